@@ -1,0 +1,599 @@
+//! The streaming decoder: bytes in, events out.
+//!
+//! Feed it whatever the socket produced — half a header, a frame split over many reads, many
+//! frames in one read (the "half packet / sticky packet" cases) — and it returns messages
+//! (reassembled from fragments, decompressed, UTF-8 checked), pings, pongs and closes.
+//!
+//! Payloads are unmasked **in place** in the buffer you pass, and a message that arrived as one
+//! unfragmented, uncompressed frame inside that buffer is returned as a range of it
+//! ([`Payload::Input`]): no copy. Everything else (fragmented or compressed messages, frames
+//! split across reads) is assembled in one growing buffer per message and handed over as
+//! [`Payload::Owned`]; fragments never cost an allocation each.
+//!
+//! ```
+//! use wsprism::{Decoder, DecoderConfig, Event, Role};
+//! let mut dec = Decoder::new(DecoderConfig { role: Role::Server, ..Default::default() });
+//! let mut bytes = *b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"; // RFC 6455 §5.7
+//! let events = dec.decode_all(&mut bytes).unwrap();
+//! match &events[0] {
+//!     Event::Message { text: true, payload } => assert_eq!(payload.as_slice(&bytes), b"Hello"),
+//!     e => panic!("{e:?}"),
+//! }
+//! ```
+
+use crate::close::parse_close_payload;
+use crate::deflate::{DeflateParams, Inflater};
+use crate::error::{ProtocolError, ProtocolErrorKind};
+use crate::frame::{
+    check_header, parse_header, FrameHeader, HeaderContext, OpCode, Parsed, Role, MAX_HEADER_LEN,
+};
+use crate::mask::apply_mask;
+use crate::utf8::{is_valid_utf8, Utf8Validator};
+use std::ops::Range;
+
+/// Default [`DecoderConfig::max_frame_size`]: 16 MiB.
+pub const DEFAULT_MAX_FRAME_SIZE: u64 = 16 << 20;
+/// Default [`DecoderConfig::max_message_size`]: 64 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: u64 = 64 << 20;
+
+/// Decoder settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecoderConfig {
+    /// Which side we are. A server expects masked frames, a client unmasked ones.
+    pub role: Role,
+    /// Largest accepted frame payload (declared length), checked on the header. Default 16 MiB.
+    pub max_frame_size: u64,
+    /// Largest accepted message (after reassembly and decompression). Default 64 MiB.
+    pub max_message_size: u64,
+    /// permessage-deflate parameters, if negotiated.
+    pub deflate: Option<DeflateParams>,
+}
+
+impl Default for DecoderConfig {
+    fn default() -> Self {
+        Self {
+            role: Role::Server,
+            max_frame_size: DEFAULT_MAX_FRAME_SIZE,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            deflate: None,
+        }
+    }
+}
+
+/// Where an event's payload is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payload {
+    /// A range of the input buffer of the call that returned the event (already unmasked).
+    Input(Range<usize>),
+    /// A buffer the decoder assembled (fragmented, compressed or split messages).
+    Owned(Vec<u8>),
+}
+
+impl Payload {
+    /// The payload bytes; `input` is the buffer given to the call that produced the event.
+    pub fn as_slice<'a>(&'a self, input: &'a [u8]) -> &'a [u8] {
+        match self {
+            Payload::Input(r) => input.get(r.clone()).unwrap_or_default(),
+            Payload::Owned(v) => v,
+        }
+    }
+
+    /// Payload length in bytes.
+    pub fn len(&self) -> usize {
+        match self {
+            Payload::Input(r) => r.len(),
+            Payload::Owned(v) => v.len(),
+        }
+    }
+
+    /// True for an empty payload.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What the peer sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// A complete data message (text is valid UTF-8).
+    Message {
+        /// True for a text message, false for binary.
+        text: bool,
+        /// The message bytes.
+        payload: Payload,
+    },
+    /// A ping with its application data.
+    Ping(Payload),
+    /// A pong with its application data.
+    Pong(Payload),
+    /// A close frame. `code` is `None` for an empty payload ("no status", 1005 locally); the
+    /// reason is `payload[2..]`, valid UTF-8.
+    Close {
+        /// The status code, if any.
+        code: Option<u16>,
+        /// The whole close payload (code + reason).
+        payload: Payload,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Frame {
+    h: FrameHeader,
+    /// Stream offset of the frame's first byte.
+    start: u64,
+    received: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Msg {
+    text: bool,
+    compressed: bool,
+    /// Payload bytes received on the wire so far.
+    wire: u64,
+}
+
+/// A streaming WebSocket frame decoder for one direction of one connection. No I/O.
+#[derive(Debug)]
+pub struct Decoder {
+    cfg: DecoderConfig,
+    /// Stream offset of the next unread byte.
+    offset: u64,
+    hdr: [u8; MAX_HEADER_LEN],
+    hdr_len: usize,
+    frame: Option<Frame>,
+    msg: Option<Msg>,
+    buf: Vec<u8>,
+    ctrl: Vec<u8>,
+    utf8: Utf8Validator,
+    inflater: Option<Inflater>,
+    closed: bool,
+    failed: Option<ProtocolError>,
+}
+
+impl Decoder {
+    /// A decoder at the start of a stream.
+    pub fn new(cfg: DecoderConfig) -> Self {
+        let inflater = cfg.deflate.map(|p| match cfg.role {
+            Role::Server => Inflater::new(p.client_max_window_bits, p.client_no_context_takeover),
+            Role::Client => Inflater::new(p.server_max_window_bits, p.server_no_context_takeover),
+        });
+        Self {
+            cfg,
+            offset: 0,
+            hdr: [0; MAX_HEADER_LEN],
+            hdr_len: 0,
+            frame: None,
+            msg: None,
+            buf: Vec::new(),
+            ctrl: Vec::new(),
+            utf8: Utf8Validator::new(),
+            inflater,
+            closed: false,
+            failed: None,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DecoderConfig {
+        &self.cfg
+    }
+
+    /// Bytes of the stream consumed so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// True once a close frame was decoded.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// The error the decoder stopped at, if any. A failed decoder keeps returning it.
+    pub fn error(&self) -> Option<&ProtocolError> {
+        self.failed.as_ref()
+    }
+
+    /// True if the decoder holds a partial frame or a partial message (more bytes are needed).
+    pub fn is_partial(&self) -> bool {
+        self.hdr_len != 0 || self.frame.is_some() || self.msg.is_some()
+    }
+
+    /// What the decoder is waiting for, in words (for teaching and debugging).
+    pub fn waiting_for(&self) -> String {
+        match (&self.frame, self.hdr_len) {
+            (Some(f), _) => format!(
+                "{} more payload bytes of a {}-byte {} frame",
+                f.h.payload_len - f.received,
+                f.h.payload_len,
+                crate::frame::opcode_name(f.h.opcode)
+            ),
+            (None, 0) if self.msg.is_some() => "the next fragment of a message".into(),
+            (None, 0) => "the next frame header".into(),
+            (None, n) => match parse_header(self.hdr.get(..n).unwrap_or_default()) {
+                Parsed::NeedMore(m) => format!("{m} more header bytes ({n} received)"),
+                Parsed::Complete { .. } => "the frame payload".into(),
+            },
+        }
+    }
+
+    /// Bytes held in reassembly buffers (bounded by the configured limits).
+    pub fn buffered(&self) -> usize {
+        self.buf.len() + self.ctrl.len() + self.hdr_len
+    }
+
+    /// Decodes every event in `input`, unmasking it in place. Payload ranges refer to `input`.
+    pub fn decode_all(&mut self, input: &mut [u8]) -> Result<Vec<Event>, ProtocolError> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while let Some(ev) = self.next_event(input, &mut pos)? {
+            out.push(ev);
+        }
+        Ok(out)
+    }
+
+    /// Calls `f` for every event in `input` with the payload as a slice; stops at the first
+    /// protocol error and returns it.
+    pub fn feed(
+        &mut self,
+        input: &mut [u8],
+        mut f: impl FnMut(EventRef<'_>),
+    ) -> Result<(), ProtocolError> {
+        let mut pos = 0;
+        while let Some(ev) = self.next_event(input, &mut pos)? {
+            let input: &[u8] = input;
+            f(match &ev {
+                Event::Message { text, payload } => EventRef::Message {
+                    text: *text,
+                    data: payload.as_slice(input),
+                },
+                Event::Ping(p) => EventRef::Ping(p.as_slice(input)),
+                Event::Pong(p) => EventRef::Pong(p.as_slice(input)),
+                Event::Close { code, payload } => EventRef::Close {
+                    code: *code,
+                    reason: std::str::from_utf8(
+                        payload.as_slice(input).get(2..).unwrap_or_default(),
+                    )
+                    .unwrap_or_default(),
+                },
+            });
+        }
+        Ok(())
+    }
+
+    /// Decodes the next event from `input[*pos..]`, advancing `*pos` past the bytes consumed.
+    /// Returns `Ok(None)` when `input` is exhausted (everything in it has been consumed and any
+    /// partial frame is held by the decoder). Call repeatedly with the same `input` and `pos`.
+    pub fn next_event(
+        &mut self,
+        input: &mut [u8],
+        pos: &mut usize,
+    ) -> Result<Option<Event>, ProtocolError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        match self.step(input, pos) {
+            Ok(ev) => Ok(ev),
+            Err(e) => {
+                // Consume the rest: a failed stream is over.
+                self.offset += input.len().saturating_sub(*pos) as u64;
+                *pos = input.len();
+                self.buf = Vec::new();
+                self.ctrl = Vec::new();
+                self.frame = None;
+                self.msg = None;
+                if let Some(i) = &mut self.inflater {
+                    i.reset();
+                }
+                self.failed = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    fn err(&self, kind: ProtocolErrorKind, offset: u64) -> ProtocolError {
+        ProtocolError::new(kind, offset)
+    }
+
+    #[inline]
+    fn step(&mut self, input: &mut [u8], pos: &mut usize) -> Result<Option<Event>, ProtocolError> {
+        loop {
+            let Some(fr) = self.frame else {
+                if !self.read_header(input, pos)? {
+                    return Ok(None);
+                }
+                continue;
+            };
+            let avail = input.len().saturating_sub(*pos);
+            let remaining = fr.h.payload_len - fr.received;
+
+            // Fast path: the whole payload is here and nothing was buffered for this frame.
+            if fr.received == 0 && remaining <= avail as u64 {
+                let len = remaining as usize;
+                let range = *pos..*pos + len;
+                let Some(data) = input.get_mut(range.clone()) else {
+                    return Ok(None);
+                };
+                if let Some(k) = fr.h.mask {
+                    apply_mask(data, k, 0);
+                }
+                let payload_start = self.offset;
+                *pos += len;
+                self.offset += len as u64;
+                self.frame = None;
+                let data: &[u8] = data;
+                if fr.h.is_control() {
+                    let code = self.check_control(fr, data)?;
+                    return Ok(Some(control_event(
+                        fr.h.opcode,
+                        code,
+                        Payload::Input(range),
+                    )));
+                }
+                let single = fr.h.fin && fr.h.opcode != 0;
+                match self.msg {
+                    Some(m) if single && !m.compressed => {
+                        self.msg = None;
+                        if m.text && !is_valid_utf8(data) {
+                            let at = simdutf8::compat::from_utf8(data)
+                                .err()
+                                .map_or(0, |e| e.valid_up_to());
+                            return Err(
+                                self.err(ProtocolErrorKind::InvalidUtf8, payload_start + at as u64)
+                            );
+                        }
+                        return Ok(Some(Event::Message {
+                            text: m.text,
+                            payload: Payload::Input(range),
+                        }));
+                    }
+                    _ => {
+                        self.absorb(data, payload_start)?;
+                        if fr.h.fin {
+                            return self.finish_message(fr).map(Some);
+                        }
+                        continue;
+                    }
+                }
+            }
+
+            // Slow path: take what is here, unmask it at its offset in the payload, buffer it.
+            let n = (remaining.min(avail as u64)) as usize;
+            let Some(piece) = input.get_mut(*pos..*pos + n) else {
+                return Ok(None);
+            };
+            if let Some(k) = fr.h.mask {
+                apply_mask(piece, k, (fr.received % 4) as usize);
+            }
+            let piece_offset = self.offset;
+            *pos += n;
+            self.offset += n as u64;
+            let received = fr.received + n as u64;
+            let done = received == fr.h.payload_len;
+            if let Some(f) = &mut self.frame {
+                f.received = received;
+            }
+            let piece: &[u8] = piece;
+            if fr.h.is_control() {
+                self.ctrl.extend_from_slice(piece);
+                if !done {
+                    return Ok(None);
+                }
+                self.frame = None;
+                let data = std::mem::take(&mut self.ctrl);
+                let code = self.check_control(fr, &data)?;
+                return Ok(Some(control_event(fr.h.opcode, code, Payload::Owned(data))));
+            }
+            self.absorb(piece, piece_offset)?;
+            if !done {
+                return Ok(None);
+            }
+            self.frame = None;
+            if fr.h.fin {
+                return self.finish_message(fr).map(Some);
+            }
+        }
+    }
+
+    /// Reads and checks the next header. Returns false when `input` ran out first (the bytes
+    /// seen so far are kept).
+    #[inline]
+    fn read_header(&mut self, input: &[u8], pos: &mut usize) -> Result<bool, ProtocolError> {
+        let rest = input.get(*pos..).unwrap_or_default();
+        if rest.is_empty() {
+            return Ok(false);
+        }
+        let start = self.offset - self.hdr_len as u64;
+        let (h, used) = if self.hdr_len == 0 {
+            match parse_header(rest) {
+                Parsed::Complete { value, len } => (value, len),
+                Parsed::NeedMore(_) => {
+                    self.stash(rest);
+                    *pos = input.len();
+                    self.offset += rest.len() as u64;
+                    return Ok(false);
+                }
+            }
+        } else {
+            let mut used = 0;
+            loop {
+                match parse_header(self.hdr.get(..self.hdr_len).unwrap_or_default()) {
+                    Parsed::Complete { value, .. } => break (value, used),
+                    Parsed::NeedMore(n) => {
+                        let take = n.min(rest.len() - used);
+                        if take == 0 {
+                            *pos += used;
+                            self.offset += used as u64;
+                            return Ok(false);
+                        }
+                        self.stash(rest.get(used..used + take).unwrap_or_default());
+                        used += take;
+                    }
+                }
+            }
+        };
+        *pos += used;
+        self.offset += used as u64;
+        self.hdr_len = 0;
+        self.start_frame(h, start)?;
+        Ok(true)
+    }
+
+    fn stash(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            if let Some(slot) = self.hdr.get_mut(self.hdr_len) {
+                *slot = b;
+                self.hdr_len += 1;
+            }
+        }
+    }
+
+    fn start_frame(&mut self, h: FrameHeader, start: u64) -> Result<(), ProtocolError> {
+        let cx = HeaderContext {
+            role: self.cfg.role,
+            rsv1_allowed: self.inflater.is_some(),
+            in_message: self.msg.is_some(),
+            max_frame_size: self.cfg.max_frame_size,
+        };
+        let mut first = None;
+        check_header(&h, &cx, |k| {
+            first.get_or_insert(k);
+        });
+        if let Some(k) = first {
+            return Err(self.err(k, start));
+        }
+        if self.closed {
+            return Err(self.err(ProtocolErrorKind::DataAfterClose, start));
+        }
+        match h.opcode() {
+            Some(OpCode::Text | OpCode::Binary) => {
+                self.msg = Some(Msg {
+                    text: h.opcode == 1,
+                    compressed: h.rsv1,
+                    wire: 0,
+                });
+                self.utf8.reset();
+                self.buf.clear();
+            }
+            _ => {}
+        }
+        if let Some(m) = &mut self.msg {
+            if !h.is_control() {
+                m.wire += h.payload_len;
+                if !m.compressed && m.wire > self.cfg.max_message_size {
+                    let (len, max) = (m.wire, self.cfg.max_message_size);
+                    return Err(self.err(ProtocolErrorKind::MessageTooBig { len, max }, start));
+                }
+            }
+        }
+        self.frame = Some(Frame {
+            h,
+            start,
+            received: 0,
+        });
+        Ok(())
+    }
+
+    /// Adds a piece of a data frame's (unmasked) payload to the message in progress.
+    fn absorb(&mut self, piece: &[u8], piece_offset: u64) -> Result<(), ProtocolError> {
+        let Some(m) = self.msg else { return Ok(()) };
+        if m.compressed {
+            let before = self.buf.len();
+            if let Some(inf) = &mut self.inflater {
+                inf.inflate(piece, &mut self.buf, self.cfg.max_message_size)
+                    .map_err(|k| ProtocolError::new(k, piece_offset))?;
+            }
+            if m.text {
+                let new = self.buf.get(before..).unwrap_or_default();
+                self.utf8.feed(new).map_err(|_| {
+                    ProtocolError::new(ProtocolErrorKind::InvalidUtf8, piece_offset)
+                })?;
+            }
+        } else {
+            if m.text {
+                self.utf8.feed(piece).map_err(|e| {
+                    let at = (piece_offset + e.valid_up_to as u64).saturating_sub(e.carried as u64);
+                    ProtocolError::new(ProtocolErrorKind::InvalidUtf8, at)
+                })?;
+            }
+            self.buf.extend_from_slice(piece);
+        }
+        Ok(())
+    }
+
+    fn finish_message(&mut self, fr: Frame) -> Result<Event, ProtocolError> {
+        let end = self.offset;
+        let Some(m) = self.msg.take() else {
+            return Err(self.err(ProtocolErrorKind::UnexpectedContinuation, fr.start));
+        };
+        if m.compressed {
+            let before = self.buf.len();
+            if let Some(inf) = &mut self.inflater {
+                inf.finish(&mut self.buf, self.cfg.max_message_size)
+                    .map_err(|k| ProtocolError::new(k, end))?;
+            }
+            if m.text {
+                let new = self.buf.get(before..).unwrap_or_default();
+                self.utf8
+                    .feed(new)
+                    .map_err(|_| ProtocolError::new(ProtocolErrorKind::InvalidUtf8, end))?;
+            }
+        }
+        if m.text {
+            // Point at the start of the unfinished sequence (for compressed text, the end).
+            self.utf8.finish().map_err(|e| {
+                let at = if m.compressed {
+                    end
+                } else {
+                    end.saturating_sub(e.carried as u64)
+                };
+                ProtocolError::new(ProtocolErrorKind::InvalidUtf8, at)
+            })?;
+        }
+        Ok(Event::Message {
+            text: m.text,
+            payload: Payload::Owned(std::mem::take(&mut self.buf)),
+        })
+    }
+
+    /// Validates a complete control frame's payload; for a close, returns its code.
+    fn check_control(&mut self, fr: Frame, data: &[u8]) -> Result<Option<u16>, ProtocolError> {
+        if fr.h.opcode != OpCode::Close.as_u8() {
+            return Ok(None);
+        }
+        let body = parse_close_payload(data)
+            .map_err(|k| ProtocolError::new(k, fr.start + fr.h.len() as u64))?;
+        self.closed = true;
+        Ok(body.code)
+    }
+}
+
+fn control_event(opcode: u8, code: Option<u16>, payload: Payload) -> Event {
+    match OpCode::from_u8(opcode) {
+        Some(OpCode::Ping) => Event::Ping(payload),
+        Some(OpCode::Pong) => Event::Pong(payload),
+        _ => Event::Close { code, payload },
+    }
+}
+
+/// An event with its payload borrowed, for [`Decoder::feed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRef<'a> {
+    /// A data message.
+    Message {
+        /// Text or binary.
+        text: bool,
+        /// The bytes (valid UTF-8 if `text`).
+        data: &'a [u8],
+    },
+    /// A ping.
+    Ping(&'a [u8]),
+    /// A pong.
+    Pong(&'a [u8]),
+    /// A close: code (`None`: no status) and reason.
+    Close {
+        /// Status code.
+        code: Option<u16>,
+        /// Reason text.
+        reason: &'a str,
+    },
+}
