@@ -26,6 +26,8 @@ SUITE=bullseye
 DEBS=(python2.7 python2.7-minimal libpython2.7-stdlib libpython2.7-minimal
       libpython2.7-dev python2.7-dev libssl1.1 libffi7)
 WHEELS=(pip==20.3.4 setuptools==44.1.1 wheel==0.37.1)
+# The version verified here; override with WSPRISM_AUTOBAHN_VERSION (empty: latest).
+AUTOBAHN_VERSION="${WSPRISM_AUTOBAHN_VERSION-25.10.1}"
 
 if [ -x "$WRAPPER" ] && [ -f "$STAMP" ]; then
   echo "autobahn: cached ($WRAPPER)" >&2
@@ -45,7 +47,7 @@ if [ -x "$WRAPPER" ] && [ -f "$STAMP" ]; then   # another run finished while we 
   exit 0
 fi
 
-command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1 \
+{ command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; } \
   || die "needs apt-get and dpkg (Debian/Ubuntu) to fetch Python 2.7; elsewhere use Docker's crossbario/autobahn-testsuite"
 command -v python3 >/dev/null 2>&1 || die "needs python3 with pip (to download the pip/setuptools/wheel wheels)"
 if ! command -v gcc >/dev/null 2>&1; then
@@ -147,11 +149,12 @@ py2 "$PIP_WHL/pip" install -q --no-cache-dir --no-index --find-links "$STAGE/whe
     --target "$SITE" "${WHEELS[@]}" >&2 || die "installing pip for python2.7 failed"
 
 # --- 3. autobahntestsuite -----------------------------------------------------
-log "pip install autobahntestsuite (python2.7; builds some C extensions)"
+AUTOBAHN_REQ="autobahntestsuite${AUTOBAHN_VERSION:+==$AUTOBAHN_VERSION}"
+log "pip install $AUTOBAHN_REQ (python2.7; builds some C extensions)"
 env PYTHONPATH="$SITE" CFLAGS="-I$P/usr/include/python2.7 -I$P/usr/include" \
     LD_LIBRARY_PATH="$P/usr/lib/$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PYTHONHOME="$P/usr" \
-    "$P/usr/bin/python2.7" -s -m pip install --no-cache-dir --progress-bar off --target "$SITE" autobahntestsuite >&2 \
-  || die "pip install autobahntestsuite failed"
+    "$P/usr/bin/python2.7" -s -m pip install --no-cache-dir --progress-bar off --target "$SITE" "$AUTOBAHN_REQ" >&2 \
+  || die "pip install $AUTOBAHN_REQ failed"
 
 # --- 4. wrapper -----------------------------------------------------------------
 cat >"$STAGE/bin/wstest" <<EOF

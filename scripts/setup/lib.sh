@@ -5,6 +5,7 @@
 
 WSPRISM_CACHE="${WSPRISM_CACHE:-${HOME:-/root}/.cache/wsprism}"
 SETUP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 REPO_ROOT="$(cd "$SETUP_DIR/../.." && pwd)"
 
 # All progress goes to stderr; stdout is reserved for a script's result.

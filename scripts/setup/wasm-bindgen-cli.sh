@@ -93,7 +93,7 @@ if command -v rustup >/dev/null 2>&1; then
 else
   CARGO="$(command -v cargo 2>/dev/null || true)"
 fi
-[ -n "$CARGO" ] && [ -x "$CARGO" ] || die "no cargo found (install Rust with rustup)"
+{ [ -n "$CARGO" ] && [ -x "$CARGO" ]; } || die "no cargo found (install Rust with rustup)"
 
 STAGE="$ROOT.partial"
 rm -rf "$STAGE"
