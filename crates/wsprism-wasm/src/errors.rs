@@ -1,0 +1,108 @@
+//! JS error objects: every failure crosses into JS as an `Error` (or `TypeError`/`RangeError`)
+//! carrying a stable `code` property, plus `closeCode`/`rfcSection`/`offset` for protocol
+//! errors and `status` for handshake errors.
+
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+use wsprism::{EncodeError, HandshakeError, ProtocolError};
+
+/// `code` of a `TypeError` for an argument of the wrong type.
+pub const INVALID_ARG_TYPE: &str = "ERR_INVALID_ARG_TYPE";
+/// `code` of a `RangeError` for an argument outside its range (lengths, numbers, key sizes).
+pub const OUT_OF_RANGE: &str = "ERR_OUT_OF_RANGE";
+/// `code` of a `RangeError` for an argument with a value that is not accepted (e.g. a role).
+pub const INVALID_ARG_VALUE: &str = "ERR_INVALID_ARG_VALUE";
+/// `code` of an `Error` for an operation in the wrong state (e.g. a message in progress).
+pub const INVALID_STATE: &str = "ERR_INVALID_STATE";
+/// `code` of a `RangeError` when wasm memory cannot grow for an input.
+pub const OUT_OF_MEMORY: &str = "ERR_OUT_OF_MEMORY";
+/// `code` of an `Error` for a malformed or refused HTTP upgrade.
+pub const INVALID_HANDSHAKE: &str = "WS_ERR_INVALID_HANDSHAKE";
+
+fn set(obj: &JsValue, key: &str, value: JsValue) {
+    // Setting a property on a fresh Error object cannot fail; ignore the impossible error.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
+}
+
+fn with_code(err: JsValue, code: &str) -> JsValue {
+    set(&err, "code", JsValue::from_str(code));
+    err
+}
+
+/// A `TypeError` with `code`.
+pub fn type_error(code: &str, msg: &str) -> JsValue {
+    with_code(js_sys::TypeError::new(msg).into(), code)
+}
+
+/// A `RangeError` with `code`.
+pub fn range_error(code: &str, msg: &str) -> JsValue {
+    with_code(js_sys::RangeError::new(msg).into(), code)
+}
+
+/// An `Error` with `code`.
+pub fn error(code: &str, msg: &str) -> JsValue {
+    with_code(js_sys::Error::new(msg).into(), code)
+}
+
+/// `TypeError ERR_INVALID_ARG_TYPE`: "`name` must be `expected`".
+pub fn arg_type(name: &str, expected: &str) -> JsValue {
+    type_error(
+        INVALID_ARG_TYPE,
+        &format!("The \"{name}\" argument must be {expected}"),
+    )
+}
+
+/// `RangeError ERR_OUT_OF_RANGE`.
+pub fn out_of_range(name: &str, expected: &str) -> JsValue {
+    range_error(
+        OUT_OF_RANGE,
+        &format!("The value of \"{name}\" is out of range: it must be {expected}"),
+    )
+}
+
+/// `RangeError ERR_OUT_OF_MEMORY`.
+pub fn out_of_memory(len: usize) -> JsValue {
+    range_error(
+        OUT_OF_MEMORY,
+        &format!("cannot allocate {len} bytes of WebAssembly memory"),
+    )
+}
+
+/// A peer's protocol violation: `Error` with `code` (`WS_ERR_*`), `closeCode`, `rfcSection`,
+/// `offset` and `kind` (`protocol`, `invalid_payload`, `message_too_big`).
+pub fn protocol_error(e: &ProtocolError) -> JsValue {
+    let err = with_code(js_sys::Error::new(&e.to_string()).into(), e.code());
+    set(&err, "closeCode", JsValue::from(e.close_code()));
+    set(&err, "rfcSection", JsValue::from_str(e.rfc_section()));
+    set(&err, "offset", JsValue::from(e.offset as f64));
+    set(&err, "kind", JsValue::from_str(e.kind.kind_name()));
+    err
+}
+
+/// A frame the caller may not send: `RangeError` (lengths, codes, FIN) or `Error` (state).
+pub fn encode_error(e: &EncodeError) -> JsValue {
+    let msg = e.to_string();
+    match e {
+        EncodeError::ControlTooLong(_) => {
+            range_error("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", &msg)
+        }
+        EncodeError::FragmentedControl => range_error("WS_ERR_EXPECTED_FIN", &msg),
+        EncodeError::InvalidCloseCode(_) => range_error("WS_ERR_INVALID_CLOSE_CODE", &msg),
+        EncodeError::CloseReasonTooLong(_) | EncodeError::OpcodeOutOfRange(_) => {
+            range_error(OUT_OF_RANGE, &msg)
+        }
+        EncodeError::ZeroFragmentSize => range_error(OUT_OF_RANGE, &msg),
+        EncodeError::ReasonWithoutCode => type_error(INVALID_ARG_VALUE, &msg),
+        EncodeError::CompressionNotNegotiated | EncodeError::MessageInProgress => {
+            error(INVALID_STATE, &msg)
+        }
+        _ => error("WS_ERR_ENCODE", &msg),
+    }
+}
+
+/// A refused or malformed handshake: `Error` `WS_ERR_INVALID_HANDSHAKE` with `status`.
+pub fn handshake_error(e: &HandshakeError) -> JsValue {
+    let err = error(INVALID_HANDSHAKE, &e.to_string());
+    set(&err, "status", JsValue::from(e.status));
+    err
+}

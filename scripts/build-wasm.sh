@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Build packages/wsprism-web from crates/wsprism-wasm:
+#
+#   bash scripts/build-wasm.sh            # no-op when the outputs are newer than the sources
+#   WSPRISM_WASM_FORCE=1 bash scripts/build-wasm.sh
+#   WSPRISM_WASM_OPT_LEVEL=s bash scripts/build-wasm.sh   # default 3 (measured: see bench/README-wasm.md)
+#
+# 1. scripts/setup/wasm-toolchain.sh (rustup's wasm32 target, or Debian's rustc-web + -Zbuild-std)
+# 2. cargo build --release --target wasm32-unknown-unknown -p wsprism-wasm, with
+#    +simd128, panic=abort, fat LTO, codegen-units=1, in its own CARGO_TARGET_DIR (target/wasm)
+# 3. the pinned wasm-bindgen CLI (scripts/setup/wasm-bindgen-cli.sh): --target web for the ES
+#    module entry, --target no-modules for the classic-script bundle
+# 4. wasm-opt -O3 if binaryen is installed (optional; never installed by this script)
+# 5. packages/wsprism-web/scripts/build-classic.mjs: dist/wsprism.js (window.wsprism, wasm
+#    embedded as base64) and dist/wsprism.slim.js (loads dist/wsprism_bg.wasm next to itself)
+#
+# Outputs (gitignored): packages/wsprism-web/wasm/ and packages/wsprism-web/dist/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+PKG="$ROOT/packages/wsprism-web"
+OUT_WASM="$PKG/wasm"
+OUT_DIST="$PKG/dist"
+export CARGO_TARGET_DIR="${WSPRISM_WASM_TARGET_DIR:-$ROOT/target/wasm}"
+OPT_LEVEL="${WSPRISM_WASM_OPT_LEVEL:-3}"
+
+log() { printf 'build-wasm: %s\n' "$*" >&2; }
+
+outputs=("$OUT_WASM/wsprism_wasm_bg.wasm" "$OUT_WASM/wsprism_wasm.js" "$OUT_DIST/wsprism.js"
+         "$OUT_DIST/wsprism.slim.js" "$OUT_DIST/wsprism_bg.wasm")
+sources=(crates/wsprism/src crates/wsprism/Cargo.toml crates/wsprism-wasm Cargo.toml Cargo.lock
+         "$PKG/src" "$PKG/index.js" "$PKG/scripts" scripts/build-wasm.sh)
+
+up_to_date() {
+  [ -z "${WSPRISM_WASM_FORCE:-}" ] || return 1
+  local o oldest=""
+  for o in "${outputs[@]}"; do
+    [ -f "$o" ] || return 1
+    if [ -z "$oldest" ] || [ "$o" -ot "$oldest" ]; then oldest="$o"; fi
+  done
+  # Any source file newer than the oldest output means a rebuild.
+  [ -z "$(find "${sources[@]}" -type f -newer "$oldest" -print -quit 2>/dev/null)" ]
+}
+
+if up_to_date; then
+  log "up to date ($OUT_WASM, $OUT_DIST)"
+  exit 0
+fi
+
+start=$(date +%s)
+ENV_FILE="$(bash scripts/setup/wasm-toolchain.sh | tail -n 1)"
+# shellcheck disable=SC1090
+. "$ENV_FILE"
+BINDGEN="$(bash scripts/setup/wasm-bindgen-cli.sh | tail -n 1)"
+
+log "cargo build (route $WASM_TOOLCHAIN_ROUTE, opt-level $OPT_LEVEL, target dir $CARGO_TARGET_DIR)"
+# Profile settings for this build only (the workspace profile is shared with native builds).
+# shellcheck disable=SC2086
+CARGO_PROFILE_RELEASE_PANIC=abort \
+CARGO_PROFILE_RELEASE_LTO=fat \
+CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+CARGO_PROFILE_RELEASE_OPT_LEVEL="$OPT_LEVEL" \
+CARGO_PROFILE_RELEASE_DEBUG=false \
+CARGO_PROFILE_RELEASE_STRIP=debuginfo \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128 ${WSPRISM_WASM_RUSTFLAGS:-}" \
+  wasm_cargo build --release --target wasm32-unknown-unknown $WASM_BUILD_STD_FLAGS -p wsprism-wasm >&2
+
+RAW="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wsprism_wasm.wasm"
+[ -f "$RAW" ] || { log "error: $RAW was not built"; exit 1; }
+
+STAGE="$CARGO_TARGET_DIR/wsprism-web.stage"
+rm -rf "$STAGE"
+mkdir -p "$STAGE/web" "$STAGE/no-modules"
+BG_FLAGS=(--remove-name-section --remove-producers-section)
+"$BINDGEN" --target web "${BG_FLAGS[@]}" --out-dir "$STAGE/web" "$RAW" >&2
+"$BINDGEN" --target no-modules "${BG_FLAGS[@]}" --out-dir "$STAGE/no-modules" "$RAW" >&2
+
+if command -v wasm-opt >/dev/null 2>&1; then
+  for d in web no-modules; do
+    f="$STAGE/$d/wsprism_wasm_bg.wasm"
+    log "wasm-opt -O3 $d ($(wc -c <"$f") bytes before)"
+    wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$f" -o "$f.opt" >&2 && mv "$f.opt" "$f" || log "wasm-opt failed; keeping the unoptimized module"
+  done
+else
+  log "wasm-opt not installed (optional: apt-get install binaryen); skipping"
+fi
+
+rm -rf "$OUT_WASM"
+mkdir -p "$OUT_WASM" "$OUT_DIST"
+cp "$STAGE/web/wsprism_wasm.js" "$STAGE/web/wsprism_wasm.d.ts" "$STAGE/web/wsprism_wasm_bg.wasm" \
+   "$STAGE/web/wsprism_wasm_bg.wasm.d.ts" "$OUT_WASM/"
+node "$PKG/scripts/build-classic.mjs" "$STAGE/no-modules/wsprism_wasm.js" \
+     "$STAGE/no-modules/wsprism_wasm_bg.wasm" "$OUT_DIST" >&2
+touch "${outputs[@]}"
+
+size=$(wc -c <"$OUT_WASM/wsprism_wasm_bg.wasm")
+gz=$(gzip -9 -c "$OUT_WASM/wsprism_wasm_bg.wasm" | wc -c)
+log "done in $(( $(date +%s) - start )) s: wsprism_wasm_bg.wasm $size bytes ($gz gzipped)"
