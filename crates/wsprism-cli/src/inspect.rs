@@ -332,11 +332,14 @@ fn human(r: &StreamReport, len: usize, role: RoleArg) -> String {
                 "ERROR at byte {}: {}\n  kind {} ({}), close code {}, {}",
                 e.offset, e.message, e.kind, e.code, e.close_code, e.rfc_section
             );
-            if let Some(i) = r.error_frame {
-                let _ = writeln!(
-                    out,
-                    "  in frame #{i}; the {i} frame(s) before it decoded cleanly"
-                );
+            match r.error_frame {
+                Some(0) => {
+                    let _ = writeln!(out, "  in frame #0, the first frame");
+                }
+                Some(i) => {
+                    let _ = writeln!(out, "  in frame #{i}; frames #0-#{} decoded cleanly", i - 1);
+                }
+                None => {}
             }
         }
         (None, Some(w)) => {

@@ -236,6 +236,25 @@ fn fragmented_message_reassembled_and_control_frames_are_not_messages() {
 }
 
 #[test]
+fn deflate_flag_inflates_compressed_messages() {
+    // RFC 7692 §7.2.3.1: "Hello" compressed, one unmasked frame with RSV1.
+    let hex = "c107f248cdc9c90700";
+    let r = wsprism(
+        &["inspect", "--json", "--role", "client", "--deflate", hex],
+        None,
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let j = r.json();
+    assert_eq!(j["frames"][0]["rsv1"], true);
+    assert_eq!(j["frames"][0]["payload_hex"], "f248cdc9c90700");
+    assert_eq!(j["messages"][0]["text"], "Hello");
+    // Without the extension, RSV1 is a protocol error.
+    let r = wsprism(&["inspect", "--json", "--role", "client", hex], None);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.json()["error"]["close_code"], 1002);
+}
+
+#[test]
 fn binary_message_has_no_text_key() {
     let r = wsprism(
         &["inspect", "--json", "--role", "client", "8203010203"],
@@ -267,6 +286,11 @@ fn frames_after_the_error_are_cut_from_json_but_shown_to_humans() {
         r.stdout
     );
     assert!(r.stdout.contains("ERROR at byte 3"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("frames #0-#0 decoded cleanly"),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("close code 1002"), "{}", r.stdout);
     assert!(r.stdout.contains("RFC 6455 §5.2"), "{}", r.stdout);
 }
