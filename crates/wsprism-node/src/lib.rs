@@ -1,0 +1,781 @@
+//! Node.js bindings for the wsprism engine (napi-rs). Glue only: every protocol rule lives in
+//! the `wsprism` crate; this crate converts arguments and results and nothing else.
+//!
+//! The JavaScript wrapper (`packages/wsprism/index.js`) is the public API; the functions here
+//! are its private native half and are shaped for speed rather than comfort:
+//!
+//! - [`NativeDecoder::push`] decodes a whole socket chunk in **one** call, unmasking it in place
+//!   in the caller's `Buffer`, and describes the events as rows of a caller-provided
+//!   `Uint32Array` (type/flags, start, end). Payloads that lie in the chunk are described by
+//!   their range, so JS turns them into `chunk.subarray(start, end)` without copying; only
+//!   payloads the engine had to assemble (fragmented, compressed, or split across chunks) cross
+//!   as `Buffer`s, handed over without a copy.
+//! - Structured results that are not on a hot path (inspection reports, handshakes) cross as
+//!   JSON text produced by the engine's serde derives.
+
+#![allow(missing_docs)] // the napi macros generate undocumented items; the .d.ts documents the API
+
+use napi::bindgen_prelude::{Array, Buffer, BufferSlice, Uint32ArraySlice};
+use napi::{Env, Error, Result, Status};
+use napi_derive::napi;
+use serde_json::{json, Value};
+use wsprism::deflate::{self, DeflateConfig};
+use wsprism::handshake::{self, Extension, HandshakeError, HandshakeErrorKind, Parsed};
+use wsprism::inspect::{self, InspectOptions};
+use wsprism::{
+    Decoder, DecoderConfig, DeflateParams, EncodeError, Encoder, EncoderConfig, Event,
+    MessageOptions, Payload, Role,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// A `WS_ERR_*` code for an encoder error. The engine's `EncodeError` has no code of its own
+/// (see the report on issue 3); this is naming only, no rule.
+fn encode_error_code(e: &EncodeError) -> &'static str {
+    match e {
+        EncodeError::OpcodeOutOfRange(_) => "WS_ERR_INVALID_OPCODE",
+        EncodeError::ControlTooLong(_) => "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
+        EncodeError::FragmentedControl => "WS_ERR_EXPECTED_FIN",
+        EncodeError::InvalidCloseCode(_) | EncodeError::ReasonWithoutCode => {
+            "WS_ERR_INVALID_CLOSE_CODE"
+        }
+        EncodeError::CloseReasonTooLong(_) => "WS_ERR_CLOSE_REASON_TOO_LONG",
+        EncodeError::CompressionNotNegotiated => "WS_ERR_COMPRESSION_NOT_NEGOTIATED",
+        EncodeError::MessageInProgress => "WS_ERR_MESSAGE_IN_PROGRESS",
+        EncodeError::ZeroFragmentSize => "WS_ERR_INVALID_FRAGMENT_SIZE",
+        EncodeError::Deflate(_) => "WS_ERR_DEFLATE",
+        EncodeError::Random(_) => "WS_ERR_RANDOM",
+        _ => "WS_ERR_ENCODE",
+    }
+}
+
+/// Thrown as a JS `Error` whose `code` is the `WS_ERR_*` string; the JS wrapper turns the
+/// argument-shaped ones into `RangeError`s.
+fn encode_err(e: EncodeError) -> Error<String> {
+    Error::new(encode_error_code(&e).to_string(), e.to_string())
+}
+
+fn json_err(e: serde_json::Error) -> Error {
+    Error::new(Status::GenericFailure, format!("JSON: {e}"))
+}
+
+fn json_string(v: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(v).map_err(json_err)
+}
+
+fn role(server: bool) -> Role {
+    if server {
+        Role::Server
+    } else {
+        Role::Client
+    }
+}
+
+/// JS numbers to u64 limits: non-finite or huge means "no limit"; the wrapper checks the rest.
+fn limit(v: f64) -> u64 {
+    if v.is_finite() && v >= 0.0 && v < u64::MAX as f64 {
+        v as u64
+    } else {
+        u64::MAX
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small functions
+
+#[napi]
+pub fn accept_key(key: String) -> String {
+    handshake::accept_key(&key)
+}
+
+#[napi]
+pub fn generate_key() -> Result<String> {
+    handshake::generate_key()
+        .map_err(|e| Error::new(Status::GenericFailure, format!("no random source: {e}")))
+}
+
+/// XORs `data` in place with the 4-byte key (big-endian in `key`), starting at key position
+/// `offset % 4`.
+#[napi]
+pub fn mask(mut data: BufferSlice, key: u32, offset: u32) {
+    wsprism::apply_mask(&mut data, key.to_be_bytes(), offset as usize);
+}
+
+#[napi]
+pub fn is_valid_utf8(data: BufferSlice) -> bool {
+    wsprism::is_valid_utf8(&data)
+}
+
+/// One frame. `mask` is the key as a big-endian u32 (`None`: unmasked). Control-frame rules
+/// (FIN, payload ≤ 125) are the engine's `check_control`, skipped with `allow_invalid`.
+#[napi]
+#[allow(clippy::too_many_arguments)]
+pub fn encode_frame(
+    opcode: u32,
+    payload: BufferSlice,
+    fin: bool,
+    rsv1: bool,
+    rsv2: bool,
+    rsv3: bool,
+    mask: Option<u32>,
+    allow_invalid: bool,
+) -> std::result::Result<Buffer, Error<String>> {
+    let op = u8::try_from(opcode).map_err(|_| encode_err(EncodeError::OpcodeOutOfRange(255)))?;
+    // Opcodes 0x8-0xF are control frames (RFC 6455 §5.5), including the reserved ones.
+    let is_control = op & 0x8 != 0;
+    if is_control && !allow_invalid {
+        wsprism::encoder::check_control(fin, payload.len()).map_err(encode_err)?;
+    }
+    let mut out = Vec::new();
+    wsprism::encode_frame(
+        &mut out,
+        fin,
+        [rsv1, rsv2, rsv3],
+        op,
+        mask.map(u32::to_be_bytes),
+        &payload,
+    )
+    .map_err(encode_err)?;
+    Ok(out.into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// permessage-deflate parameters and configuration
+
+/// Agreed permessage-deflate parameters (RFC 7692 §7.1), as JS passes them.
+#[napi(object)]
+pub struct DeflateParamsJs {
+    pub server_no_context_takeover: Option<bool>,
+    pub client_no_context_takeover: Option<bool>,
+    pub server_max_window_bits: Option<u32>,
+    pub client_max_window_bits: Option<u32>,
+}
+
+fn bits(v: Option<u32>) -> u8 {
+    v.and_then(|b| u8::try_from(b).ok()).unwrap_or(15)
+}
+
+impl From<DeflateParamsJs> for DeflateParams {
+    fn from(p: DeflateParamsJs) -> Self {
+        DeflateParams {
+            server_no_context_takeover: p.server_no_context_takeover.unwrap_or(false),
+            client_no_context_takeover: p.client_no_context_takeover.unwrap_or(false),
+            server_max_window_bits: bits(p.server_max_window_bits),
+            client_max_window_bits: bits(p.client_max_window_bits),
+        }
+    }
+}
+
+fn params_json(p: &DeflateParams) -> Value {
+    json!({
+        "serverNoContextTakeover": p.server_no_context_takeover,
+        "clientNoContextTakeover": p.client_no_context_takeover,
+        "serverMaxWindowBits": p.server_max_window_bits,
+        "clientMaxWindowBits": p.client_max_window_bits,
+    })
+}
+
+/// What a server agrees to or a client asks for (`ws` option names, validated by the wrapper).
+#[napi(object)]
+pub struct DeflateConfigJs {
+    pub server_no_context_takeover: Option<bool>,
+    pub client_no_context_takeover: Option<bool>,
+    pub server_max_window_bits: Option<u32>,
+    pub client_max_window_bits: Option<u32>,
+    pub level: Option<u32>,
+}
+
+impl From<DeflateConfigJs> for DeflateConfig {
+    fn from(c: DeflateConfigJs) -> Self {
+        let d = DeflateConfig::default();
+        DeflateConfig {
+            server_no_context_takeover: c.server_no_context_takeover.unwrap_or(false),
+            client_no_context_takeover: c.client_no_context_takeover.unwrap_or(false),
+            server_max_window_bits: c.server_max_window_bits.and_then(|b| u8::try_from(b).ok()),
+            client_max_window_bits: c.client_max_window_bits.and_then(|b| u8::try_from(b).ok()),
+            level: c.level.unwrap_or(d.level),
+        }
+    }
+}
+
+fn extensions_from_header(value: &str) -> std::result::Result<Vec<Extension>, HandshakeError> {
+    handshake::parse_extensions(value)
+}
+
+/// Server side: `Sec-WebSocket-Extensions` offers → `{"response", "params"}` JSON, or `None`.
+#[napi]
+pub fn negotiate_deflate(offers: String, config: DeflateConfigJs) -> Result<Option<String>> {
+    let Ok(exts) = extensions_from_header(&offers) else {
+        return Ok(None);
+    };
+    match deflate::negotiate(&exts, &config.into()) {
+        Some(n) => Ok(Some(json_string(
+            &json!({ "response": n.response, "params": params_json(&n.params) }),
+        )?)),
+        None => Ok(None),
+    }
+}
+
+#[napi]
+pub fn deflate_offer(config: DeflateConfigJs) -> String {
+    deflate::client_offer(&config.into())
+}
+
+/// Client side: the server's `Sec-WebSocket-Extensions` value → params JSON, `None` if it did
+/// not accept permessage-deflate; throws on an unacceptable answer.
+#[napi]
+pub fn accept_deflate(response: String, config: DeflateConfigJs) -> Result<Option<String>> {
+    let exts = extensions_from_header(&response)
+        .map_err(|e| Error::new(Status::InvalidArg, e.to_string()))?;
+    let Some(ext) = exts.iter().find(|e| e.name == deflate::NAME) else {
+        return Ok(None);
+    };
+    let p = deflate::accept_response(ext, &config.into())
+        .map_err(|e| Error::new(Status::InvalidArg, e.to_string()))?;
+    Ok(Some(json_string(&params_json(&p))?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inspection
+
+fn inspect_options(
+    server: bool,
+    deflate: Option<DeflateParamsJs>,
+    max_frame_size: f64,
+    max_message_size: f64,
+) -> InspectOptions {
+    InspectOptions {
+        role: role(server),
+        deflate: deflate.map(Into::into),
+        max_frame_size: limit(max_frame_size),
+        max_message_size: limit(max_message_size),
+    }
+}
+
+#[napi]
+pub fn inspect_frame(
+    bytes: BufferSlice,
+    server: bool,
+    deflate: Option<DeflateParamsJs>,
+    max_frame_size: f64,
+    max_message_size: f64,
+) -> Result<String> {
+    let opts = inspect_options(server, deflate, max_frame_size, max_message_size);
+    json_string(&inspect::inspect_frame(&bytes, &opts))
+}
+
+#[napi]
+pub fn inspect_stream(
+    bytes: BufferSlice,
+    server: bool,
+    deflate: Option<DeflateParamsJs>,
+    max_frame_size: f64,
+    max_message_size: f64,
+) -> Result<String> {
+    let opts = inspect_options(server, deflate, max_frame_size, max_message_size);
+    json_string(&inspect::inspect_stream(&bytes, &opts))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handshake
+
+fn handshake_error_json(e: &HandshakeError) -> Value {
+    json!({ "status": e.status, "message": e.to_string() })
+}
+
+fn headers_json(hs: &[handshake::Header]) -> Value {
+    Value::Array(
+        hs.iter()
+            .map(|h| json!([h.name, h.value]))
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn extensions_json(exts: &[Extension]) -> Value {
+    Value::Array(
+        exts.iter()
+            .map(|e| {
+                let params: serde_json::Map<String, Value> = e
+                    .params
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.clone().map_or(Value::Bool(true), Value::String),
+                        )
+                    })
+                    .collect();
+                json!({ "name": e.name, "params": params })
+            })
+            .collect(),
+    )
+}
+
+/// `{"complete":false}`, `{"complete":true,...}` or `{"error":{status,message}}`.
+#[napi]
+pub fn parse_request(buf: BufferSlice, max_size: u32) -> Result<String> {
+    let v = match handshake::parse_request(&buf, max_size as usize) {
+        Ok(Parsed::NeedMore(_)) => json!({ "complete": false }),
+        Ok(Parsed::Complete { value: r, len }) => json!({
+            "complete": true,
+            "length": len,
+            "method": r.method,
+            "path": r.path,
+            "httpVersion": format!("1.{}", r.http_minor),
+            "headers": headers_json(&r.headers),
+        }),
+        Err(e) => json!({ "error": handshake_error_json(&e) }),
+    };
+    json_string(&v)
+}
+
+fn rejection(e: &HandshakeError) -> Value {
+    let mut v = handshake_error_json(e);
+    if let Value::Object(m) = &mut v {
+        m.insert("ok".into(), Value::Bool(false));
+        m.insert(
+            "response".into(),
+            Value::String(String::from_utf8_lossy(&handshake::build_rejection(e)).into_owned()),
+        );
+    }
+    v
+}
+
+/// Parses and validates an upgrade request (RFC 6455 §4.2.1).
+#[napi]
+pub fn validate_request(buf: BufferSlice, max_size: u32) -> Result<String> {
+    let v = match handshake::parse_request(&buf, max_size as usize) {
+        Ok(Parsed::Complete { value: r, len }) => match r.validate() {
+            Ok(u) => json!({
+                "ok": true,
+                "length": len,
+                "accept": u.accept,
+                "key": u.key,
+                "path": u.path,
+                "host": u.host,
+                "origin": u.origin,
+                "protocols": u.protocols,
+                "extensions": extensions_json(&u.extensions),
+                "headers": headers_json(&r.headers),
+            }),
+            Err(e) => rejection(&e),
+        },
+        Ok(Parsed::NeedMore(_)) => rejection(&HandshakeError {
+            status: 400,
+            kind: HandshakeErrorKind::Http("incomplete request head".into()),
+        }),
+        Err(e) => rejection(&e),
+    };
+    json_string(&v)
+}
+
+#[napi]
+pub fn build_response(
+    accept: String,
+    protocol: Option<String>,
+    extensions: Option<String>,
+    headers: Vec<Vec<String>>,
+) -> Buffer {
+    let extra: Vec<(&str, &str)> = headers
+        .iter()
+        .filter_map(|h| match h.as_slice() {
+            [k, v] => Some((k.as_str(), v.as_str())),
+            _ => None,
+        })
+        .collect();
+    handshake::build_response(&accept, protocol.as_deref(), extensions.as_deref(), &extra).into()
+}
+
+/// Parses a server's response head and validates it for `key`, the offered `protocols` and the
+/// offered extension names (RFC 6455 §4.1).
+#[napi]
+pub fn parse_response(
+    buf: BufferSlice,
+    max_size: u32,
+    key: Option<String>,
+    protocols: Vec<String>,
+    extensions: Vec<String>,
+) -> Result<String> {
+    let v = match handshake::parse_response(&buf, max_size as usize) {
+        Ok(Parsed::NeedMore(_)) => json!({ "complete": false }),
+        Ok(Parsed::Complete { value: r, len }) => {
+            let mut v = json!({
+                "complete": true,
+                "length": len,
+                "status": r.status,
+                "reason": r.reason,
+                "headers": headers_json(&r.headers),
+            });
+            let verdict = match &key {
+                None => json!({ "ok": r.status == 101 }),
+                Some(key) => {
+                    let ps: Vec<&str> = protocols.iter().map(String::as_str).collect();
+                    let es: Vec<&str> = extensions.iter().map(String::as_str).collect();
+                    match r.validate(key, &ps, &es) {
+                        Ok(a) => json!({
+                            "ok": true,
+                            "protocol": a.protocol,
+                            "extensions": extensions_json(&a.extensions),
+                        }),
+                        Err(e) => json!({ "ok": false, "message": e.to_string() }),
+                    }
+                }
+            };
+            if let (Value::Object(m), Value::Object(add)) = (&mut v, verdict) {
+                m.extend(add);
+            }
+            v
+        }
+        Err(e) => json!({ "error": handshake_error_json(&e) }),
+    };
+    json_string(&v)
+}
+
+/// A client's upgrade request head.
+#[napi]
+pub fn build_request(
+    host: String,
+    path: String,
+    key: String,
+    protocols: Vec<String>,
+    extensions: Option<String>,
+    origin: Option<String>,
+    headers: Vec<Vec<String>>,
+) -> Buffer {
+    let ps: Vec<&str> = protocols.iter().map(String::as_str).collect();
+    let extra: Vec<(&str, &str)> = headers
+        .iter()
+        .filter_map(|h| match h.as_slice() {
+            [k, v] => Some((k.as_str(), v.as_str())),
+            _ => None,
+        })
+        .collect();
+    handshake::ClientRequest {
+        host: &host,
+        path: &path,
+        key: &key,
+        protocols: &ps,
+        extensions: extensions.as_deref(),
+        origin: origin.as_deref(),
+        extra_headers: &extra,
+    }
+    .to_bytes()
+    .into()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The decoder: one call per socket chunk
+
+/// Row `type` values (low 4 bits: the opcode of the event; 15 = error).
+const T_TEXT: u32 = 1;
+const T_BINARY: u32 = 2;
+const T_CLOSE: u32 = 8;
+const T_PING: u32 = 9;
+const T_PONG: u32 = 10;
+const T_ERROR: u32 = 15;
+/// Flag: the payload (or error) is `extra[start]`, not the chunk range `start..end`.
+const F_EXTRA: u32 = 16;
+
+/// Assembled payloads up to this size are copied into a JS-allocated buffer; larger ones are
+/// handed over without a copy as an external buffer whose size is reported to V8
+/// (`napi_adjust_external_memory`), so the garbage collector frees them in time — unreported
+/// external memory lets dead megabyte buffers pile up and every new one page-faults.
+const COPY_MAX: usize = 4096;
+
+/// A protocol error as JS sees it.
+#[napi(object)]
+pub struct ProtocolErrorJs {
+    pub code: String,
+    pub close_code: u32,
+    pub rfc_section: String,
+    pub message: String,
+    pub offset: f64,
+}
+
+fn owned_buffer<'env>(env: &'env Env, mut v: Vec<u8>) -> Result<BufferSlice<'env>> {
+    if v.len() <= COPY_MAX {
+        return BufferSlice::copy_from(env, v.as_slice());
+    }
+    let cap = i64::try_from(v.capacity()).unwrap_or(i64::MAX);
+    let ptr = v.as_mut_ptr();
+    let len = v.len();
+    env.adjust_external_memory(cap)?;
+    // SAFETY: `ptr..ptr+len` is the heap block of `v`, which moves into the finalizer hint
+    // (moving a Vec does not move its heap block) and is dropped only by the finalizer, when
+    // the JS buffer is collected. No other reference to it exists.
+    unsafe {
+        BufferSlice::from_external(env, ptr, len, v, move |env, v: Vec<u8>| {
+            let _ = env.adjust_external_memory(-cap);
+            drop(v);
+        })
+    }
+}
+
+#[napi]
+pub struct NativeDecoder {
+    inner: Decoder,
+}
+
+#[napi]
+impl NativeDecoder {
+    #[napi(constructor)]
+    pub fn new(
+        server: bool,
+        max_frame_size: f64,
+        max_message_size: f64,
+        deflate: Option<DeflateParamsJs>,
+    ) -> Self {
+        Self {
+            inner: Decoder::new(DecoderConfig {
+                role: role(server),
+                max_frame_size: limit(max_frame_size),
+                max_message_size: limit(max_message_size),
+                deflate: deflate.map(Into::into),
+            }),
+        }
+    }
+
+    /// Decodes `chunk` (unmasking it in place) and writes one row of three u32 per event into
+    /// `table` from index 1 on — `[type | flags | closeCode << 16, start, end]` — with the row
+    /// count in `table[0]`. Returns `undefined`, or an array holding the payloads the engine
+    /// assembled and the error, if the stream failed (rows flagged `F_EXTRA` index it).
+    /// `table` must hold `1 + 3 * (chunk.length / 2 + 3)` entries: every event but the first
+    /// needs a 2-byte header in this chunk, plus one error row.
+    #[napi]
+    pub fn push<'env>(
+        &mut self,
+        env: &'env Env,
+        mut chunk: BufferSlice,
+        mut table: Uint32ArraySlice,
+    ) -> Result<Option<Array<'env>>> {
+        // SAFETY: JS is single-threaded and the wrapper does not touch the table during this
+        // synchronous call, so this is the only live view of its memory.
+        let table: &mut [u32] = unsafe { table.as_mut() };
+        let input: &mut [u8] = &mut chunk;
+        if table.len() < 1 + 3 * (input.len() / 2 + 3) {
+            return Err(Error::new(
+                Status::InvalidArg,
+                "event table too small for this chunk",
+            ));
+        }
+        let mut rows = 0usize;
+        let mut extra: Option<Array<'env>> = None;
+        let mut n_extra = 0u32;
+        let mut pos = 0usize;
+        let mut put = |row: [u32; 3], rows: &mut usize| {
+            if let Some(slot) = table.get_mut(1 + 3 * *rows..4 + 3 * *rows) {
+                slot.copy_from_slice(&row);
+                *rows += 1;
+            }
+        };
+        loop {
+            match self.inner.next_event(input, &mut pos) {
+                Ok(None) => break,
+                Ok(Some(ev)) => {
+                    let (ty, payload) = match ev {
+                        Event::Message { text, payload } => {
+                            (if text { T_TEXT } else { T_BINARY }, payload)
+                        }
+                        Event::Ping(p) => (T_PING, p),
+                        Event::Pong(p) => (T_PONG, p),
+                        Event::Close { code, payload } => {
+                            (T_CLOSE | (u32::from(code.unwrap_or(0)) << 16), payload)
+                        }
+                    };
+                    let row = match payload {
+                        Payload::Input(r) => [ty, r.start as u32, r.end as u32],
+                        Payload::Owned(v) => {
+                            let len = v.len() as u32;
+                            let b = owned_buffer(env, v)?;
+                            let arr = match &mut extra {
+                                Some(a) => a,
+                                None => extra.insert(env.create_array(0)?),
+                            };
+                            arr.set(n_extra, &b)?;
+                            n_extra += 1;
+                            [ty | F_EXTRA, n_extra - 1, len]
+                        }
+                    };
+                    put(row, &mut rows);
+                }
+                Err(e) => {
+                    let info = ProtocolErrorJs {
+                        code: e.code().to_string(),
+                        close_code: u32::from(e.close_code()),
+                        rfc_section: e.rfc_section().to_string(),
+                        message: e.to_string(),
+                        offset: e.offset as f64,
+                    };
+                    let arr = match &mut extra {
+                        Some(a) => a,
+                        None => extra.insert(env.create_array(0)?),
+                    };
+                    arr.set(n_extra, info)?;
+                    put([T_ERROR | F_EXTRA, n_extra, 0], &mut rows);
+                    break;
+                }
+            }
+        }
+        if let Some(first) = table.first_mut() {
+            *first = rows as u32;
+        }
+        Ok(extra)
+    }
+
+    #[napi(getter)]
+    pub fn closed(&self) -> bool {
+        self.inner.is_closed()
+    }
+
+    #[napi(getter)]
+    pub fn buffered(&self) -> u32 {
+        u32::try_from(self.inner.buffered()).unwrap_or(u32::MAX)
+    }
+
+    #[napi(getter)]
+    pub fn partial(&self) -> bool {
+        self.inner.is_partial()
+    }
+
+    #[napi(getter)]
+    pub fn waiting_for(&self) -> String {
+        self.inner.waiting_for()
+    }
+
+    #[napi(getter)]
+    pub fn offset(&self) -> f64 {
+        self.inner.offset() as f64
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The encoder
+
+/// Outputs up to this size are copied into a fresh JS buffer (the Rust buffer is reused);
+/// larger ones are handed over without a copy.
+const COPY_LIMIT: usize = 16 * 1024;
+
+#[napi]
+pub struct NativeEncoder {
+    inner: Encoder,
+    out: Vec<u8>,
+}
+
+fn hand_over<'env>(
+    env: &'env Env,
+    out: &mut Vec<u8>,
+) -> std::result::Result<BufferSlice<'env>, Error<String>> {
+    let r = if out.len() <= COPY_LIMIT {
+        let b = BufferSlice::copy_from(env, out.as_slice());
+        out.clear();
+        b
+    } else {
+        owned_buffer(env, std::mem::take(out))
+    };
+    r.map_err(|e| Error::new("WS_ERR_NAPI".into(), e.reason))
+}
+
+#[napi]
+impl NativeEncoder {
+    #[napi(constructor)]
+    pub fn new(server: bool, deflate: Option<DeflateParamsJs>, level: Option<u32>) -> Self {
+        Self {
+            inner: Encoder::new(EncoderConfig {
+                // The encoder's role is the side that *sends*.
+                role: role(server),
+                deflate: deflate.map(Into::into),
+                level,
+            }),
+            out: Vec::new(),
+        }
+    }
+
+    /// One message (or, with `fin: false`, one fragment of it) as wire bytes. `mask` is a fixed
+    /// key (big-endian u32) for a client; `None` draws a random key per frame.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn message<'env>(
+        &mut self,
+        env: &'env Env,
+        text: bool,
+        payload: BufferSlice,
+        compress: bool,
+        fin: bool,
+        fragment_size: Option<u32>,
+        mask: Option<u32>,
+    ) -> std::result::Result<BufferSlice<'env>, Error<String>> {
+        let opts = MessageOptions {
+            fragment_size: fragment_size.map(|n| n as usize),
+            compress,
+            mask: mask.map(u32::to_be_bytes),
+        };
+        self.out.clear();
+        let r = if fin && !self.inner.in_message() {
+            self.inner.message(text, &payload, &opts, &mut self.out)
+        } else {
+            self.inner
+                .fragment(text, &payload, fin, &opts, &mut self.out)
+        };
+        r.map_err(encode_err)?;
+        hand_over(env, &mut self.out)
+    }
+
+    #[napi]
+    pub fn ping<'env>(
+        &mut self,
+        env: &'env Env,
+        payload: BufferSlice,
+    ) -> std::result::Result<BufferSlice<'env>, Error<String>> {
+        self.out.clear();
+        self.inner
+            .ping(&payload, &mut self.out)
+            .map_err(encode_err)?;
+        hand_over(env, &mut self.out)
+    }
+
+    #[napi]
+    pub fn pong<'env>(
+        &mut self,
+        env: &'env Env,
+        payload: BufferSlice,
+    ) -> std::result::Result<BufferSlice<'env>, Error<String>> {
+        self.out.clear();
+        self.inner
+            .pong(&payload, &mut self.out)
+            .map_err(encode_err)?;
+        hand_over(env, &mut self.out)
+    }
+
+    /// A close frame; `code` 0 means no status (then `reason` must be empty).
+    #[napi]
+    pub fn close<'env>(
+        &mut self,
+        env: &'env Env,
+        code: u32,
+        reason: String,
+    ) -> std::result::Result<BufferSlice<'env>, Error<String>> {
+        let code = match code {
+            0 => None,
+            c => Some(
+                u16::try_from(c)
+                    .map_err(|_| encode_err(EncodeError::InvalidCloseCode(u16::MAX)))?,
+            ),
+        };
+        self.out.clear();
+        self.inner
+            .close(code, &reason, &mut self.out)
+            .map_err(encode_err)?;
+        hand_over(env, &mut self.out)
+    }
+
+    #[napi(getter)]
+    pub fn in_message(&self) -> bool {
+        self.inner.in_message()
+    }
+
+    #[napi(getter)]
+    pub fn can_compress(&self) -> bool {
+        self.inner.can_compress()
+    }
+}

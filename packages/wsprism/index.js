@@ -1,0 +1,804 @@
+'use strict';
+
+// wsprism for Node: the codec API over the native addon (crates/wsprism-node), plus the
+// ws-style WebSocket / WebSocketServer (lib/). Every protocol rule lives in the Rust engine
+// (crates/wsprism); this file validates arguments, converts shapes and keeps the hot paths
+// to one native call per socket chunk (see "Performance" in README.md).
+
+const fs = require('fs');
+const path = require('path');
+const crypto = require('crypto');
+
+// ------------------------------------------------------------------------------------------
+// Loading the addon
+
+const BUILD_HINT =
+  'build it from source with `bash scripts/build-node.sh` in the wsprism repository, or ' +
+  '`npm rebuild wsprism` (runs scripts/install.js: needs Rust/cargo, https://rustup.rs) ' +
+  'in an app that installed the package';
+
+function loadNative() {
+  const candidates = [
+    path.join(__dirname, `wsprism.${process.platform}-${process.arch}.node`),
+    path.join(__dirname, 'prebuilds', `wsprism.${process.platform}-${process.arch}.node`),
+    path.join(__dirname, 'build', 'wsprism.node'),
+  ];
+  if (process.env.WSPRISM_NATIVE) candidates.unshift(path.resolve(process.env.WSPRISM_NATIVE));
+  for (const file of candidates) {
+    if (fs.existsSync(file)) return require(file);
+  }
+  const err = new Error(
+    `wsprism: the native addon is missing (looked for ${candidates.join(', ')}): ${BUILD_HINT}`
+  );
+  err.code = 'WS_ERR_ADDON_MISSING';
+  throw err;
+}
+
+const native = loadNative();
+
+// ------------------------------------------------------------------------------------------
+// Argument checks (TypeError for the wrong type, RangeError for a value out of range)
+
+function typeError(msg) {
+  const e = new TypeError(msg);
+  e.code = 'ERR_INVALID_ARG_TYPE';
+  return e;
+}
+
+function rangeError(msg, code = 'ERR_OUT_OF_RANGE') {
+  const e = new RangeError(msg);
+  e.code = code;
+  return e;
+}
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return `an instance of ${(v.constructor && v.constructor.name) || 'Object'}`;
+  return `type ${typeof v}`;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** A Buffer view of `v` (no copy for Buffers and typed arrays), or a copy for strings. */
+function bytes(v, name, { strings = true, allowUndefined = false } = {}) {
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) {
+    return Buffer.from(v);
+  }
+  if (strings && typeof v === 'string') return Buffer.from(v, 'utf8');
+  if (allowUndefined && (v === undefined || v === null)) return EMPTY;
+  throw typeError(
+    `${name} must be a Buffer, Uint8Array${strings ? ' or string' : ''}, got ${describe(v)}`
+  );
+}
+
+/** In-place operations need memory the caller sees: Buffer or Uint8Array only. */
+function mutableBytes(v, name) {
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  throw typeError(`${name} must be a Buffer or Uint8Array, got ${describe(v)}`);
+}
+
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** Bytes given as a Buffer/Uint8Array, or as a hex string (whitespace ignored). */
+function bytesOrHex(v, name) {
+  if (typeof v === 'string') {
+    const s = v.replace(/\s+/g, '');
+    if (!HEX_RE.test(s)) throw typeError(`${name} as a string must be hex digits (an even number)`);
+    return Buffer.from(s, 'hex');
+  }
+  return bytes(v, name, { strings: false });
+}
+
+function options(v, name) {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object') throw typeError(`${name} must be an object, got ${describe(v)}`);
+  return v;
+}
+
+function bool(v, name, dflt) {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'boolean') throw typeError(`${name} must be a boolean, got ${describe(v)}`);
+  return v;
+}
+
+function integer(v, name, min, max) {
+  if (typeof v !== 'number') throw typeError(`${name} must be a number, got ${describe(v)}`);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw rangeError(`${name} must be an integer from ${min} to ${max}, got ${v}`);
+  }
+  return v;
+}
+
+/** A size limit: a non-negative integer, or Infinity for none. */
+function limit(v, name, dflt) {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== 'number') throw typeError(`${name} must be a number, got ${describe(v)}`);
+  if (v === Infinity) return Infinity;
+  if (!Number.isInteger(v) || v < 0) throw rangeError(`${name} must be a non-negative integer or Infinity, got ${v}`);
+  return v;
+}
+
+function roleIsServer(v, name = 'options.role') {
+  if (v === undefined || v === 'server') return true;
+  if (v === 'client') return false;
+  if (typeof v !== 'string') throw typeError(`${name} must be 'server' or 'client', got ${describe(v)}`);
+  throw rangeError(`${name} must be 'server' or 'client', got '${v}'`);
+}
+
+function windowBits(v, name) {
+  if (v === undefined || v === null || v === true) return undefined;
+  return integer(v, name, 8, 15);
+}
+
+/** Agreed permessage-deflate parameters (RFC 7692 §7.1) for the native side. */
+function deflateParams(v, name = 'options.perMessageDeflate') {
+  if (v === undefined || v === null || v === false) return null;
+  if (v === true) return {};
+  if (typeof v !== 'object') throw typeError(`${name} must be null, false, true or a params object, got ${describe(v)}`);
+  return {
+    serverNoContextTakeover: bool(v.serverNoContextTakeover, `${name}.serverNoContextTakeover`, false),
+    clientNoContextTakeover: bool(v.clientNoContextTakeover, `${name}.clientNoContextTakeover`, false),
+    serverMaxWindowBits: windowBits(v.serverMaxWindowBits, `${name}.serverMaxWindowBits`),
+    clientMaxWindowBits: windowBits(v.clientMaxWindowBits, `${name}.clientMaxWindowBits`),
+  };
+}
+
+/** What a server agrees to / a client asks for (the `ws` option names). */
+function deflateConfig(v, name = 'config') {
+  if (v === undefined || v === null || v === true) v = {};
+  if (typeof v !== 'object') throw typeError(`${name} must be an object, got ${describe(v)}`);
+  const level = v.level === undefined ? undefined : integer(v.level, `${name}.level`, 0, 9);
+  return {
+    serverNoContextTakeover: bool(v.serverNoContextTakeover, `${name}.serverNoContextTakeover`, false),
+    clientNoContextTakeover: bool(v.clientNoContextTakeover, `${name}.clientNoContextTakeover`, false),
+    serverMaxWindowBits: windowBits(v.serverMaxWindowBits, `${name}.serverMaxWindowBits`),
+    clientMaxWindowBits: windowBits(v.clientMaxWindowBits, `${name}.clientMaxWindowBits`),
+    level,
+  };
+}
+
+// Native encoder errors carry a WS_ERR_* code; those about argument values become RangeErrors.
+const RANGE_CODES = new Set([
+  'WS_ERR_INVALID_OPCODE',
+  'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH',
+  'WS_ERR_EXPECTED_FIN',
+  'WS_ERR_INVALID_CLOSE_CODE',
+  'WS_ERR_CLOSE_REASON_TOO_LONG',
+  'WS_ERR_INVALID_FRAGMENT_SIZE',
+]);
+
+function fromNative(e) {
+  if (e && typeof e.code === 'string' && RANGE_CODES.has(e.code)) {
+    const r = new RangeError(e.message);
+    r.code = e.code;
+    return r;
+  }
+  return e;
+}
+
+// ------------------------------------------------------------------------------------------
+// Small functions
+
+/** `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + GUID)). */
+function acceptKey(key) {
+  if (typeof key !== 'string') throw typeError(`key must be a string, got ${describe(key)}`);
+  return native.acceptKey(key);
+}
+
+/** A fresh random `Sec-WebSocket-Key` (base64 of 16 random bytes). */
+function generateKey() {
+  return native.generateKey();
+}
+
+/** A masking key as a big-endian u32: 4 bytes, a number (0-0xffffffff) or 8 hex digits. */
+function maskKey(key, name = 'key') {
+  if (typeof key === 'number') return integer(key, name, 0, 0xffffffff);
+  if (typeof key === 'string') {
+    if (!/^[0-9a-fA-F]{8}$/.test(key)) throw rangeError(`${name} as a string must be 8 hex digits, got '${key}'`);
+    return parseInt(key, 16) >>> 0;
+  }
+  if (key instanceof Uint8Array) {
+    if (key.length !== 4) throw rangeError(`${name} must be exactly 4 bytes, got ${key.length}`);
+    return ((key[0] << 24) | (key[1] << 16) | (key[2] << 8) | key[3]) >>> 0;
+  }
+  throw typeError(`${name} must be a 4-byte Buffer/Uint8Array, a number or 8 hex digits, got ${describe(key)}`);
+}
+
+// Below this many bytes a plain JS loop beats the native call (bench/node-codec.mjs, "mask").
+const MASK_JS_MAX = 64;
+
+/**
+ * XORs `data` in place with the masking key, starting at key position `offset % 4` (so a
+ * payload split across reads is unmasked piece by piece). Returns `data`.
+ */
+function mask(data, key, offset = 0) {
+  const buf = mutableBytes(data, 'data');
+  const k = maskKey(key);
+  if (offset !== 0) integer(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
+  const n = buf.length;
+  if (n < MASK_JS_MAX) {
+    const o = offset & 3;
+    if (o === 0 && key instanceof Uint8Array) {
+      for (let i = 0; i < n; i++) buf[i] ^= key[i & 3];
+    } else {
+      const ks = [k >>> 24, (k >>> 16) & 0xff, (k >>> 8) & 0xff, k & 0xff];
+      for (let i = 0; i < n; i++) buf[i] ^= ks[(i + o) & 3];
+    }
+  } else {
+    native.mask(buf, k, offset & 3);
+  }
+  return data;
+}
+
+/** True if `data` is valid UTF-8 (strict, RFC 3629). */
+function isValidUtf8(data) {
+  return native.isValidUtf8(bytes(data, 'data', { strings: false }));
+}
+
+/**
+ * One frame as wire bytes. `mask`: false/undefined (none), true (random key), or a key.
+ * Control frames (opcode 8-15) must have FIN and at most 125 payload bytes unless
+ * `allowInvalid` is set (for building test frames).
+ */
+function encodeFrame(frame) {
+  const f = options(frame, 'frame');
+  const opcode = f.opcode;
+  if (typeof opcode !== 'number') throw typeError(`frame.opcode must be a number, got ${describe(opcode)}`);
+  integer(opcode, 'frame.opcode', 0, 15);
+  const payload = bytes(f.payload, 'frame.payload', { allowUndefined: true });
+  let key = null;
+  if (f.mask === true) key = crypto.randomBytes(4).readUInt32BE(0);
+  else if (f.mask !== undefined && f.mask !== null && f.mask !== false) key = maskKey(f.mask, 'frame.mask');
+  try {
+    return native.encodeFrame(
+      opcode,
+      payload,
+      bool(f.fin, 'frame.fin', true),
+      bool(f.rsv1, 'frame.rsv1', false),
+      bool(f.rsv2, 'frame.rsv2', false),
+      bool(f.rsv3, 'frame.rsv3', false),
+      key,
+      bool(f.allowInvalid, 'frame.allowInvalid', false)
+    );
+  } catch (e) {
+    throw fromNative(e);
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Inspection (field-by-field reports, the engine's serde names: snake_case)
+
+function inspectArgs(opts) {
+  const o = options(opts, 'options');
+  return [
+    roleIsServer(o.role),
+    deflateParams(o.perMessageDeflate),
+    limit(o.maxFrameSize, 'options.maxFrameSize', 16 * 1024 * 1024),
+    limit(o.maxMessageSize, 'options.maxMessageSize', 64 * 1024 * 1024),
+  ];
+}
+
+/** The first frame in `bytes`, field by field, with every rule it breaks; null if < 2 bytes. */
+function inspectFrame(input, opts) {
+  const buf = bytesOrHex(input, 'bytes');
+  return JSON.parse(native.inspectFrame(buf, ...inspectArgs(opts)));
+}
+
+/** Every frame in `bytes` plus what a decoder makes of them (messages, events, error). */
+function inspectStream(input, opts) {
+  const buf = bytesOrHex(input, 'bytes');
+  return JSON.parse(native.inspectStream(buf, ...inspectArgs(opts)));
+}
+
+// ------------------------------------------------------------------------------------------
+// Decoder: one native call per chunk
+
+// Event table shared by all decoders (push is synchronous and the rows are consumed before it
+// returns). Row i: table[1+3i] = type | 16 (owned) | closeCode << 16, then start, end.
+let table = new Uint32Array(1 + 3 * ((64 * 1024) / 2 + 3));
+
+const T_EXTRA = 16;
+
+// Node's own Buffer class for views (what Buffer#subarray creates, reached through
+// Buffer[Symbol.species]); constructing it directly costs a quarter of subarray().
+const FastBuffer = (() => {
+  const species = Buffer[Symbol.species];
+  if (typeof species === 'function' && species !== Buffer && species.prototype === Buffer.prototype) return species;
+  return function FastBufferShim(ab, offset, length) {
+    return Buffer.from(ab, offset, length);
+  };
+})();
+
+function protocolError(info) {
+  const err = new Error(info.message);
+  err.name = 'WebSocketProtocolError';
+  err.code = info.code;
+  err.closeCode = info.closeCode;
+  err[Symbol.for('status-code')] = info.closeCode; // what `ws` uses for its errors
+  err.rfcSection = info.rfcSection;
+  err.offset = info.offset;
+  return err;
+}
+
+function closeReason(data) {
+  return data.length > 2 ? data.toString('utf8', 2) : '';
+}
+
+class Decoder {
+  /**
+   * @param {object} [opts]
+   * @param {'server'|'client'} [opts.role='server'] the receiving side (a server expects masked frames)
+   * @param {number} [opts.maxFrameSize=16 MiB]
+   * @param {number} [opts.maxMessageSize=64 MiB] after reassembly and decompression
+   * @param {null|false|object} [opts.perMessageDeflate] agreed parameters
+   */
+  constructor(opts) {
+    const o = options(opts, 'options');
+    this._native = new native.NativeDecoder(
+      roleIsServer(o.role),
+      limit(o.maxFrameSize, 'options.maxFrameSize', 16 * 1024 * 1024),
+      limit(o.maxMessageSize, 'options.maxMessageSize', 64 * 1024 * 1024),
+      deflateParams(o.perMessageDeflate)
+    );
+    this._error = null;
+  }
+
+  /**
+   * Decodes a chunk (unmasking it in place) and returns the events completed by it.
+   * Message and control payloads are views of `chunk` where possible (no copy).
+   */
+  push(chunk) {
+    if (this._error !== null) return [this._error];
+    let buf = chunk;
+    if (!Buffer.isBuffer(buf)) buf = mutableBytes(chunk, 'chunk');
+    const need = 1 + 3 * ((buf.length >>> 1) + 3);
+    if (table.length < need) table = new Uint32Array(need);
+    const t = table;
+    const extra = this._native.push(buf, t);
+    const n = t[0];
+    const events = new Array(n);
+    const ab = buf.buffer;
+    const base = buf.byteOffset;
+    for (let i = 0, j = 1; i < n; i++, j += 3) {
+      const word = t[j];
+      const start = t[j + 1];
+      // A view of the chunk (no copy), or a payload the engine assembled.
+      const data = (word & T_EXTRA) === 0 ? new FastBuffer(ab, base + start, t[j + 2] - start) : extra[start];
+      switch (word & 15) {
+        case 1:
+          events[i] = { type: 'message', data, binary: false };
+          break;
+        case 2:
+          events[i] = { type: 'message', data, binary: true };
+          break;
+        case 9:
+          events[i] = { type: 'ping', data };
+          break;
+        case 10:
+          events[i] = { type: 'pong', data };
+          break;
+        case 8:
+          events[i] = { type: 'close', code: word >>> 16 || 1005, reason: closeReason(data), data };
+          break;
+        default:
+          this._error = { type: 'error', error: protocolError(data) };
+          events[i] = this._error;
+      }
+    }
+    return events;
+  }
+
+  /** True once a close frame was decoded. */
+  get closed() {
+    return this._native.closed;
+  }
+
+  /** Bytes held in reassembly buffers (bounded by the limits). */
+  get buffered() {
+    return this._native.buffered;
+  }
+
+  /** True while a frame or fragmented message is incomplete. */
+  get partial() {
+    return this._native.partial;
+  }
+
+  /** What the decoder is waiting for, in words. */
+  get waitingFor() {
+    return this._native.waitingFor;
+  }
+
+  /** Stream bytes consumed so far. */
+  get offset() {
+    return this._native.offset;
+  }
+
+  /** The error the stream failed with, or null. */
+  get error() {
+    return this._error === null ? null : this._error.error;
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Encoder
+
+// Server frames (no mask, no compression, one frame) are framed here in JS: the header is 2-10
+// bytes and one Buffer.allocUnsafe + copy beats a native call up to this payload size; larger
+// payloads go native. Measured with bench/node-codec.mjs ("encoder"), see README.md.
+const JS_FRAME_MAX = 64 * 1024;
+
+function jsFrame(opcode, payload) {
+  const len = payload.length;
+  let out;
+  if (len < 126) {
+    out = Buffer.allocUnsafe(2 + len);
+    out[0] = 0x80 | opcode;
+    out[1] = len;
+    payload.copy(out, 2);
+  } else if (len < 65536) {
+    out = Buffer.allocUnsafe(4 + len);
+    out[0] = 0x80 | opcode;
+    out[1] = 126;
+    out[2] = len >>> 8;
+    out[3] = len & 0xff;
+    payload.copy(out, 4);
+  } else {
+    out = Buffer.allocUnsafe(10 + len);
+    out[0] = 0x80 | opcode;
+    out[1] = 127;
+    out.writeUInt32BE(Math.floor(len / 0x100000000), 2);
+    out.writeUInt32BE(len >>> 0, 6);
+    payload.copy(out, 10);
+  }
+  return out;
+}
+
+class Encoder {
+  /**
+   * @param {object} [opts]
+   * @param {'server'|'client'} [opts.role='server'] the SENDING side (a client masks its frames)
+   * @param {null|false|object} [opts.perMessageDeflate] agreed parameters
+   * @param {number} [opts.level=6] deflate level 0-9
+   */
+  constructor(opts) {
+    const o = options(opts, 'options');
+    this._server = roleIsServer(o.role);
+    const pmd = deflateParams(o.perMessageDeflate);
+    const level = o.level === undefined ? undefined : integer(o.level, 'options.level', 0, 9);
+    this._native = new native.NativeEncoder(this._server, pmd, level);
+    this._inMessage = false;
+  }
+
+  /**
+   * A message as wire bytes (one Buffer, several frames if fragmented). With `fin: false` it
+   * is the first/next fragment of a message finished by a later call with `fin: true`.
+   */
+  message(data, opts) {
+    const o = opts === undefined ? EMPTY_OPTS : options(opts, 'options');
+    const binary = o.binary === undefined ? typeof data !== 'string' : bool(o.binary, 'options.binary');
+    const payload = bytes(data, 'data', { allowUndefined: true });
+    const compress = o.compress === undefined ? false : bool(o.compress, 'options.compress');
+    const fin = o.fin === undefined ? true : bool(o.fin, 'options.fin');
+    const fragmentSize =
+      o.fragmentSize === undefined || o.fragmentSize === null
+        ? undefined
+        : integer(o.fragmentSize, 'options.fragmentSize', 1, 0xffffffff);
+    if (this._server && fin && !compress && !this._inMessage && fragmentSize === undefined && payload.length <= JS_FRAME_MAX) {
+      return jsFrame(binary ? 2 : 1, payload);
+    }
+    let key;
+    if (o.mask !== undefined && o.mask !== null && o.mask !== true) key = maskKey(o.mask, 'options.mask');
+    try {
+      const out = this._native.message(!binary, payload, compress, fin, fragmentSize, key);
+      this._inMessage = !fin;
+      return out;
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** A ping frame (payload at most 125 bytes). */
+  ping(data) {
+    try {
+      return this._native.ping(bytes(data, 'data', { allowUndefined: true }));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** A pong frame (payload at most 125 bytes). */
+  pong(data) {
+    try {
+      return this._native.pong(bytes(data, 'data', { allowUndefined: true }));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /**
+   * A close frame. `code` undefined: no status (then no reason). Valid codes: 1000-1003,
+   * 1007-1014, 3000-4999; the reason is at most 123 bytes of UTF-8.
+   */
+  close(code, reason = '') {
+    let c = 0;
+    if (code !== undefined && code !== null) c = integer(code, 'code', 0, 65535);
+    if (c === 0 && code !== undefined && code !== null) {
+      throw rangeError('close code 0 may not be sent (valid: 1000-1003, 1007-1014, 3000-4999; RFC 6455 §7.4)', 'WS_ERR_INVALID_CLOSE_CODE');
+    }
+    let r = reason;
+    if (Buffer.isBuffer(r) || r instanceof Uint8Array) {
+      if (!native.isValidUtf8(bytes(r, 'reason'))) throw rangeError('close reason must be valid UTF-8 (RFC 6455 §5.5.1)', 'WS_ERR_INVALID_UTF8');
+      r = Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('utf8');
+    } else if (r === undefined || r === null) r = '';
+    else if (typeof r !== 'string') throw typeError(`reason must be a string or Buffer, got ${describe(r)}`);
+    try {
+      return this._native.close(c, r);
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+
+  /** True while a message sent with `fin: false` is unfinished. */
+  get inMessage() {
+    return this._inMessage;
+  }
+
+  /** True if permessage-deflate is on (messages may be sent with `compress: true`). */
+  get canCompress() {
+    return this._native.canCompress;
+  }
+}
+
+const EMPTY_OPTS = Object.freeze({});
+
+// ------------------------------------------------------------------------------------------
+// Handshake
+
+const DEFAULT_MAX_HEAD_SIZE = 8 * 1024;
+
+class HandshakeError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.name = 'HandshakeError';
+    this.status = status;
+    this.code = status === 431 ? 'WS_ERR_HANDSHAKE_TOO_LARGE' : 'WS_ERR_INVALID_HANDSHAKE';
+  }
+}
+
+function maxHead(o) {
+  return o.maxSize === undefined ? DEFAULT_MAX_HEAD_SIZE : integer(o.maxSize, 'options.maxSize', 16, 0xffffffff);
+}
+
+/**
+ * Parses an HTTP request head at the start of `buf`: `{ complete: false }` while incomplete,
+ * else `{ complete: true, length, method, path, httpVersion, headers: [[name, value], ...] }`.
+ * Throws a HandshakeError with `status` (400, 431) for malformed or too large heads.
+ */
+function parseHandshakeRequest(buf, opts) {
+  const o = options(opts, 'options');
+  const r = JSON.parse(native.parseRequest(bytes(buf, 'buf'), maxHead(o)));
+  if (r.error) throw new HandshakeError(r.error.message, r.error.status);
+  return r;
+}
+
+function extensionsFromJson(list) {
+  return list.map((e) => ({ name: e.name, params: e.params }));
+}
+
+/**
+ * Parses and validates an upgrade request (RFC 6455 §4.2.1). On success
+ * `{ ok: true, accept, key, path, host, origin, protocols, extensions, headers, length }`;
+ * otherwise `{ ok: false, status, message, response }` where `response` is the complete HTTP
+ * rejection to write (400, or 426 with Sec-WebSocket-Version: 13, or 431).
+ */
+function validateHandshakeRequest(buf, opts) {
+  const o = options(opts, 'options');
+  const r = JSON.parse(native.validateRequest(bytes(buf, 'request'), maxHead(o)));
+  if (!r.ok) {
+    return { ok: false, status: r.status, message: r.message, response: Buffer.from(r.response, 'utf8') };
+  }
+  r.origin = r.origin === null ? undefined : r.origin;
+  r.extensions = extensionsFromJson(r.extensions);
+  return r;
+}
+
+const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function headerPairs(h, name) {
+  if (h === undefined || h === null) return [];
+  const pairs = [];
+  const add = (k, v) => {
+    if (typeof k !== 'string' || !TOKEN_RE.test(k)) throw typeError(`${name}: header name ${JSON.stringify(k)} is not an HTTP token`);
+    const values = Array.isArray(v) ? v : [v];
+    for (const x of values) {
+      const s = String(x);
+      if (/[\r\n\0]/.test(s)) throw typeError(`${name}: header ${k} value must not contain CR, LF or NUL`);
+      pairs.push([k, s]);
+    }
+  };
+  if (Array.isArray(h)) {
+    for (const p of h) {
+      if (!Array.isArray(p) || p.length !== 2) throw typeError(`${name} as an array must hold [name, value] pairs`);
+      add(p[0], p[1]);
+    }
+  } else if (typeof h === 'object') {
+    for (const k of Object.keys(h)) add(k, h[k]);
+  } else {
+    throw typeError(`${name} must be an object or an array of [name, value] pairs, got ${describe(h)}`);
+  }
+  return pairs;
+}
+
+function headerValue(v, name) {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string') throw typeError(`${name} must be a string, got ${describe(v)}`);
+  if (/[\r\n\0]/.test(v)) throw typeError(`${name} must not contain CR, LF or NUL`);
+  return v;
+}
+
+/**
+ * The `101 Switching Protocols` response. Give the client's `key` (the accept value is
+ * computed) or the `accept` value itself; `protocol` and `extensions` are header values.
+ */
+function buildHandshakeResponse(opts) {
+  const o = options(opts, 'options');
+  let accept;
+  if (o.accept !== undefined) accept = headerValue(o.accept, 'options.accept');
+  else if (typeof o.key === 'string') accept = native.acceptKey(o.key);
+  else throw typeError('options.key (the client\'s Sec-WebSocket-Key) or options.accept must be a string');
+  if (accept === undefined) throw typeError('options.accept must be a non-empty string');
+  const protocol = headerValue(o.protocol, 'options.protocol');
+  if (protocol !== undefined && !TOKEN_RE.test(protocol)) throw typeError('options.protocol must be one subprotocol token');
+  return native.buildResponse(
+    accept,
+    protocol,
+    headerValue(o.extensions, 'options.extensions'),
+    headerPairs(o.headers, 'options.headers')
+  );
+}
+
+/** A client's upgrade request head (`key` defaults to a fresh one; see generateKey). */
+function buildHandshakeRequest(opts) {
+  const o = options(opts, 'options');
+  const host = headerValue(o.host, 'options.host');
+  if (host === undefined) throw typeError('options.host must be a non-empty string');
+  const p = o.path === undefined ? '/' : headerValue(o.path, 'options.path');
+  if (p !== undefined && /\s/.test(p)) throw typeError('options.path must not contain whitespace');
+  const key = o.key === undefined ? native.generateKey() : headerValue(o.key, 'options.key');
+  const protocols = o.protocols === undefined ? [] : Array.isArray(o.protocols) ? o.protocols : [o.protocols];
+  for (const s of protocols) {
+    if (typeof s !== 'string' || !TOKEN_RE.test(s)) throw typeError(`options.protocols: ${JSON.stringify(s)} is not a token`);
+  }
+  return native.buildRequest(
+    host,
+    p || '/',
+    key || native.generateKey(),
+    protocols,
+    headerValue(o.extensions, 'options.extensions'),
+    headerValue(o.origin, 'options.origin'),
+    headerPairs(o.headers, 'options.headers')
+  );
+}
+
+/**
+ * Parses a server's response head and, given the request's `key`, validates it (RFC 6455
+ * §4.1): `{ complete: false }` or `{ complete: true, length, status, reason, headers, ok,
+ * protocol, extensions, message? }`. `protocols`: the subprotocols offered; `extensions`: the
+ * extension names offered (e.g. ['permessage-deflate']).
+ */
+function parseHandshakeResponse(buf, opts) {
+  const o = options(opts, 'options');
+  const key = o.key === undefined ? undefined : headerValue(o.key, 'options.key');
+  const protocols = o.protocols === undefined ? [] : Array.isArray(o.protocols) ? o.protocols : [o.protocols];
+  let exts = o.extensions === undefined ? [] : Array.isArray(o.extensions) ? o.extensions : [o.extensions];
+  exts = exts.map((e) => (typeof e === 'string' ? e.split(';')[0].trim() : e && e.name));
+  for (const s of [...protocols, ...exts]) {
+    if (typeof s !== 'string') throw typeError('options.protocols and options.extensions must hold strings');
+  }
+  const r = JSON.parse(native.parseResponse(bytes(buf, 'buf'), maxHead(o), key, protocols, exts));
+  if (r.error) throw new HandshakeError(r.error.message, r.error.status);
+  if (r.complete && r.extensions) r.extensions = extensionsFromJson(r.extensions);
+  if (r.complete && r.protocol === null) r.protocol = undefined;
+  return r;
+}
+
+function quote(v) {
+  return TOKEN_RE.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** Offers as a header value, or the `extensions` array of validateHandshakeRequest. */
+function offersValue(offers) {
+  if (typeof offers === 'string') return offers;
+  if (offers === undefined || offers === null) return '';
+  if (!Array.isArray(offers)) throw typeError(`offers must be a header value or an extensions array, got ${describe(offers)}`);
+  return offers
+    .map((e) => {
+      const params = e && e.params ? Object.entries(e.params) : [];
+      return [e.name, ...params.map(([k, v]) => (v === true ? k : `${k}=${quote(String(v))}`))].join('; ');
+    })
+    .join(', ');
+}
+
+/**
+ * Server side (RFC 7692): picks the first acceptable permessage-deflate offer.
+ * Returns `{ response, params }` (the Sec-WebSocket-Extensions value to answer with and the
+ * agreed parameters for Decoder/Encoder) or null (no compression).
+ */
+function negotiatePerMessageDeflate(offers, config) {
+  const r = native.negotiateDeflate(offersValue(offers), deflateConfig(config));
+  return r === null ? null : JSON.parse(r);
+}
+
+/** Client side: the Sec-WebSocket-Extensions offer for `config`. */
+function perMessageDeflateOffer(config) {
+  return native.deflateOffer(deflateConfig(config));
+}
+
+/**
+ * Client side: checks the server's Sec-WebSocket-Extensions answer against the offer made
+ * with `config`; returns the agreed params, null if permessage-deflate was not accepted, and
+ * throws (code WS_ERR_INVALID_EXTENSION) if the answer is not acceptable.
+ */
+function acceptPerMessageDeflate(response, config) {
+  if (response === undefined || response === null || response === '') return null;
+  if (typeof response !== 'string') throw typeError(`response must be a header value string, got ${describe(response)}`);
+  let r;
+  try {
+    r = native.acceptDeflate(response, deflateConfig(config));
+  } catch (e) {
+    const err = new Error(e.message);
+    err.code = 'WS_ERR_INVALID_EXTENSION';
+    throw err;
+  }
+  return r === null ? null : JSON.parse(r);
+}
+
+// ------------------------------------------------------------------------------------------
+
+module.exports = {
+  acceptKey,
+  generateKey,
+  mask,
+  unmask: mask,
+  isValidUtf8,
+  encodeFrame,
+  inspectFrame,
+  inspectStream,
+  Decoder,
+  Encoder,
+  parseHandshakeRequest,
+  validateHandshakeRequest,
+  buildHandshakeResponse,
+  buildHandshakeRequest,
+  parseHandshakeResponse,
+  negotiatePerMessageDeflate,
+  perMessageDeflateOffer,
+  acceptPerMessageDeflate,
+  HandshakeError,
+  DEFAULT_MAX_HEAD_SIZE,
+};
+
+// The ws-style classes (lib/), when present. Defined as lazy getters: lib/ requires this file.
+const libFiles = {
+  WebSocket: path.join(__dirname, 'lib', 'websocket.js'),
+  WebSocketServer: path.join(__dirname, 'lib', 'websocket-server.js'),
+};
+for (const [name, file] of Object.entries(libFiles)) {
+  if (fs.existsSync(file)) {
+    Object.defineProperty(module.exports, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        const v = require(file);
+        const value = typeof v === 'function' ? v : v[name] || v;
+        Object.defineProperty(module.exports, name, { value, enumerable: true, configurable: true, writable: true });
+        return value;
+      },
+    });
+  }
+}

@@ -1,0 +1,29 @@
+// ESM entry: the same API as index.js (CommonJS), re-exported.
+import wsprism from './index.js';
+
+export const {
+  acceptKey,
+  generateKey,
+  mask,
+  unmask,
+  isValidUtf8,
+  encodeFrame,
+  inspectFrame,
+  inspectStream,
+  Decoder,
+  Encoder,
+  parseHandshakeRequest,
+  validateHandshakeRequest,
+  buildHandshakeResponse,
+  buildHandshakeRequest,
+  parseHandshakeResponse,
+  negotiatePerMessageDeflate,
+  perMessageDeflateOffer,
+  acceptPerMessageDeflate,
+  HandshakeError,
+  DEFAULT_MAX_HEAD_SIZE,
+  WebSocket,
+  WebSocketServer,
+} = wsprism;
+
+export default wsprism;

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+'use strict';
+
+// `npm pack` / `npm publish` step: bundles the Rust sources the install step needs into
+// native/ (a minimal cargo workspace: the engine crate and the bindings crate), so that an app
+// installing the tarball can build the addon with cargo. `--clean` removes native/ again
+// (postpack). native/ is gitignored.
+
+const fs = require('fs');
+const path = require('path');
+
+const pkg = path.resolve(__dirname, '..');
+const repo = path.resolve(pkg, '..', '..');
+const native = path.join(pkg, 'native');
+
+fs.rmSync(native, { recursive: true, force: true });
+if (process.argv.includes('--clean')) process.exit(0);
+
+if (!fs.existsSync(path.join(repo, 'crates', 'wsprism-node', 'Cargo.toml'))) {
+  console.error('prepack: run this from the wsprism repository (crates/ not found)');
+  process.exit(1);
+}
+
+function copyDir(from, to, skip = () => false) {
+  fs.mkdirSync(to, { recursive: true });
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    if (skip(e.name)) continue;
+    const a = path.join(from, e.name);
+    const b = path.join(to, e.name);
+    if (e.isDirectory()) copyDir(a, b, skip);
+    else if (e.isFile()) fs.copyFileSync(a, b);
+  }
+}
+
+// The workspace manifest as is (members = ["crates/*"], shared package fields, lints, profile).
+fs.mkdirSync(native, { recursive: true });
+fs.copyFileSync(path.join(repo, 'Cargo.toml'), path.join(native, 'Cargo.toml'));
+if (fs.existsSync(path.join(repo, 'Cargo.lock'))) {
+  fs.copyFileSync(path.join(repo, 'Cargo.lock'), path.join(native, 'Cargo.lock'));
+}
+for (const crate of ['wsprism', 'wsprism-node']) {
+  const src = path.join(repo, 'crates', crate);
+  const dst = path.join(native, 'crates', crate);
+  copyDir(src, dst, (name) => name === 'target' || name === 'tests' || name === 'benches' || name.endsWith('.node'));
+  // Targets declared in the manifest whose files were not copied (benches, tests) would stop
+  // cargo from loading it: drop those sections.
+  const manifest = path.join(dst, 'Cargo.toml');
+  let drop = false;
+  const text = fs
+    .readFileSync(manifest, 'utf8')
+    .split('\n')
+    .filter((line) => {
+      const m = /^\s*\[\[?([^\]]+)\]\]?\s*(#.*)?$/.exec(line);
+      if (m) drop = /^\[\[/.test(line.trim()) ? ['bench', 'test', 'example'].includes(m[1].trim()) : m[1].trim() === 'dev-dependencies';
+      return !drop;
+    })
+    .join('\n');
+  fs.writeFileSync(manifest, text);
+}
+console.error(`prepack: bundled the Rust sources into ${path.relative(process.cwd(), native) || native}`);
