@@ -145,6 +145,8 @@ pub struct Decoder {
     buf: Vec<u8>,
     ctrl: Vec<u8>,
     utf8: Utf8Validator,
+    /// Stream offset where the UTF-8 sequence held by `utf8` began (it may span frames).
+    utf8_pending_at: u64,
     inflater: Option<Inflater>,
     closed: bool,
     failed: Option<ProtocolError>,
@@ -167,6 +169,7 @@ impl Decoder {
             buf: Vec::new(),
             ctrl: Vec::new(),
             utf8: Utf8Validator::new(),
+            utf8_pending_at: 0,
             inflater,
             closed: false,
             failed: None,
@@ -347,7 +350,7 @@ impl Decoder {
                         }));
                     }
                     _ => {
-                        self.absorb(data, payload_start)?;
+                        self.absorb(data, payload_start, fr.start)?;
                         if fr.h.fin {
                             return self.finish_message(fr).map(Some);
                         }
@@ -383,7 +386,7 @@ impl Decoder {
                 let code = self.check_control(fr, &data)?;
                 return Ok(Some(control_event(fr.h.opcode, code, Payload::Owned(data))));
             }
-            self.absorb(piece, piece_offset)?;
+            self.absorb(piece, piece_offset, fr.start)?;
             if !done {
                 return Ok(None);
             }
@@ -494,26 +497,48 @@ impl Decoder {
     }
 
     /// Adds a piece of a data frame's (unmasked) payload to the message in progress.
-    fn absorb(&mut self, piece: &[u8], piece_offset: u64) -> Result<(), ProtocolError> {
+    /// `piece_offset` is the stream offset of `piece[0]`; `frame_start` that of its frame
+    /// (errors inside compressed data are reported there, as their wire position is unknowable).
+    fn absorb(
+        &mut self,
+        piece: &[u8],
+        piece_offset: u64,
+        frame_start: u64,
+    ) -> Result<(), ProtocolError> {
         let Some(m) = self.msg else { return Ok(()) };
         if m.compressed {
             let before = self.buf.len();
             if let Some(inf) = &mut self.inflater {
                 inf.inflate(piece, &mut self.buf, self.cfg.max_message_size)
-                    .map_err(|k| ProtocolError::new(k, piece_offset))?;
+                    .map_err(|k| ProtocolError::new(k, frame_start))?;
             }
             if m.text {
                 let new = self.buf.get(before..).unwrap_or_default();
-                self.utf8.feed(new).map_err(|_| {
-                    ProtocolError::new(ProtocolErrorKind::InvalidUtf8, piece_offset)
-                })?;
+                self.utf8
+                    .feed(new)
+                    .map_err(|_| ProtocolError::new(ProtocolErrorKind::InvalidUtf8, frame_start))?;
             }
         } else {
             if m.text {
-                self.utf8.feed(piece).map_err(|e| {
-                    let at = (piece_offset + e.valid_up_to as u64).saturating_sub(e.carried as u64);
-                    ProtocolError::new(ProtocolErrorKind::InvalidUtf8, at)
-                })?;
+                let was_pending = self.utf8.pending_len();
+                match self.utf8.feed(piece) {
+                    Ok(()) => {
+                        let now = self.utf8.pending_len();
+                        // A new unfinished sequence at the end of this piece (not the old one
+                        // still growing): remember where it began.
+                        if now > 0 && !(was_pending > 0 && now == was_pending + piece.len()) {
+                            self.utf8_pending_at = piece_offset + (piece.len() - now) as u64;
+                        }
+                    }
+                    Err(e) => {
+                        let at = if e.carried > 0 {
+                            self.utf8_pending_at
+                        } else {
+                            piece_offset + e.valid_up_to as u64
+                        };
+                        return Err(ProtocolError::new(ProtocolErrorKind::InvalidUtf8, at));
+                    }
+                }
             }
             self.buf.extend_from_slice(piece);
         }
@@ -521,7 +546,6 @@ impl Decoder {
     }
 
     fn finish_message(&mut self, fr: Frame) -> Result<Event, ProtocolError> {
-        let end = self.offset;
         let Some(m) = self.msg.take() else {
             return Err(self.err(ProtocolErrorKind::UnexpectedContinuation, fr.start));
         };
@@ -529,22 +553,22 @@ impl Decoder {
             let before = self.buf.len();
             if let Some(inf) = &mut self.inflater {
                 inf.finish(&mut self.buf, self.cfg.max_message_size)
-                    .map_err(|k| ProtocolError::new(k, end))?;
+                    .map_err(|k| ProtocolError::new(k, fr.start))?;
             }
             if m.text {
                 let new = self.buf.get(before..).unwrap_or_default();
                 self.utf8
                     .feed(new)
-                    .map_err(|_| ProtocolError::new(ProtocolErrorKind::InvalidUtf8, end))?;
+                    .map_err(|_| ProtocolError::new(ProtocolErrorKind::InvalidUtf8, fr.start))?;
             }
         }
         if m.text {
-            // Point at the start of the unfinished sequence (for compressed text, the end).
-            self.utf8.finish().map_err(|e| {
+            // Point at the start of the unfinished sequence (for compressed text, the frame).
+            self.utf8.finish().map_err(|_| {
                 let at = if m.compressed {
-                    end
+                    fr.start
                 } else {
-                    end.saturating_sub(e.carried as u64)
+                    self.utf8_pending_at
                 };
                 ProtocolError::new(ProtocolErrorKind::InvalidUtf8, at)
             })?;

@@ -311,6 +311,11 @@ impl Deflater {
         if fin {
             if out.len() >= start + 4 && out.ends_with(&TAIL) {
                 out.truncate(out.len() - 4);
+            } else if out.len() == start {
+                // zlib emits nothing for a sync flush right after another one (an empty message
+                // with context takeover). Send an empty stored block instead: `00`, which the
+                // receiver completes to `00 00 00 ff ff` (RFC 7692 §7.2.3.6).
+                out.push(0x00);
             }
             if self.no_context_takeover {
                 self.c.reset();
@@ -480,16 +485,21 @@ mod tests {
     }
 
     #[test]
-    fn empty_message() {
-        let mut d = Deflater::new(15, false, 6);
-        let mut out = vec![];
-        d.compress(b"", &mut out).unwrap();
-        assert_eq!(out, [0x00]);
-        let mut i = Inflater::new(15, false);
-        let mut m = vec![];
-        i.inflate(&out, &mut m, 10).unwrap();
-        i.finish(&mut m, 10).unwrap();
-        assert!(m.is_empty());
+    fn empty_messages_in_a_row() {
+        // Regression: a second empty message with context takeover made zlib emit nothing.
+        for bits in [8, 15] {
+            let mut d = Deflater::new(bits, false, 6);
+            let mut i = Inflater::new(bits, false);
+            for msg in [&b""[..], b"", b"", b"x", b"", b"x"] {
+                let mut out = vec![];
+                d.compress(msg, &mut out).unwrap();
+                assert!(!out.is_empty());
+                let mut m = vec![];
+                i.inflate(&out, &mut m, 10).unwrap();
+                i.finish(&mut m, 10).unwrap();
+                assert_eq!(m, msg, "bits {bits}");
+            }
+        }
     }
 
     #[test]

@@ -63,6 +63,11 @@ impl Utf8Validator {
         self.partial_len != 0
     }
 
+    /// How many bytes of an unfinished code point are held (0-3).
+    pub fn pending_len(&self) -> usize {
+        usize::from(self.partial_len)
+    }
+
     /// Validates the next piece of the message. Fails as soon as the input cannot be valid.
     pub fn feed(&mut self, mut data: &[u8]) -> Result<(), Utf8Error> {
         let mut consumed = 0usize;
