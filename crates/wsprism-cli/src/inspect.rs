@@ -336,8 +336,15 @@ fn human(r: &StreamReport, len: usize, role: RoleArg) -> String {
                 Some(0) => {
                     let _ = writeln!(out, "  in frame #0, the first frame");
                 }
+                Some(1) => {
+                    let _ = writeln!(out, "  in frame #1; frame #0 decoded cleanly");
+                }
                 Some(i) => {
-                    let _ = writeln!(out, "  in frame #{i}; frames #0-#{} decoded cleanly", i - 1);
+                    let _ = writeln!(
+                        out,
+                        "  in frame #{i}; frames #0 to #{} decoded cleanly",
+                        i - 1
+                    );
                 }
                 None => {}
             }

@@ -287,7 +287,7 @@ fn frames_after_the_error_are_cut_from_json_but_shown_to_humans() {
     );
     assert!(r.stdout.contains("ERROR at byte 3"), "{}", r.stdout);
     assert!(
-        r.stdout.contains("frames #0-#0 decoded cleanly"),
+        r.stdout.contains("in frame #1; frame #0 decoded cleanly"),
         "{}",
         r.stdout
     );
