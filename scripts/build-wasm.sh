@@ -3,7 +3,7 @@
 #
 #   bash scripts/build-wasm.sh            # no-op when the outputs are newer than the sources
 #   WSPRISM_WASM_FORCE=1 bash scripts/build-wasm.sh
-#   WSPRISM_WASM_OPT_LEVEL=s bash scripts/build-wasm.sh   # default 3 (measured: see bench/README-wasm.md)
+#   WSPRISM_WASM_OPT_LEVEL=s bash scripts/build-wasm.sh   # default s (measured: see bench/README-wasm.md)
 #
 # 1. scripts/setup/wasm-toolchain.sh (rustup's wasm32 target, or Debian's rustc-web + -Zbuild-std)
 # 2. cargo build --release --target wasm32-unknown-unknown -p wsprism-wasm, with
@@ -22,7 +22,7 @@ PKG="$ROOT/packages/wsprism-web"
 OUT_WASM="$PKG/wasm"
 OUT_DIST="$PKG/dist"
 export CARGO_TARGET_DIR="${WSPRISM_WASM_TARGET_DIR:-$ROOT/target/wasm}"
-OPT_LEVEL="${WSPRISM_WASM_OPT_LEVEL:-3}"
+OPT_LEVEL="${WSPRISM_WASM_OPT_LEVEL:-s}"
 
 log() { printf 'build-wasm: %s\n' "$*" >&2; }
 

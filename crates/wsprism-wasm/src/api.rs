@@ -12,17 +12,16 @@ use wsprism::frame::Parsed;
 use wsprism::handshake::{self, Extension, DEFAULT_MAX_HEAD_SIZE};
 use wsprism::inspect::{inspect_frame, inspect_stream, InspectOptions};
 
-/// Serializes a report: plain objects, `null` for absent values. Numbers beyond 2^53 (only
-/// possible in reports of absurd declared lengths) fall back to JSON, where they round.
+/// Serializes a report: plain objects, `null` for absent values, numbers as JS numbers. A
+/// report holding an integer beyond 2^53 (only absurd declared frame lengths) is serialized
+/// with its 64-bit integers as `BigInt`s instead.
 pub fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
     let ser = serde_wasm_bindgen::Serializer::json_compatible();
     match v.serialize(&ser) {
         Ok(js) => Ok(js),
-        Err(_) => {
-            let s = serde_json::to_string(v)
-                .map_err(|e| errors::error("ERR_SERIALIZE", &e.to_string()))?;
-            js_sys::JSON::parse(&s)
-        }
+        Err(_) => v
+            .serialize(&ser.serialize_large_number_types_as_bigints(true))
+            .map_err(|e| errors::error("ERR_SERIALIZE", &e.to_string())),
     }
 }
 

@@ -193,7 +193,14 @@ pub fn opt_int(v: &JsValue, name: &str, min: f64, max: f64) -> Result<Option<f64
     } else {
         Err(out_of_range(
             name,
-            &format!("an integer from {min} to {max}"),
+            &if max.is_infinite() {
+                format!(
+                    "a non-negative integer or Infinity (at least {})",
+                    min as i64
+                )
+            } else {
+                format!("an integer from {} to {}", min as i64, max as i64)
+            },
         ))
     }
 }
