@@ -467,17 +467,14 @@ impl Decoder {
         if self.closed {
             return Err(self.err(ProtocolErrorKind::DataAfterClose, start));
         }
-        match h.opcode() {
-            Some(OpCode::Text | OpCode::Binary) => {
-                self.msg = Some(Msg {
-                    text: h.opcode == 1,
-                    compressed: h.rsv1,
-                    wire: 0,
-                });
-                self.utf8.reset();
-                self.buf.clear();
-            }
-            _ => {}
+        if let Some(OpCode::Text | OpCode::Binary) = h.opcode() {
+            self.msg = Some(Msg {
+                text: h.opcode == 1,
+                compressed: h.rsv1,
+                wire: 0,
+            });
+            self.utf8.reset();
+            self.buf.clear();
         }
         if let Some(m) = &mut self.msg {
             if !h.is_control() {
