@@ -144,8 +144,11 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
         ok(r.response && r.response.length > 0, 'a rejection response');
         ok(td.decode(r.response).startsWith(`HTTP/1.1 ${v.expect.http_status} `), 'rejection status line');
       }
-      // Incomplete heads wait for more bytes.
-      eq(lib.validateHandshakeRequest(v.raw.slice(0, v.raw.length - 2)), null, 'incomplete head');
+      // An incomplete head is not a valid request (400); parseHandshakeRequest waits for more.
+      const inc = lib.validateHandshakeRequest(v.raw.slice(0, v.raw.length - 2));
+      eq(inc.ok, false, 'incomplete head');
+      eq(inc.status, 400, 'incomplete head status');
+      eq(lib.parseHandshakeRequest(v.raw.slice(0, v.raw.length - 2)).complete, false, 'parse: incomplete');
     });
   }
 
@@ -225,7 +228,8 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
   // ---------------------------------------------------------------- encodeFrame
   test('encodeFrame: RFC 6455 §5.7 masked "Hello" with key 37fa213d', () => {
     eq(hex(lib.encodeFrame({ opcode: 1, payload: te.encode('Hello'), mask: KEY })), '818537fa213d7f9f4d5158', 'bytes');
-    eq(hex(lib.encodeFrame({ opcode: 1, payload: te.encode('Hello'), mask: [0x37, 0xfa, 0x21, 0x3d] })), '818537fa213d7f9f4d5158', 'array key');
+    eq(hex(lib.encodeFrame({ opcode: 1, payload: te.encode('Hello'), mask: '37fa213d' })), '818537fa213d7f9f4d5158', 'hex key');
+    eq(hex(lib.encodeFrame({ opcode: 1, payload: 'Hello', mask: 0x37fa213d })), '818537fa213d7f9f4d5158', 'numeric key, string payload');
     const d = new lib.Decoder({ role: 'server' });
     const ev = d.push(unhex('818537fa213d7f9f4d5158'));
     eq(ev.length, 1, 'one event');
@@ -399,7 +403,7 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
   });
 
   test('permessage-deflate: a decompression bomb stops at maxMessageSize', () => {
-    const p = { server_no_context_takeover: false, client_no_context_takeover: false, server_max_window_bits: 15, client_max_window_bits: 15 };
+    const p = true;
     const enc = new lib.Encoder({ role: 'client', perMessageDeflate: p });
     const f = enc.message(new Uint8Array(1 << 20), { binary: true, compress: true });
     ok(f.length < 5000, `1 MiB of zeros compresses (${f.length})`);
@@ -499,12 +503,17 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     ok(key !== lib.generateKey(), 'random keys');
     const raw = `GET /chat?x=1 HTTP/1.1\r\nHost: example.com\r\nUpgrade: WebSocket\r\nConnection: keep-alive, Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat, superchat\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\nOrigin: http://example.com\r\n\r\nEXTRA`;
     const p = lib.parseHandshakeRequest(te.encode(raw));
+    eq(p.complete, true, 'complete');
     eq(p.method, 'GET', 'method');
     eq(p.path, '/chat?x=1', 'path');
+    eq(p.httpVersion, '1.1', 'httpVersion');
     eq(p.length, raw.length - 5, 'length of the head');
-    ok(p.headers.some((h) => h.name === 'Host' && h.value === 'example.com'), 'headers');
-    eq(lib.parseHandshakeRequest('GET / HTTP/1.1\r\nHost: x\r\n'), null, 'incomplete');
-    throws(() => lib.parseHandshakeRequest('NOT HTTP AT ALL\r\n\r\n'), { code: 'WS_ERR_INVALID_HANDSHAKE' }, 'malformed');
+    ok(p.headers.some(([k, val]) => k === 'Host' && val === 'example.com'), 'headers as [name, value]');
+    deepEq(lib.parseHandshakeRequest('GET / HTTP/1.1\r\nHost: x\r\n'), { complete: false }, 'incomplete');
+    const bad = throws(() => lib.parseHandshakeRequest('NOT HTTP AT ALL\r\n\r\n'), { code: 'WS_ERR_INVALID_HANDSHAKE', status: 400 }, 'malformed');
+    ok(bad instanceof lib.HandshakeError, 'a HandshakeError');
+    throws(() => lib.parseHandshakeRequest(`GET / HTTP/1.1\r\nX: ${'a'.repeat(lib.DEFAULT_MAX_HEAD_SIZE)}\r\n\r\n`), { code: 'WS_ERR_HANDSHAKE_TOO_LARGE', status: 431 }, 'too large');
+    eq(lib.parseHandshakeRequest(raw, { maxSize: 64 * 1024 }).complete, true, 'maxSize');
     const v = lib.validateHandshakeRequest(raw);
     eq(v.ok, true, 'valid');
     eq(v.key, key, 'key');
@@ -514,6 +523,9 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     eq(v.origin, 'http://example.com', 'origin');
     deepEq(v.protocols, ['chat', 'superchat'], 'protocols');
     eq(v.extensions[0].name, 'permessage-deflate', 'extension');
+    deepEq(v.extensions[0].params, { client_max_window_bits: true }, 'extension params');
+    ok(v.headers.some(([k]) => k === 'Sec-WebSocket-Key'), 'headers');
+    eq(v.length, raw.length - 5, 'length');
     const neg = lib.negotiatePerMessageDeflate(v.extensions, { serverNoContextTakeover: true });
     ok(neg, 'deflate negotiated from validated extensions');
     const resp = lib.buildHandshakeResponse({ key, protocol: 'chat', extensions: neg.response, headers: { 'X-Test': 'yes' } });
@@ -521,13 +533,21 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     ok(text.startsWith('HTTP/1.1 101 Switching Protocols\r\n'), 'status line');
     ok(text.includes(`Sec-WebSocket-Accept: ${lib.acceptKey(key)}\r\n`), 'accept header');
     ok(text.includes('X-Test: yes\r\n'), 'extra header');
-    const c = lib.parseHandshakeResponse(resp, { key, protocols: ['chat', 'superchat'], perMessageDeflate: {} });
+    const c = lib.parseHandshakeResponse(resp, { key, protocols: ['chat', 'superchat'], extensions: ['permessage-deflate'] });
+    eq(c.complete, true, 'complete');
     eq(c.ok, true, `client accepts (${c.message || ''})`);
+    eq(c.status, 101, 'status');
+    eq(c.length, resp.length, 'length');
     eq(c.protocol, 'chat', 'protocol');
-    eq(c.perMessageDeflate.server_no_context_takeover, true, 'agreed deflate params');
-    const wrong = lib.parseHandshakeResponse(resp, { key: lib.generateKey(), protocols: ['chat'], perMessageDeflate: {} });
+    eq(c.extensions[0].name, 'permessage-deflate', 'accepted extension');
+    const ext = c.headers.find(([k]) => k.toLowerCase() === 'sec-websocket-extensions')[1];
+    const agreed = lib.acceptPerMessageDeflate(ext, {});
+    eq(agreed.serverNoContextTakeover, true, 'agreed deflate params');
+    const wrong = lib.parseHandshakeResponse(resp, { key: lib.generateKey(), protocols: ['chat'] });
     eq(wrong.ok, false, 'wrong key rejected');
-    throws(() => lib.buildHandshakeResponse({ key, headers: { 'X-Evil': 'a\r\nSet-Cookie: x' } }), { name: 'RangeError' }, 'header injection');
+    ok(typeof wrong.message === 'string', 'with a message');
+    eq(lib.parseHandshakeResponse(resp.subarray(0, 20), { key }).complete, false, 'incomplete response');
+    throws(() => lib.buildHandshakeResponse({ key, headers: { 'X-Evil': 'a\r\nSet-Cookie: x' } }), { name: 'TypeError' }, 'header injection');
   });
 
   test('handshake: rejections carry the HTTP status and the response to send', () => {
@@ -538,6 +558,78 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     ok(td.decode(v426.response).includes('Sec-WebSocket-Version: 13'), '426 names version 13');
     const v400 = lib.validateHandshakeRequest(base.replace('dGhlIHNhbXBsZSBub25jZQ==', 'short') + 'Sec-WebSocket-Version: 13\r\n\r\n');
     eq(v400.status, 400, 'bad key is 400');
+  });
+
+
+  test('handshake: buildHandshakeRequest -> validateHandshakeRequest; client offer and accept', () => {
+    const offer = lib.perMessageDeflateOffer({ clientMaxWindowBits: 12 });
+    ok(offer.startsWith('permessage-deflate') && offer.includes('client_max_window_bits=12'), `offer ${offer}`);
+    const req = lib.buildHandshakeRequest({ host: 'example.com:8080', path: '/ws?a=b', protocols: ['chat'], extensions: offer, origin: 'http://example.com', headers: [['X-A', '1']] });
+    const text = td.decode(req);
+    ok(text.startsWith('GET /ws?a=b HTTP/1.1\r\n') && text.endsWith('\r\n\r\n'), 'request line and end');
+    const v = lib.validateHandshakeRequest(req);
+    eq(v.ok, true, `valid (${v.message || ''})`);
+    eq(v.host, 'example.com:8080', 'host');
+    deepEq(v.protocols, ['chat'], 'protocols');
+    const neg = lib.negotiatePerMessageDeflate(v.extensions, {});
+    eq(neg.params.clientMaxWindowBits, 12, 'negotiated client window');
+    const agreed = lib.acceptPerMessageDeflate(neg.response, { clientMaxWindowBits: 12 });
+    deepEq(agreed, neg.params, 'both sides agree');
+    eq(lib.acceptPerMessageDeflate(undefined, {}), null, 'no answer: no compression');
+    throws(() => lib.acceptPerMessageDeflate('permessage-deflate; server_max_window_bits=99', {}), { code: 'WS_ERR_INVALID_EXTENSION' }, 'bad answer');
+    throws(() => lib.buildHandshakeRequest({ host: 'h', origin: 'a\nb' }), { name: 'TypeError' }, 'origin injection');
+  });
+
+  test('mask keys: bytes, a big-endian number or 8 hex digits', () => {
+    const a = te.encode('Hello');
+    const b = te.encode('Hello');
+    const c = te.encode('Hello');
+    lib.mask(a, KEY);
+    lib.mask(b, 0x37fa213d);
+    lib.mask(c, '37fa213d');
+    eq(hex(a), '7f9f4d5158', 'bytes');
+    eq(hex(b), '7f9f4d5158', 'number');
+    eq(hex(c), '7f9f4d5158', 'hex');
+    throws(() => lib.mask(te.encode('x'), 'xyz'), { name: 'RangeError' }, 'bad hex');
+    throws(() => lib.mask(te.encode('x'), 2 ** 32), { name: 'RangeError' }, 'number too big');
+  });
+
+  test('Decoder: getters, close data, the error is sticky', () => {
+    const d = new lib.Decoder({ role: 'client' });
+    eq(d.push(unhex('81054865')).length, 0, 'half a frame');
+    eq(d.partial, true, 'partial');
+    ok(d.waitingFor.length > 0, 'waitingFor');
+    eq(d.offset, 4, 'offset');
+    eq(d.push(unhex('6c6c6f')).length, 1, 'the rest');
+    eq(d.partial, false, 'not partial');
+    const ev = d.push(unhex('880503e8627965'));
+    eq(ev[0].type, 'close', 'close');
+    eq(hex(ev[0].data), '03e8627965', 'close data (raw payload)');
+    eq(d.closed, true, 'closed');
+    eq(d.error, null, 'no error yet');
+    const d2 = new lib.Decoder({ role: 'client' });
+    const e1 = d2.push(unhex('8300'));
+    const e2 = d2.push(unhex('810548656c6c6f'));
+    eq(e2.length, 1, 'after an error, push returns the error again');
+    eq(e2[0].type, 'error', 'error');
+    eq(e2[0].error.code, e1[0].error.code, 'same error');
+    eq(d2.error.code, 'WS_ERR_INVALID_OPCODE', 'decoder.error');
+    eq(e1[0].error.name, 'WebSocketProtocolError', 'error name');
+  });
+
+  test('Encoder: canCompress, compress without permessage-deflate, fragment size', () => {
+    const plain = new lib.Encoder({ role: 'server' });
+    eq(plain.canCompress, false, 'canCompress');
+    throws(() => plain.message('x', { compress: true }), { code: 'WS_ERR_COMPRESSION_NOT_NEGOTIATED' }, 'compress without deflate');
+    throws(() => plain.message('x', { fragmentSize: 0 }), { name: 'RangeError' }, 'fragmentSize 0');
+    eq(new lib.Encoder({ perMessageDeflate: true }).canCompress, true, 'with deflate');
+    const f = plain.message('abcdef', { fragmentSize: 2 });
+    eq(hex(f), '0102616200026364800265 66'.replace(/ /g, ''), 'three fragments');
+    eq(plain.inMessage, false, 'not in a message');
+    plain.message('a', { fin: false });
+    eq(plain.inMessage, true, 'in a message');
+    throws(() => plain.ping(new Uint8Array(126)), { code: 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH' }, 'ping 126');
+    eq(hex(plain.close(1000, te.encode('ok'))), '880403e86f6b', 'reason as bytes');
   });
 
   // ---------------------------------------------------------------- FrameDecoderStream
@@ -590,17 +682,14 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
       lib.inspectFrame(b, cfg);
       lib.isValidUtf8(b);
       lib.mask(b, b.length >= 4 ? b.subarray(0, 4).slice() : KEY, randInt(1000));
-      for (const f of [lib.parseHandshakeRequest, lib.validateHandshakeRequest]) {
+      const v = lib.validateHandshakeRequest(b);
+      ok(v.ok === false && v.status >= 400, 'random bytes are not an upgrade');
+      for (const f of [() => lib.parseHandshakeRequest(b), () => lib.parseHandshakeResponse(b, { key: 'dGhlIHNhbXBsZSBub25jZQ==' })]) {
         try {
-          f(b);
+          f();
         } catch (e) {
-          eq(e.code, 'WS_ERR_INVALID_HANDSHAKE', 'parse error code');
+          ok(e instanceof lib.HandshakeError && /^WS_ERR_(INVALID_HANDSHAKE|HANDSHAKE_TOO_LARGE)$/.test(e.code), `parse error code ${e.code}`);
         }
-      }
-      try {
-        lib.parseHandshakeResponse(b, { key: 'dGhlIHNhbXBsZSBub25jZQ==' });
-      } catch (e) {
-        eq(e.code, 'WS_ERR_INVALID_HANDSHAKE', 'response parse error code');
       }
     }
   });
@@ -655,6 +744,9 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
       (a) => lib.buildHandshakeResponse(a),
       (a, b) => lib.parseHandshakeResponse(a, b),
       (a, b) => lib.negotiatePerMessageDeflate(a, b),
+      (a) => lib.buildHandshakeRequest(a),
+      (a) => lib.perMessageDeflateOffer(a),
+      (a, b) => lib.acceptPerMessageDeflate(a, b),
       (a, b) => new lib.Decoder(a).push(b),
       (a, b, c) => {
         const d = new lib.Decoder();
@@ -666,8 +758,18 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
       (a, b) => new lib.Encoder(a).ping(b, a),
       (a, b) => new lib.Encoder(a).pong(b),
       (a, b, c) => new lib.Encoder().close(b, c),
+      (a, b) => {
+        const d = new lib.Decoder(a);
+        d.push(b);
+        return [d.offset, d.closed, d.partial, d.buffered, d.waitingFor, d.error];
+      },
     ];
     let thrown = 0;
+    const problems = new Map(); // distinct problems, reported together at the end
+    const problem = (i, msg) => {
+      const k = `call ${i % calls.length}: ${msg}`;
+      problems.set(k, (problems.get(k) || 0) + 1);
+    };
     for (let i = 0; i < 6000; i++) {
       const f = calls[i % calls.length];
       try {
@@ -675,10 +777,13 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
       } catch (e) {
         thrown++;
         if (e === trap) continue;
-        ok(e instanceof Error, `call ${i % calls.length}: threw a non-Error ${String(e)}`);
-        ok(typeof e.code === 'string' && e.code.length > 0, `call ${i % calls.length}: ${e.name} without a code: ${e.message}`);
-        ok(!/unreachable|RuntimeError|memory access out of bounds|recursive use|null pointer/i.test(`${e.name} ${e.message}`), `call ${i % calls.length}: wasm failure ${e.name}: ${e.message}`);
+        if (!(e instanceof Error)) problem(i, `threw a non-Error ${String(e)}`);
+        else if (/unreachable|RuntimeError|memory access out of bounds|recursive use|null pointer/i.test(`${e.name} ${e.message}`)) problem(i, `wasm failure ${e.name}: ${e.message}`);
+        else if (typeof e.code !== 'string' || e.code.length === 0) problem(i, `${e.name} without a code: ${e.message}`);
       }
+    }
+    if (problems.size > 0) {
+      fail(`${problems.size} distinct problems:\n${[...problems].slice(0, 20).map(([k, n]) => `  ${k} (x${n})`).join('\n')}`);
     }
     ok(thrown > 100, `many calls threw (${thrown})`);
     // A trapped wasm instance would fail every later call.

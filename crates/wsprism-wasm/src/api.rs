@@ -95,24 +95,76 @@ fn head_bytes(v: &JsValue) -> Result<Vec<u8>, JsValue> {
     args::bytes_or_string(v, "data")
 }
 
-fn extensions_js(exts: &[Extension]) -> Result<JsValue, JsValue> {
-    to_js(&exts)
+/// `maxSize` of a head (default 8 KiB).
+fn max_head(o: &Option<js_sys::Object>) -> Result<usize, JsValue> {
+    Ok(
+        args::opt_int(&get(o, "maxSize")?, "maxSize", 16.0, 4_294_967_295.0)?
+            .map_or(DEFAULT_MAX_HEAD_SIZE, |n| n as usize),
+    )
 }
 
-/// `parseHandshakeRequest(data)`: the request head (`method`, `path`, `http_minor`,
-/// `headers: [{name, value}]`, `length` = bytes of the head), `null` while incomplete. Throws
-/// `WS_ERR_INVALID_HANDSHAKE` (with `status`) for malformed HTTP.
-#[wasm_bindgen(js_name = parseHandshakeRequest)]
-pub fn parse_handshake_request(data: JsValue) -> Result<JsValue, JsValue> {
-    let buf = head_bytes(&data)?;
-    match handshake::parse_request(&buf, DEFAULT_MAX_HEAD_SIZE) {
-        Ok(Parsed::Complete { value, len }) => {
-            let o = to_js(&value)?;
-            set(&o, "length", &JsValue::from(len as f64))?;
-            Ok(o)
+/// Headers as `[[name, value], ...]`.
+fn headers_js(hs: &[handshake::Header]) -> JsValue {
+    let arr = Array::new();
+    for h in hs {
+        arr.push(&Array::of2(&JsValue::from_str(&h.name), &JsValue::from_str(&h.value)).into());
+    }
+    arr.into()
+}
+
+/// Extensions as `[{ name, params: { key: value | true } }]`.
+fn extensions_js(exts: &[Extension]) -> Result<JsValue, JsValue> {
+    let arr = Array::new();
+    for e in exts {
+        let params: JsValue = js_sys::Object::new().into();
+        for (k, v) in &e.params {
+            let v = v.as_deref().map_or(JsValue::TRUE, JsValue::from_str);
+            set(&params, k, &v)?;
         }
-        Ok(Parsed::NeedMore(_)) => Ok(JsValue::NULL),
-        Err(e) => Err(handshake_error(&e)),
+        arr.push(&object(&[
+            ("name", JsValue::from_str(&e.name)),
+            ("params", params),
+        ])?);
+    }
+    Ok(arr.into())
+}
+
+/// `{ error: { status, message } }`: the JS wrapper throws it as a `HandshakeError`.
+fn head_error(e: &handshake::HandshakeError) -> Result<JsValue, JsValue> {
+    object(&[(
+        "error",
+        object(&[
+            ("status", JsValue::from(e.status)),
+            ("message", JsValue::from_str(&e.to_string())),
+        ])?,
+    )])
+}
+
+fn incomplete() -> Result<JsValue, JsValue> {
+    object(&[("complete", JsValue::FALSE)])
+}
+
+/// `parseHandshakeRequest(data, { maxSize })`: `{ complete: false }` while incomplete, else
+/// `{ complete: true, length, method, path, httpVersion, headers: [[name, value]] }`;
+/// `{ error: { status, message } }` for a malformed or too large head.
+#[wasm_bindgen(js_name = parseHandshakeRequest)]
+pub fn parse_handshake_request(data: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    let buf = head_bytes(&data)?;
+    let o = args::options(&opts, "options")?;
+    match handshake::parse_request(&buf, max_head(&o)?) {
+        Ok(Parsed::Complete { value, len }) => object(&[
+            ("complete", JsValue::TRUE),
+            ("length", JsValue::from(len as f64)),
+            ("method", JsValue::from_str(&value.method)),
+            ("path", JsValue::from_str(&value.path)),
+            (
+                "httpVersion",
+                JsValue::from_str(&format!("1.{}", value.http_minor)),
+            ),
+            ("headers", headers_js(&value.headers)),
+        ]),
+        Ok(Parsed::NeedMore(_)) => incomplete(),
+        Err(e) => head_error(&e),
     }
 }
 
@@ -127,24 +179,48 @@ fn rejection(e: &handshake::HandshakeError) -> Result<JsValue, JsValue> {
     ])
 }
 
-/// `validateHandshakeRequest(data)`: `{ ok: true, accept, key, path, host, origin, protocols,
-/// extensions: [{name, params}], length }`, or `{ ok: false, status, message, response }`
-/// (`response`: the HTTP rejection bytes to send), or `null` while the head is incomplete.
+/// `validateHandshakeRequest(data, { maxSize })`: `{ ok: true, accept, key, path, host, origin,
+/// protocols, extensions, headers, length }` or `{ ok: false, status, message, response }`
+/// (`response`: the HTTP rejection to send; an incomplete head is a 400).
 #[wasm_bindgen(js_name = validateHandshakeRequest)]
-pub fn validate_handshake_request(data: JsValue) -> Result<JsValue, JsValue> {
+pub fn validate_handshake_request(data: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let buf = head_bytes(&data)?;
-    let (req, len) = match handshake::parse_request(&buf, DEFAULT_MAX_HEAD_SIZE) {
+    let o = args::options(&opts, "options")?;
+    let (req, len) = match handshake::parse_request(&buf, max_head(&o)?) {
         Ok(Parsed::Complete { value, len }) => (value, len),
-        Ok(Parsed::NeedMore(_)) => return Ok(JsValue::NULL),
+        Ok(Parsed::NeedMore(_)) => {
+            return rejection(&handshake::HandshakeError {
+                status: 400,
+                kind: handshake::HandshakeErrorKind::Http("incomplete request head".into()),
+            })
+        }
         Err(e) => return rejection(&e),
     };
     match req.validate() {
-        Ok(u) => {
-            let o = to_js(&u)?;
-            set(&o, "ok", &JsValue::TRUE)?;
-            set(&o, "length", &JsValue::from(len as f64))?;
-            Ok(o)
-        }
+        Ok(u) => object(&[
+            ("ok", JsValue::TRUE),
+            ("length", JsValue::from(len as f64)),
+            ("accept", JsValue::from_str(&u.accept)),
+            ("key", JsValue::from_str(&u.key)),
+            ("path", JsValue::from_str(&u.path)),
+            ("host", JsValue::from_str(&u.host)),
+            (
+                "origin",
+                u.origin
+                    .as_deref()
+                    .map_or(JsValue::UNDEFINED, JsValue::from_str),
+            ),
+            (
+                "protocols",
+                u.protocols
+                    .iter()
+                    .map(|p| JsValue::from_str(p))
+                    .collect::<Array>()
+                    .into(),
+            ),
+            ("extensions", extensions_js(&u.extensions)?),
+            ("headers", headers_js(&req.headers)),
+        ]),
         Err(e) => rejection(&e),
     }
 }
@@ -271,18 +347,29 @@ fn headers_arg(v: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     }
     let mut push = |k: &JsValue, val: &JsValue| -> Result<(), JsValue> {
         let k = args::string(k, "header name", 256)?;
-        let val = if let Some(n) = val.as_f64() {
-            int_string(n)?
-        } else {
-            args::string(val, "header value", MAX_SHORT_STRING)?
-        };
-        if !is_token(&k) || !header_value_ok(&val) {
-            return Err(range_error(
+        if !is_token(&k) {
+            return Err(errors::type_error(
                 errors::INVALID_ARG_VALUE,
-                &format!("invalid header {k:?}: names are tokens, values have no CR/LF/NUL"),
+                &format!("header name {k:?} is not an HTTP token"),
             ));
         }
-        out.push((k, val));
+        let values: Vec<JsValue> = if Array::is_array(val) {
+            let a: &Array = val.unchecked_ref();
+            (0..a.length().min(64)).map(|i| a.get(i)).collect()
+        } else {
+            vec![val.clone()]
+        };
+        for v in values {
+            let v = if let Some(n) = v.as_f64() {
+                int_string(n)?
+            } else {
+                args::string(&v, "header value", MAX_SHORT_STRING)?
+            };
+            if !header_value_ok(&v) {
+                return Err(injection(&format!("header {k} value")));
+            }
+            out.push((k.clone(), v));
+        }
         Ok(())
     };
     if Array::is_array(v) {
@@ -319,43 +406,62 @@ fn join_extensions(exts: &[Extension]) -> String {
         .join(", ")
 }
 
+fn injection(name: &str) -> JsValue {
+    errors::type_error(
+        errors::INVALID_ARG_VALUE,
+        &format!("{name} must not contain CR, LF or NUL"),
+    )
+}
+
+/// An optional header value (`undefined`/`null`/`''` → none); CR/LF/NUL → `TypeError`.
+fn header_opt(v: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    match args::opt_string(v, name, MAX_SHORT_STRING)? {
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) if !header_value_ok(&s) => Err(injection(name)),
+        other => Ok(other),
+    }
+}
+
+/// Extensions to send: a header value or `[{ name, params }]`.
+fn extensions_value(v: &JsValue) -> Result<Option<String>, JsValue> {
+    if v.is_string() {
+        return header_opt(v, "extensions");
+    }
+    let e = extensions_arg(v, "extensions")?;
+    Ok((!e.is_empty()).then(|| join_extensions(&e)))
+}
+
 /// `buildHandshakeResponse({ key | accept, protocol, extensions, headers })`: the
 /// `101 Switching Protocols` response bytes. `extensions`: a header value or
-/// `[{ name, params }]`; `headers`: `{ name: value }` or `[[name, value]]`.
+/// `[{ name, params }]`; `headers`: `{ name: value | [values] }` or `[[name, value]]`.
 #[wasm_bindgen(js_name = buildHandshakeResponse)]
 pub fn build_handshake_response(opts: JsValue) -> Result<Vec<u8>, JsValue> {
     let o = args::options(&opts, "options")?;
-    let accept = match args::opt_string(&get(&o, "accept")?, "accept", 256)? {
-        Some(a) => a,
-        None => match args::opt_string(&get(&o, "key")?, "key", MAX_SHORT_STRING)? {
+    let accept_v = get(&o, "accept")?;
+    let accept = if !accept_v.is_undefined() {
+        header_opt(&accept_v, "options.accept")?
+            .ok_or_else(|| arg_type("options.accept", "a non-empty string"))?
+    } else {
+        match args::opt_string(&get(&o, "key")?, "options.key", MAX_SHORT_STRING)? {
             Some(k) => handshake::accept_key(&k),
-            None => return Err(arg_type("options", "an object with a key or accept string")),
-        },
+            None => {
+                return Err(arg_type(
+                    "options.key",
+                    "a string (the client's Sec-WebSocket-Key), or options.accept",
+                ))
+            }
+        }
     };
-    if !header_value_ok(&accept) {
-        return Err(range_error(
-            errors::INVALID_ARG_VALUE,
-            "accept contains CR/LF/NUL",
-        ));
-    }
-    let protocol = args::opt_string(&get(&o, "protocol")?, "protocol", 256)?;
+    let protocol = header_opt(&get(&o, "protocol")?, "options.protocol")?;
     if let Some(p) = &protocol {
         if !is_token(p) {
-            return Err(range_error(
+            return Err(errors::type_error(
                 errors::INVALID_ARG_VALUE,
-                "protocol must be a token",
+                "options.protocol must be one subprotocol token",
             ));
         }
     }
-    let exts = get(&o, "extensions")?;
-    let ext_value = if exts.is_string() {
-        let s = args::string(&exts, "extensions", MAX_SHORT_STRING)?;
-        handshake::parse_extensions(&s).map_err(|e| handshake_error(&e))?;
-        Some(s)
-    } else {
-        let e = extensions_arg(&exts, "extensions")?;
-        (!e.is_empty()).then(|| join_extensions(&e))
-    };
+    let ext_value = extensions_value(&get(&o, "extensions")?)?;
     let headers = headers_arg(&get(&o, "headers")?)?;
     let refs: Vec<(&str, &str)> = headers
         .iter()
@@ -369,69 +475,100 @@ pub fn build_handshake_response(opts: JsValue) -> Result<Vec<u8>, JsValue> {
     ))
 }
 
-/// `parseHandshakeResponse(data, { key, protocols, extensions, perMessageDeflate })`: checks
-/// a server's answer to a request made with `key` offering `protocols` and the extension
-/// names `extensions` (plus `permessage-deflate` when `perMessageDeflate` is set, checked
-/// against that configuration). `{ ok: true, status, protocol, extensions, headers, length,
-/// perMessageDeflate }`, `{ ok: false, status, message }`, or `null` while incomplete.
+/// `buildHandshakeRequest({ host, path = '/', key = generateKey(), protocols, extensions,
+/// origin, headers })`: a client's upgrade request head.
+#[wasm_bindgen(js_name = buildHandshakeRequest)]
+pub fn build_handshake_request(opts: JsValue) -> Result<Vec<u8>, JsValue> {
+    let o = args::options(&opts, "options")?;
+    let host = header_opt(&get(&o, "host")?, "options.host")?
+        .ok_or_else(|| arg_type("options.host", "a non-empty string"))?;
+    let path = header_opt(&get(&o, "path")?, "options.path")?.unwrap_or_else(|| "/".into());
+    if path.chars().any(char::is_whitespace) {
+        return Err(errors::type_error(
+            errors::INVALID_ARG_VALUE,
+            "options.path must not contain whitespace",
+        ));
+    }
+    let key = match header_opt(&get(&o, "key")?, "options.key")? {
+        Some(k) => k,
+        None => generate_key()?,
+    };
+    let protocols = string_list(&get(&o, "protocols")?, "options.protocols")?;
+    if protocols.iter().any(|p| !is_token(p)) {
+        return Err(errors::type_error(
+            errors::INVALID_ARG_VALUE,
+            "options.protocols must be subprotocol tokens",
+        ));
+    }
+    let ps: Vec<&str> = protocols.iter().map(String::as_str).collect();
+    let extensions = extensions_value(&get(&o, "extensions")?)?;
+    let origin = header_opt(&get(&o, "origin")?, "options.origin")?;
+    let headers = headers_arg(&get(&o, "headers")?)?;
+    let refs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    Ok(handshake::ClientRequest {
+        host: &host,
+        path: &path,
+        key: &key,
+        protocols: &ps,
+        extensions: extensions.as_deref(),
+        origin: origin.as_deref(),
+        extra_headers: &refs,
+    }
+    .to_bytes())
+}
+
+/// `parseHandshakeResponse(data, { key, protocols, extensions, maxSize })`: `{ complete: false }`
+/// or `{ complete: true, length, status, reason, headers, ok, protocol, extensions, message }`
+/// (validated against `key`, the offered `protocols` and extension names; without `key` only
+/// the status is checked), or `{ error: { status, message } }` for a malformed head.
 #[wasm_bindgen(js_name = parseHandshakeResponse)]
 pub fn parse_handshake_response(data: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let buf = head_bytes(&data)?;
     let o = args::options(&opts, "options")?;
-    let key = args::string(&get(&o, "key")?, "key", MAX_SHORT_STRING)?;
-    let protocols = string_list(&get(&o, "protocols")?, "protocols")?;
-    let mut offered = string_list(&get(&o, "extensions")?, "extensions")?;
-    let pmd = get(&o, "perMessageDeflate")?;
-    let pmd_cfg = if args::is_nullish(&pmd) || pmd.as_bool() == Some(false) {
-        None
-    } else {
-        if !offered.iter().any(|e| e == deflate::NAME) {
-            offered.push(deflate::NAME.to_string());
-        }
-        Some(args::deflate_config(&pmd)?)
-    };
-    let fail = |status: u16, msg: String| {
-        object(&[
-            ("ok", JsValue::FALSE),
-            ("status", JsValue::from(status)),
-            ("message", JsValue::from_str(&msg)),
-        ])
-    };
-    let (resp, len) = match handshake::parse_response(&buf, DEFAULT_MAX_HEAD_SIZE) {
+    let key = header_opt(&get(&o, "key")?, "options.key")?;
+    let protocols = string_list(&get(&o, "protocols")?, "options.protocols")?;
+    let offered: Vec<String> = string_list(&get(&o, "extensions")?, "options.extensions")?
+        .into_iter()
+        .map(|e| e.split(';').next().unwrap_or_default().trim().to_string())
+        .collect();
+    let (resp, len) = match handshake::parse_response(&buf, max_head(&o)?) {
         Ok(Parsed::Complete { value, len }) => (value, len),
-        Ok(Parsed::NeedMore(_)) => return Ok(JsValue::NULL),
-        Err(e) => return fail(0, e.to_string()),
+        Ok(Parsed::NeedMore(_)) => return incomplete(),
+        Err(e) => return head_error(&e),
     };
-    let protos: Vec<&str> = protocols.iter().map(String::as_str).collect();
-    let offered_refs: Vec<&str> = offered.iter().map(String::as_str).collect();
-    let accepted = match resp.validate(&key, &protos, &offered_refs) {
-        Ok(a) => a,
-        Err(e) => return fail(resp.status, e.to_string()),
-    };
-    let mut params = JsValue::NULL;
-    if let Some(cfg) = &pmd_cfg {
-        if let Some(ext) = accepted.extensions.iter().find(|e| e.name == deflate::NAME) {
-            match deflate::accept_response(ext, cfg) {
-                Ok(p) => params = to_js(&p)?,
-                Err(e) => return fail(resp.status, e.to_string()),
+    let out = object(&[
+        ("complete", JsValue::TRUE),
+        ("length", JsValue::from(len as f64)),
+        ("status", JsValue::from(resp.status)),
+        ("reason", JsValue::from_str(&resp.reason)),
+        ("headers", headers_js(&resp.headers)),
+    ])?;
+    match &key {
+        None => set(&out, "ok", &JsValue::from(resp.status == 101))?,
+        Some(key) => {
+            let ps: Vec<&str> = protocols.iter().map(String::as_str).collect();
+            let es: Vec<&str> = offered.iter().map(String::as_str).collect();
+            match resp.validate(key, &ps, &es) {
+                Ok(a) => {
+                    set(&out, "ok", &JsValue::TRUE)?;
+                    let p = a
+                        .protocol
+                        .as_deref()
+                        .map_or(JsValue::UNDEFINED, JsValue::from_str);
+                    set(&out, "protocol", &p)?;
+                    set(&out, "extensions", &extensions_js(&a.extensions)?)?;
+                }
+                Err(e) => {
+                    set(&out, "ok", &JsValue::FALSE)?;
+                    set(&out, "message", &JsValue::from_str(&e.to_string()))?;
+                }
             }
         }
     }
-    object(&[
-        ("ok", JsValue::TRUE),
-        ("status", JsValue::from(resp.status)),
-        (
-            "protocol",
-            accepted
-                .protocol
-                .as_deref()
-                .map_or(JsValue::NULL, JsValue::from_str),
-        ),
-        ("extensions", extensions_js(&accepted.extensions)?),
-        ("headers", to_js(&resp.headers)?),
-        ("length", JsValue::from(len as f64)),
-        ("perMessageDeflate", params),
-    ])
+    Ok(out)
 }
 
 fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
@@ -462,20 +599,77 @@ fn string_list(v: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
     Ok(out)
 }
 
+/// Agreed parameters with the `ws` option names.
+fn params_js(p: &wsprism::DeflateParams) -> Result<JsValue, JsValue> {
+    object(&[
+        (
+            "serverNoContextTakeover",
+            JsValue::from(p.server_no_context_takeover),
+        ),
+        (
+            "clientNoContextTakeover",
+            JsValue::from(p.client_no_context_takeover),
+        ),
+        (
+            "serverMaxWindowBits",
+            JsValue::from(p.server_max_window_bits),
+        ),
+        (
+            "clientMaxWindowBits",
+            JsValue::from(p.client_max_window_bits),
+        ),
+    ])
+}
+
 /// `negotiatePerMessageDeflate(offers, config)`: server side. `offers`: the client's
 /// `Sec-WebSocket-Extensions` value or `[{ name, params }]`; `config`: what the server agrees
 /// to (`serverNoContextTakeover`, `clientNoContextTakeover`, `serverMaxWindowBits`,
-/// `clientMaxWindowBits`, `level`). `{ params, response }` (params: the agreed
-/// `DeflateParams` to pass as `perMessageDeflate`; response: the header value), or `null`.
+/// `clientMaxWindowBits`, `level`). `{ response, params }` (the header value and the agreed
+/// parameters for `Decoder`/`Encoder`), or `null`.
 #[wasm_bindgen(js_name = negotiatePerMessageDeflate)]
 pub fn negotiate_permessage_deflate(offers: JsValue, config: JsValue) -> Result<JsValue, JsValue> {
-    let offers = extensions_arg(&offers, "offers")?;
     let cfg = args::deflate_config(&config)?;
+    let Ok(offers) = extensions_arg(&offers, "offers") else {
+        if offers.is_string() {
+            return Ok(JsValue::NULL); // an unparseable header declines compression
+        }
+        return Err(arg_type(
+            "offers",
+            "a header value or an array of { name, params }",
+        ));
+    };
     match deflate::negotiate(&offers, &cfg) {
         Some(n) => object(&[
-            ("params", to_js(&n.params)?),
             ("response", JsValue::from_str(&n.response)),
+            ("params", params_js(&n.params)?),
         ]),
         None => Ok(JsValue::NULL),
     }
+}
+
+/// `perMessageDeflateOffer(config)`: client side, the `Sec-WebSocket-Extensions` offer.
+#[wasm_bindgen(js_name = perMessageDeflateOffer)]
+pub fn permessage_deflate_offer(config: JsValue) -> Result<String, JsValue> {
+    Ok(deflate::client_offer(&args::deflate_config(&config)?))
+}
+
+/// `acceptPerMessageDeflate(response, config)`: client side, checks the server's answer against
+/// the offer made with `config`: the agreed parameters, `null` if the server did not accept
+/// permessage-deflate; throws `WS_ERR_INVALID_EXTENSION` for an answer the offer does not allow.
+#[wasm_bindgen(js_name = acceptPerMessageDeflate)]
+pub fn accept_permessage_deflate(response: JsValue, config: JsValue) -> Result<JsValue, JsValue> {
+    let cfg = args::deflate_config(&config)?;
+    let Some(value) = args::opt_string(&response, "response", MAX_SHORT_STRING)? else {
+        return Ok(JsValue::NULL);
+    };
+    if value.is_empty() {
+        return Ok(JsValue::NULL);
+    }
+    let invalid = |m: String| errors::error("WS_ERR_INVALID_EXTENSION", &m);
+    let exts = handshake::parse_extensions(&value).map_err(|e| invalid(e.to_string()))?;
+    let Some(ext) = exts.iter().find(|e| e.name == deflate::NAME) else {
+        return Ok(JsValue::NULL);
+    };
+    let p = deflate::accept_response(ext, &cfg).map_err(|e| invalid(e.to_string()))?;
+    params_js(&p)
 }

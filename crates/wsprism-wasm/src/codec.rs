@@ -211,6 +211,11 @@ impl WasmDecoder {
     pub fn buffered(&self) -> f64 {
         self.dec.buffered() as f64
     }
+
+    /// True while a frame or a fragmented message is incomplete.
+    pub fn partial(&self) -> bool {
+        self.dec.is_partial()
+    }
 }
 
 /// A mask option: `undefined` → the role's default, `false` → none, `true` → random,
@@ -355,7 +360,7 @@ impl WasmEncoder {
             fin,
             opts: MessageOptions {
                 fragment_size,
-                compress: compress && self.enc.can_compress(),
+                compress,
                 mask,
             },
         })
@@ -397,7 +402,7 @@ impl WasmEncoder {
             Vec::new()
         } else {
             if data.is_string() {
-                args::string(data, "data", 1024)?;
+                args::string(data, "data", args::MAX_SHORT_STRING)?;
             }
             args::bytes_or_string(data, "data")?
         };
@@ -423,15 +428,34 @@ impl WasmEncoder {
         self.control(10, &data, &mask)
     }
 
-    /// A close frame: `code` (omitted: no status) and `reason` (at most 123 bytes of UTF-8).
+    /// A close frame: `code` (omitted: no status) and `reason` (a string or UTF-8 bytes, at most
+    /// 123 bytes).
     pub fn close(&mut self, code: JsValue, reason: JsValue) -> Result<Vec<u8>, JsValue> {
         let code = args::opt_int(&code, "code", 0.0, 65535.0)?.map(|n| n as u16);
-        let reason = args::opt_string(&reason, "reason", 1024)?.unwrap_or_default();
+        let reason = if args::is_nullish(&reason) {
+            String::new()
+        } else if reason.is_string() {
+            args::string(&reason, "reason", args::MAX_SHORT_STRING)?
+        } else {
+            let b = args::bytes(&reason, "reason")?;
+            String::from_utf8(b).map_err(|_| {
+                range_error(
+                    "WS_ERR_INVALID_UTF8",
+                    "close reason must be valid UTF-8 (RFC 6455 §5.5.1)",
+                )
+            })?
+        };
         let mut out = Vec::new();
         self.enc
             .close(code, &reason, &mut out)
             .map_err(|e| encode_error(&e))?;
         Ok(out)
+    }
+
+    /// True if permessage-deflate is on.
+    #[wasm_bindgen(js_name = canCompress)]
+    pub fn can_compress(&self) -> bool {
+        self.enc.can_compress()
     }
 
     /// True while a message begun with `fin: false` is unfinished.

@@ -72,6 +72,7 @@ pub fn out_of_memory(len: usize) -> JsValue {
 /// `offset` and `kind` (`protocol`, `invalid_payload`, `message_too_big`).
 pub fn protocol_error(e: &ProtocolError) -> JsValue {
     let err = with_code(js_sys::Error::new(&e.to_string()).into(), e.code());
+    set(&err, "name", JsValue::from_str("WebSocketProtocolError"));
     set(&err, "closeCode", JsValue::from(e.close_code()));
     set(&err, "rfcSection", JsValue::from_str(e.rfc_section()));
     set(&err, "offset", JsValue::from(e.offset as f64));
@@ -79,23 +80,25 @@ pub fn protocol_error(e: &ProtocolError) -> JsValue {
     err
 }
 
-/// A frame the caller may not send: `RangeError` (lengths, codes, FIN) or `Error` (state).
+/// A frame the caller may not send: `RangeError` for argument values (lengths, codes, FIN,
+/// fragment size), `Error` for state; the `WS_ERR_*` codes of the Node package.
 pub fn encode_error(e: &EncodeError) -> JsValue {
     let msg = e.to_string();
     match e {
+        EncodeError::OpcodeOutOfRange(_) => range_error("WS_ERR_INVALID_OPCODE", &msg),
         EncodeError::ControlTooLong(_) => {
             range_error("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", &msg)
         }
         EncodeError::FragmentedControl => range_error("WS_ERR_EXPECTED_FIN", &msg),
-        EncodeError::InvalidCloseCode(_) => range_error("WS_ERR_INVALID_CLOSE_CODE", &msg),
-        EncodeError::CloseReasonTooLong(_) | EncodeError::OpcodeOutOfRange(_) => {
-            range_error(OUT_OF_RANGE, &msg)
+        EncodeError::InvalidCloseCode(_) | EncodeError::ReasonWithoutCode => {
+            range_error("WS_ERR_INVALID_CLOSE_CODE", &msg)
         }
-        EncodeError::ZeroFragmentSize => range_error(OUT_OF_RANGE, &msg),
-        EncodeError::ReasonWithoutCode => type_error(INVALID_ARG_VALUE, &msg),
-        EncodeError::CompressionNotNegotiated | EncodeError::MessageInProgress => {
-            error(INVALID_STATE, &msg)
-        }
+        EncodeError::CloseReasonTooLong(_) => range_error("WS_ERR_CLOSE_REASON_TOO_LONG", &msg),
+        EncodeError::ZeroFragmentSize => range_error("WS_ERR_INVALID_FRAGMENT_SIZE", &msg),
+        EncodeError::CompressionNotNegotiated => error("WS_ERR_COMPRESSION_NOT_NEGOTIATED", &msg),
+        EncodeError::MessageInProgress => error("WS_ERR_MESSAGE_IN_PROGRESS", &msg),
+        EncodeError::Deflate(_) => error("WS_ERR_DEFLATE", &msg),
+        EncodeError::Random(_) => error("WS_ERR_RANDOM", &msg),
         _ => error("WS_ERR_ENCODE", &msg),
     }
 }

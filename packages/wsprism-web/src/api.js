@@ -100,14 +100,15 @@ export function createApi(raw) {
       : 'a Uint8Array, Buffer, ArrayBufferView or ArrayBuffer');
   }
 
-  // A shallow copy of an options object with the byte-valued keys normalized.
-  function withBytes(opts, keys, allowString) {
+  // A shallow copy of an options object with its byte-valued keys normalized (`payload`: bytes
+  // or a string; `mask`: bytes are normalized, numbers/hex strings/arrays/booleans pass as is).
+  function withBytes(opts, keys) {
     if (opts === null || typeof opts !== 'object') return opts;
     const o = Object.assign({}, opts);
     for (const k of keys) {
       const v = o[k];
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) o[k] = bytesOf(v, k, allowString);
-      else if (typeof v === 'string' && !allowString) o[k] = bytesOf(v, k, false);
+      if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v)) continue;
+      o[k] = bytesOf(v, k, false);
     }
     return o;
   }
@@ -120,13 +121,24 @@ export function createApi(raw) {
     return scratchPtr;
   }
 
+  // The masking key as the little-endian u32 the wasm side expects. Accepted: 4 bytes, an
+  // array of 4 integers, a number (big-endian: the first byte most significant), 8 hex digits.
   function keyWord(key) {
     let k0, k1, k2, k3;
     const n = u8Length(key);
     if (n === 4) {
       k0 = key[0]; k1 = key[1]; k2 = key[2]; k3 = key[3];
     } else if (n >= 0) {
-      throw codedError(RangeError, 'ERR_OUT_OF_RANGE', 'The masking key must be exactly 4 bytes long');
+      throw codedError(RangeError, 'ERR_OUT_OF_RANGE', `The masking key must be exactly 4 bytes long, got ${n}`);
+    } else if (typeof key === 'number') {
+      if (!Number.isInteger(key) || key < 0 || key > 0xffffffff) {
+        throw codedError(RangeError, 'ERR_OUT_OF_RANGE', 'A numeric masking key must be an integer from 0 to 0xffffffff');
+      }
+      k0 = key >>> 24; k1 = (key >>> 16) & 255; k2 = (key >>> 8) & 255; k3 = key & 255;
+    } else if (typeof key === 'string') {
+      if (!/^[0-9a-fA-F]{8}$/.test(key)) throw codedError(RangeError, 'ERR_OUT_OF_RANGE', 'A masking key string must be 8 hex digits');
+      const v = parseInt(key, 16);
+      k0 = v >>> 24; k1 = (v >>> 16) & 255; k2 = (v >>> 8) & 255; k3 = v & 255;
     } else if (Array.isArray(key) && key.length === 4) {
       for (const b of key) {
         if (!Number.isInteger(b) || b < 0 || b > 255) {
@@ -137,7 +149,7 @@ export function createApi(raw) {
     } else if (ArrayBuffer.isView(key) || Array.isArray(key)) {
       throw codedError(RangeError, 'ERR_OUT_OF_RANGE', 'The masking key must be exactly 4 bytes long');
     } else {
-      throw typeError('key', 'a Uint8Array (or array) of 4 bytes');
+      throw typeError('key', 'a 4-byte Uint8Array, a number or 8 hex digits');
     }
     return (k0 | (k1 << 8) | (k2 << 16) | (k3 << 24)) >>> 0;
   }
@@ -191,27 +203,54 @@ export function createApi(raw) {
 
   function encodeFrame(options) {
     ensure();
-    return raw.encodeFrame(withBytes(options, ['payload', 'mask'], true));
+    return raw.encodeFrame(withBytes(options, ['payload', 'mask']));
+  }
+
+  // Bytes, or a hex string (whitespace ignored), for the inspectors.
+  function bytesOrHex(x, name) {
+    if (typeof x !== 'string') return bytesOf(x, name, false);
+    const s = x.replace(/\s+/g, '');
+    if (!/^(?:[0-9a-fA-F]{2})*$/.test(s)) throw typeError(name, 'bytes, or a string of hex digits (an even number)');
+    const b = new Uint8Array(s.length >>> 1);
+    for (let i = 0; i < b.length; i++) b[i] = parseInt(s.substr(i * 2, 2), 16);
+    return b;
   }
 
   function inspectFrame(bytes, options) {
     ensure();
-    return raw.inspectFrame(bytesOf(bytes, 'bytes', false), options);
+    return raw.inspectFrame(bytesOrHex(bytes, 'bytes'), options);
   }
 
   function inspectStream(bytes, options) {
     ensure();
-    return raw.inspectStream(bytesOf(bytes, 'bytes', false), options);
+    return raw.inspectStream(bytesOrHex(bytes, 'bytes'), options);
   }
 
-  function parseHandshakeRequest(data) {
-    ensure();
-    return raw.parseHandshakeRequest(bytesOf(data, 'data', true));
+  const DEFAULT_MAX_HEAD_SIZE = 8 * 1024;
+
+  /** A malformed or too large HTTP head (`status` 400 or 431; 0 on the client side). */
+  class HandshakeError extends Error {
+    constructor(message, status) {
+      super(message);
+      this.name = 'HandshakeError';
+      this.status = status;
+      this.code = status === 431 ? 'WS_ERR_HANDSHAKE_TOO_LARGE' : 'WS_ERR_INVALID_HANDSHAKE';
+    }
   }
 
-  function validateHandshakeRequest(data) {
+  function headResult(r) {
+    if (r.error !== undefined) throw new HandshakeError(r.error.message, r.error.status);
+    return r;
+  }
+
+  function parseHandshakeRequest(data, options) {
     ensure();
-    return raw.validateHandshakeRequest(bytesOf(data, 'data', true));
+    return headResult(raw.parseHandshakeRequest(bytesOf(data, 'data', true), options));
+  }
+
+  function validateHandshakeRequest(data, options) {
+    ensure();
+    return raw.validateHandshakeRequest(bytesOf(data, 'data', true), options);
   }
 
   function buildHandshakeResponse(options) {
@@ -219,14 +258,29 @@ export function createApi(raw) {
     return raw.buildHandshakeResponse(options);
   }
 
+  function buildHandshakeRequest(options) {
+    ensure();
+    return raw.buildHandshakeRequest(options);
+  }
+
   function parseHandshakeResponse(data, options) {
     ensure();
-    return raw.parseHandshakeResponse(bytesOf(data, 'data', true), options);
+    return headResult(raw.parseHandshakeResponse(bytesOf(data, 'data', true), options));
   }
 
   function negotiatePerMessageDeflate(offers, config) {
     ensure();
     return raw.negotiatePerMessageDeflate(offers, config);
+  }
+
+  function perMessageDeflateOffer(config) {
+    ensure();
+    return raw.perMessageDeflateOffer(config);
+  }
+
+  function acceptPerMessageDeflate(response, config) {
+    ensure();
+    return raw.acceptPerMessageDeflate(response, config);
   }
 
   function freedError() {
@@ -246,11 +300,13 @@ export function createApi(raw) {
       this._raw = new raw.WasmDecoder(options);
       this._ptr = 0;
       this._cap = 0;
+      this._error = null;
     }
 
     push(chunk) {
       const r = this._raw;
       if (r === null) throw freedError();
+      if (this._error !== null) return [this._error];
       let len = u8Length(chunk);
       if (len < 0) {
         chunk = bytesOf(chunk, 'chunk', false);
@@ -290,10 +346,12 @@ export function createApi(raw) {
               type: 'close',
               code: m32[j + 3],
               reason: l > 2 ? utf8.decode(m8.subarray(p + 2, p + l)) : '',
+              data: m8.slice(p, p + l),
             };
             break;
           default:
-            events[i] = { type: 'error', error: r.error() };
+            this._error = { type: 'error', error: r.error() };
+            events[i] = this._error;
         }
       }
       return events;
@@ -309,6 +367,23 @@ export function createApi(raw) {
     get closed() {
       if (this._raw === null) throw freedError();
       return this._raw.isClosed();
+    }
+
+    /** Bytes held in reassembly buffers (bounded by the limits). */
+    get buffered() {
+      if (this._raw === null) throw freedError();
+      return this._raw.buffered();
+    }
+
+    /** True while a frame or a fragmented message is incomplete. */
+    get partial() {
+      if (this._raw === null) throw freedError();
+      return this._raw.partial();
+    }
+
+    /** The error the stream failed with, or null. */
+    get error() {
+      return this._error === null ? null : this._error.error;
     }
 
     /** What the decoder waits for, in words. */
@@ -335,26 +410,33 @@ export function createApi(raw) {
 
     message(data, options) {
       if (this._raw === null) throw freedError();
-      return this._raw.message(bytesOf(data, 'data', true), withBytes(options, ['mask'], false));
+      return this._raw.message(bytesOf(data, 'data', true), withBytes(options, ['mask']));
     }
 
     ping(data, options) {
       if (this._raw === null) throw freedError();
       const d = data === undefined || data === null ? undefined : bytesOf(data, 'data', true);
-      const o = withBytes(options, ['mask'], false);
+      const o = withBytes(options, ['mask']);
       return this._raw.ping(d, o === null || typeof o !== 'object' ? undefined : o.mask);
     }
 
     pong(data, options) {
       if (this._raw === null) throw freedError();
       const d = data === undefined || data === null ? undefined : bytesOf(data, 'data', true);
-      const o = withBytes(options, ['mask'], false);
+      const o = withBytes(options, ['mask']);
       return this._raw.pong(d, o === null || typeof o !== 'object' ? undefined : o.mask);
     }
 
     close(code, reason) {
       if (this._raw === null) throw freedError();
-      return this._raw.close(code, reason);
+      const r = reason === undefined || reason === null || typeof reason === 'string' ? reason : bytesOf(reason, 'reason', false);
+      return this._raw.close(code, r);
+    }
+
+    /** True if permessage-deflate is on. */
+    get canCompress() {
+      if (this._raw === null) throw freedError();
+      return this._raw.canCompress();
     }
 
     get inMessage() {
@@ -422,8 +504,13 @@ export function createApi(raw) {
     parseHandshakeRequest,
     validateHandshakeRequest,
     buildHandshakeResponse,
+    buildHandshakeRequest,
     parseHandshakeResponse,
     negotiatePerMessageDeflate,
+    perMessageDeflateOffer,
+    acceptPerMessageDeflate,
+    HandshakeError,
+    DEFAULT_MAX_HEAD_SIZE,
     Decoder,
     Encoder,
     FrameDecoderStream,
