@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# wsprism-web (the wasm build): builds it (scripts/build-wasm.sh: toolchain, pinned wasm-bindgen
+# CLI, cargo; a no-op when fresh), installs the test dependencies of tests/conformance
+# (playwright-core, esbuild; cached in tests/conformance/node_modules), then runs the one JS
+# conformance suite (tests/conformance/suite.mjs) against:
+#   - the Node package (packages/wsprism; skipped when scripts/build-node.sh is absent)
+#   - the wasm package in Node
+#   - the wasm package in headless Chromium (+ the classic-script page and a packed/esbuild app)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bash scripts/build-wasm.sh
+
+dir=tests/conformance
+if [ ! -d "$dir/node_modules/playwright-core" ] || [ ! -d "$dir/node_modules/esbuild" ] \
+   || [ "$dir/package.json" -nt "$dir/node_modules/.package-lock.json" ] \
+   || { [ -f "$dir/package-lock.json" ] && [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+  echo "25-wasm: npm install ($dir)" >&2
+  (cd "$dir" && timeout 600 npm install --no-audit --no-fund --loglevel=error)
+fi
+bash scripts/setup/chromium.sh >/dev/null
+
+suites=("$dir/wasm-node.test.mjs" "$dir/wasm-chromium.test.mjs")
+if [ -f scripts/build-node.sh ]; then
+  bash scripts/build-node.sh
+  suites=("$dir/node.test.mjs" "${suites[@]}")
+else
+  echo "25-wasm: scripts/build-node.sh not found: the Node package is not tested here" >&2
+fi
+timeout 900 node --test --test-concurrency=1 "${suites[@]}"
