@@ -1,0 +1,336 @@
+'use strict';
+
+// A `ws`-compatible WebSocketServer. The opening handshake is validated by the wsprism engine
+// (validateHandshakeRequest: method, HTTP version, Host, Upgrade/Connection tokens, key, version
+// 13 -> 426, subprotocol and extension syntax), permessage-deflate is negotiated by the engine
+// (negotiatePerMessageDeflate) and the 101 response is built by it (buildHandshakeResponse).
+
+const EventEmitter = require('events');
+const http = require('http');
+const WebSocket = require('./websocket');
+const { deflateConfig, engineDeflateConfig, rawHead } = WebSocket;
+
+let codecModule = null;
+function codec() {
+  if (codecModule === null) codecModule = require('../index.js');
+  return codecModule;
+}
+
+const RUNNING = 0;
+const CLOSING = 1;
+const CLOSED = 2;
+const kHandled = Symbol('wsprism.upgradeHandled');
+// The engine's handshake head limit; Node's own parser is told the same for servers we create.
+const MAX_HEAD_SIZE = 8192;
+
+class WebSocketServer extends EventEmitter {
+  /**
+   * Options as in `ws` 8: port/host/backlog, server, noServer, path, maxPayload (100 MiB),
+   * perMessageDeflate (false | true | { serverNoContextTakeover, clientNoContextTakeover,
+   * serverMaxWindowBits, clientMaxWindowBits, threshold, zlibDeflateOptions: { level } }),
+   * handleProtocols, verifyClient, autoPong, clientTracking, closeTimeout; plus
+   * handshakeTimeout (ms, default 10000): an upgrade request must arrive completely, and be
+   * accepted, within it (for servers this class creates, also the HTTP head timeout).
+   */
+  constructor(options, callback) {
+    super();
+    options = {
+      autoPong: true,
+      maxPayload: 100 * 1024 * 1024,
+      perMessageDeflate: false,
+      handleProtocols: null,
+      clientTracking: true,
+      closeTimeout: 30000,
+      verifyClient: null,
+      noServer: false,
+      backlog: null,
+      server: null,
+      host: null,
+      path: null,
+      port: null,
+      handshakeTimeout: 10000,
+      ...options
+    };
+    if (
+      (options.port == null && !options.server && !options.noServer) ||
+      (options.port != null && (options.server || options.noServer)) ||
+      (options.server && options.noServer)
+    ) {
+      throw new TypeError(
+        'One and only one of the "port", "server", or "noServer" options must be specified'
+      );
+    }
+    if (!Number.isFinite(options.maxPayload) || options.maxPayload < 0) {
+      throw new RangeError('maxPayload must be a non-negative number');
+    }
+
+    if (options.port != null) {
+      const t = options.handshakeTimeout;
+      this._server = http.createServer(
+        {
+          maxHeaderSize: MAX_HEAD_SIZE,
+          headersTimeout: t,
+          requestTimeout: t,
+          connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(t / 4)))
+        },
+        (req, res) => {
+          const body = http.STATUS_CODES[426];
+          res.writeHead(426, {
+            'Content-Length': body.length,
+            'Content-Type': 'text/plain',
+            'Sec-WebSocket-Version': '13'
+          });
+          res.end(body);
+        }
+      );
+      this._server.listen(options.port, options.host, options.backlog, callback);
+    } else if (options.server) {
+      this._server = options.server;
+    }
+
+    if (this._server) {
+      const emitConnection = this.emit.bind(this, 'connection');
+      this._removeListeners = addListeners(this._server, {
+        listening: this.emit.bind(this, 'listening'),
+        error: this.emit.bind(this, 'error'),
+        upgrade: (req, socket, head) => {
+          this.handleUpgrade(req, socket, head, emitConnection);
+        }
+      });
+    }
+
+    this._deflate = deflateConfig(options.perMessageDeflate);
+    if (options.clientTracking) {
+      this.clients = new Set();
+      this._shouldEmitClose = false;
+    }
+    this.options = options;
+    this._state = RUNNING;
+  }
+
+  address() {
+    if (this.options.noServer) {
+      throw new Error('The server is operating in "noServer" mode');
+    }
+    if (!this._server) return null;
+    return this._server.address();
+  }
+
+  /**
+   * Stops accepting connections; 'close' is emitted when the server we created has closed (or,
+   * with `server`/`noServer`, when every tracked client has closed). Existing connections are not
+   * closed, as in `ws`.
+   */
+  close(cb) {
+    if (this._state === CLOSED) {
+      if (cb) this.once('close', () => cb(new Error('The server is not running')));
+      process.nextTick(emitClose, this);
+      return;
+    }
+    if (cb) this.once('close', cb);
+    if (this._state === CLOSING) return;
+    this._state = CLOSING;
+
+    if (this.options.noServer || this.options.server) {
+      if (this._server) {
+        this._removeListeners();
+        this._removeListeners = this._server = null;
+      }
+      if (this.clients && this.clients.size) this._shouldEmitClose = true;
+      else process.nextTick(emitClose, this);
+    } else {
+      const server = this._server;
+      this._removeListeners();
+      this._removeListeners = this._server = null;
+      server.close(() => emitClose(this));
+    }
+  }
+
+  shouldHandle(req) {
+    if (this.options.path) {
+      const index = req.url.indexOf('?');
+      const pathname = index !== -1 ? req.url.slice(0, index) : req.url;
+      if (pathname !== this.options.path) return false;
+    }
+    return true;
+  }
+
+  /** Handles an HTTP upgrade request; `cb(ws, req)` gets the open connection. */
+  handleUpgrade(req, socket, head, cb) {
+    socket.on('error', socketOnError);
+    const timeout = this.options.handshakeTimeout;
+    let timer = null;
+    if (timeout > 0) {
+      timer = setTimeout(() => {
+        if (!socket[kHandled]) socket.destroy();
+      }, timeout);
+      if (timer.unref) timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+    }
+
+    const c = codec();
+    const headBuf = rawHead(`${req.method} ${req.url} HTTP/${req.httpVersion}`, req.rawHeaders);
+    if (headBuf.length > MAX_HEAD_SIZE) {
+      abortHandshake(socket, 431, 'Request Header Fields Too Large');
+      return;
+    }
+    let v;
+    try {
+      v = c.validateHandshakeRequest(headBuf);
+    } catch (err) {
+      abortHandshake(socket, 400, err.message);
+      return;
+    }
+    if (!v.ok) {
+      if (this.listenerCount('wsClientError')) {
+        const err = new Error(v.message);
+        err.status = v.status;
+        this.emit('wsClientError', err, socket, req);
+        return;
+      }
+      writeAndClose(socket, v.response);
+      return;
+    }
+    if (!this.shouldHandle(req)) {
+      abortHandshake(socket, 400);
+      return;
+    }
+    const protocols = new Set(v.protocols || []);
+
+    let negotiated = null;
+    if (this._deflate) {
+      const offers = req.headers['sec-websocket-extensions'];
+      if (offers !== undefined) {
+        let n = null;
+        try {
+          n = c.negotiatePerMessageDeflate(offers, engineDeflateConfig(this._deflate));
+        } catch (err) {
+          abortHandshake(socket, 400, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+          return;
+        }
+        if (n) negotiated = { response: n.response, deflate: { ...this._deflate, params: n.params } };
+      }
+    }
+
+    const finish = () => {
+      if (timer !== null) clearTimeout(timer);
+      this.completeUpgrade(v, negotiated, protocols, req, socket, head, cb);
+    };
+
+    if (this.options.verifyClient) {
+      const info = {
+        origin: req.headers.origin,
+        secure: !!(req.socket.authorized || req.socket.encrypted),
+        req
+      };
+      if (this.options.verifyClient.length === 2) {
+        this.options.verifyClient(info, (verified, code, message, headers) => {
+          if (!verified) return abortHandshake(socket, code || 401, message, headers);
+          finish();
+        });
+        return;
+      }
+      if (!this.options.verifyClient(info)) return abortHandshake(socket, 401);
+    }
+    finish();
+  }
+
+  /** @private */
+  completeUpgrade(v, negotiated, protocols, req, socket, head, cb) {
+    if (!socket.readable || !socket.writable) return socket.destroy();
+    if (socket[kHandled]) {
+      throw new Error(
+        'server.handleUpgrade() was called more than once with the same socket, possibly due to a misconfiguration'
+      );
+    }
+    if (this._state > RUNNING) return abortHandshake(socket, 503);
+    socket[kHandled] = true;
+
+    const ws = new WebSocket(null, undefined, this.options);
+    let protocol;
+    if (protocols.size) {
+      protocol = this.options.handleProtocols
+        ? this.options.handleProtocols(protocols, req)
+        : protocols.values().next().value;
+      if (protocol) ws._protocol = protocol;
+      else protocol = undefined;
+    }
+    const resOpts = { accept: v.accept };
+    if (protocol) resOpts.protocol = protocol;
+    if (negotiated) {
+      resOpts.extensions = negotiated.response;
+      ws._extensions = negotiated.response;
+    }
+    let response = codec().buildHandshakeResponse(resOpts);
+    if (this.listenerCount('headers')) {
+      // `ws` hands out the header lines so an app can add some (e.g. Set-Cookie).
+      const lines = response.toString('latin1').split('\r\n').slice(0, -2);
+      this.emit('headers', lines, req);
+      response = Buffer.from(lines.concat('\r\n').join('\r\n'), 'latin1');
+    }
+    socket.write(response);
+    socket.removeListener('error', socketOnError);
+
+    ws.setSocket(socket, head, {
+      role: 'server',
+      maxPayload: this.options.maxPayload,
+      deflate: negotiated ? negotiated.deflate : null
+    });
+
+    if (this.clients) {
+      this.clients.add(ws);
+      ws.on('close', () => {
+        this.clients.delete(ws);
+        if (this._shouldEmitClose && !this.clients.size) process.nextTick(emitClose, this);
+      });
+    }
+    cb(ws, req);
+  }
+}
+
+function addListeners(server, map) {
+  for (const event of Object.keys(map)) server.on(event, map[event]);
+  return function removeListeners() {
+    for (const event of Object.keys(map)) server.removeListener(event, map[event]);
+  };
+}
+
+function emitClose(server) {
+  server._state = CLOSED;
+  server.emit('close');
+}
+
+function socketOnError() {
+  this.destroy();
+}
+
+function writeAndClose(socket, buf) {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', socket.destroy);
+  socket.end(buf);
+}
+
+function abortHandshake(socket, code, message, headers) {
+  message = message || http.STATUS_CODES[code] || 'Error';
+  headers = {
+    Connection: 'close',
+    'Content-Type': 'text/html',
+    'Content-Length': Buffer.byteLength(message),
+    ...headers
+  };
+  writeAndClose(
+    socket,
+    `HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\n` +
+      Object.keys(headers)
+        .map((h) => `${h}: ${headers[h]}`)
+        .join('\r\n') +
+      '\r\n\r\n' +
+      message
+  );
+}
+
+module.exports = WebSocketServer;
+module.exports.WebSocketServer = WebSocketServer;

@@ -1,0 +1,793 @@
+'use strict';
+
+// A `ws`-compatible WebSocket (the server side of a connection, and a ws:// client) on top of
+// the wsprism engine: every frame is parsed, validated, unmasked, inflated and encoded in Rust
+// (Decoder / Encoder from the addon); this file only moves bytes between a socket and the codec
+// and keeps the `ws` 8.x events, states and options.
+//
+// Differences from `ws` that an app may notice:
+// - a protocol error emits 'error' only if the socket has an 'error' listener (an app without one
+//   does not crash), then 'close' with the error's close code;
+// - `extensions` is the negotiated Sec-WebSocket-Extensions value (as in browsers), e.g.
+//   "permessage-deflate; client_max_window_bits=15";
+// - a 'drain' event is emitted when the socket's write buffer empties after a write that
+//   returned false (backpressure), so `bufferedAmount` + 'drain' can pace a sender.
+
+const EventEmitter = require('events');
+const http = require('http');
+const net = require('net');
+const { URL } = require('url');
+
+const kCodec = Symbol('wsprism.codec');
+let codecModule = null;
+// Lazy, so that the package index may require this file while it is itself being loaded.
+function codec() {
+  if (codecModule === null) codecModule = require('../index.js');
+  return codecModule;
+}
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+const readyStates = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
+const CLOSE_TIMEOUT = 30000;
+const BINARY_TYPES = ['nodebuffer', 'arraybuffer', 'fragments'];
+const EMPTY = Buffer.alloc(0);
+const subprotocolRegex = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
+const NOOP = () => {};
+
+function toBuffer(data) {
+  if (Buffer.isBuffer(data)) return data;
+  if (typeof data === 'string') return Buffer.from(data);
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof SharedArrayBuffer !== 'undefined' && data instanceof SharedArrayBuffer) {
+    return Buffer.from(data);
+  }
+  if (typeof data === 'number' || typeof data === 'boolean') return Buffer.from(String(data));
+  throw new TypeError(
+    'The data argument must be a string, Buffer, ArrayBuffer or TypedArray, got ' +
+      (data === null ? 'null' : typeof data)
+  );
+}
+
+function toArrayBuffer(buf) {
+  if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) return buf.buffer;
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+}
+
+/** Converts the `ws` permessage-deflate option (true or an object) to the engine's config. */
+function deflateConfig(opt) {
+  if (!opt) return null;
+  const o = opt === true ? {} : opt;
+  const cfg = {
+    serverNoContextTakeover: !!o.serverNoContextTakeover,
+    clientNoContextTakeover: !!o.clientNoContextTakeover
+  };
+  // `ws` accepts a number, or `true` for "offer the parameter without a value".
+  if (typeof o.serverMaxWindowBits === 'number') cfg.serverMaxWindowBits = o.serverMaxWindowBits;
+  if (typeof o.clientMaxWindowBits === 'number') cfg.clientMaxWindowBits = o.clientMaxWindowBits;
+  const level = o.zlibDeflateOptions && o.zlibDeflateOptions.level;
+  if (typeof level === 'number' && level >= 0 && level <= 9) cfg.level = level;
+  cfg.threshold = typeof o.threshold === 'number' ? o.threshold : 1024;
+  return cfg;
+}
+
+function engineDeflateConfig(cfg) {
+  if (!cfg) return null;
+  const out = {
+    serverNoContextTakeover: cfg.serverNoContextTakeover,
+    clientNoContextTakeover: cfg.clientNoContextTakeover
+  };
+  if (cfg.serverMaxWindowBits !== undefined) out.serverMaxWindowBits = cfg.serverMaxWindowBits;
+  if (cfg.clientMaxWindowBits !== undefined) out.clientMaxWindowBits = cfg.clientMaxWindowBits;
+  if (cfg.level !== undefined) out.level = cfg.level;
+  return out;
+}
+
+/** Builds the raw head of an http.IncomingMessage again so the engine can validate it. */
+function rawHead(firstLine, rawHeaders) {
+  let s = firstLine + '\r\n';
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    s += rawHeaders[i] + ': ' + rawHeaders[i + 1] + '\r\n';
+  }
+  return Buffer.from(s + '\r\n', 'latin1');
+}
+
+// ---------------------------------------------------------------------------------------------
+// DOM-style events (`onmessage`, `addEventListener`), as `ws` provides them.
+
+class Event {
+  constructor(type, target) {
+    this.type = type;
+    this.target = target;
+  }
+}
+class MessageEvent extends Event {
+  constructor(data, target) {
+    super('message', target);
+    this.data = data;
+  }
+}
+class CloseEvent extends Event {
+  constructor(code, reason, target) {
+    super('close', target);
+    this.code = code;
+    this.reason = reason;
+    this.wasClean = target._closeFrameReceived && target._closeFrameSent;
+  }
+}
+class ErrorEvent extends Event {
+  constructor(error, target) {
+    super('error', target);
+    this.error = error;
+    this.message = error && error.message;
+  }
+}
+
+const kListener = Symbol('kListener');
+const kForOnEventAttribute = Symbol('kForOnEventAttribute');
+
+function wrapListener(ws, type, handler) {
+  let wrapper;
+  if (type === 'message') {
+    wrapper = function onMessage(data, isBinary) {
+      const ev = new MessageEvent(isBinary ? data : data.toString(), ws);
+      callListener(handler, ws, ev);
+    };
+  } else if (type === 'close') {
+    wrapper = function onClose(code, reason) {
+      callListener(handler, ws, new CloseEvent(code, reason.toString(), ws));
+    };
+  } else if (type === 'error') {
+    wrapper = function onError(error) {
+      callListener(handler, ws, new ErrorEvent(error, ws));
+    };
+  } else if (type === 'open') {
+    wrapper = function onOpen() {
+      callListener(handler, ws, new Event('open', ws));
+    };
+  } else {
+    return null;
+  }
+  wrapper[kListener] = handler;
+  return wrapper;
+}
+
+function callListener(handler, thisArg, event) {
+  if (typeof handler === 'object' && handler && handler.handleEvent) handler.handleEvent(event);
+  else handler.call(thisArg, event);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class WebSocket extends EventEmitter {
+  /**
+   * `new WebSocket(url, protocols?, options?)` opens a client connection (ws:// only).
+   * The server creates its connections with `new WebSocket(null, undefined, options)`.
+   */
+  constructor(address, protocols, options) {
+    super();
+    this._binaryType = 'nodebuffer';
+    this._closeCode = 1006;
+    this._closeMessage = EMPTY;
+    this._closeFrameReceived = false;
+    this._closeFrameSent = false;
+    this._closeTimer = null;
+    this._readyState = CONNECTING;
+    this._protocol = '';
+    this._extensions = '';
+    this._socket = null;
+    this._decoder = null;
+    this._encoder = null;
+    this._deflate = null; // negotiated deflate config (with threshold) or null
+    this._bufferedAmount = 0; // bytes "sent" while no socket exists
+    this._needDrain = false;
+    this._req = null;
+    this._url = undefined;
+    this._autoPong = true;
+    this._closeTimeout = CLOSE_TIMEOUT;
+    this._errored = false;
+    this._isServer = address === null;
+
+    if (address !== null) {
+      if (protocols === undefined) protocols = [];
+      else if (!Array.isArray(protocols)) {
+        if (typeof protocols === 'object' && protocols !== null) {
+          options = protocols;
+          protocols = [];
+        } else {
+          protocols = [protocols];
+        }
+      }
+      initAsClient(this, address, protocols, options);
+    } else {
+      const opts = options || {};
+      this._autoPong = opts.autoPong !== false;
+      if (typeof opts.closeTimeout === 'number') this._closeTimeout = opts.closeTimeout;
+    }
+  }
+
+  get CONNECTING() { return CONNECTING; }
+  get OPEN() { return OPEN; }
+  get CLOSING() { return CLOSING; }
+  get CLOSED() { return CLOSED; }
+
+  get binaryType() { return this._binaryType; }
+  set binaryType(type) {
+    if (!BINARY_TYPES.includes(type)) return;
+    this._binaryType = type;
+  }
+
+  /** Bytes handed to `send`/`ping`/`pong`/`close` and not yet written to the kernel. */
+  get bufferedAmount() {
+    if (!this._socket) return this._bufferedAmount;
+    return this._bufferedAmount + (this._socket.writableLength || 0);
+  }
+
+  get extensions() { return this._extensions; }
+  get isPaused() { return this._socket ? this._socket.isPaused() : false; }
+  get protocol() { return this._protocol; }
+  get readyState() { return this._readyState; }
+  get url() { return this._url; }
+
+  /**
+   * Attaches an upgraded socket. `params` (from the handshake): { head, maxPayload,
+   * deflate: config with negotiated `params` | null, role }.
+   * @private
+   */
+  setSocket(socket, head, params) {
+    const c = codec();
+    const deflateParams = params.deflate ? params.deflate.params : null;
+    this._decoder = new c.Decoder({
+      role: params.role,
+      maxFrameSize: params.maxPayload,
+      maxMessageSize: params.maxPayload,
+      perMessageDeflate: deflateParams
+    });
+    const encOpts = { role: params.role, perMessageDeflate: deflateParams };
+    if (params.deflate && params.deflate.level !== undefined) encOpts.level = params.deflate.level;
+    this._encoder = new c.Encoder(encOpts);
+    this._deflate = params.deflate || null;
+    this._socket = socket;
+    socket[kCodec] = this;
+
+    socket.setTimeout(0);
+    socket.setNoDelay(true);
+    socket.on('close', socketOnClose);
+    socket.on('data', socketOnData);
+    socket.on('end', socketOnEnd);
+    socket.on('error', socketOnError);
+    socket.on('drain', socketOnDrain);
+
+    this._readyState = OPEN;
+    this.emit('open');
+    if (head && head.length > 0 && this._readyState !== CLOSED) this._onData(head);
+    if (socket.readableEnded && this._readyState === OPEN) socketOnEnd.call(socket);
+  }
+
+  /** @private: one native call per socket chunk. */
+  _onData(chunk) {
+    if (this._closeFrameReceived || this._errored) return; // nothing more is read after those
+    const events = this._decoder.push(chunk);
+    for (let i = 0; i < events.length; i++) {
+      const ev = events[i];
+      switch (ev.type) {
+        case 'message':
+          this._emitMessage(ev.data, ev.binary);
+          break;
+        case 'ping':
+          if (this._autoPong && this._readyState === OPEN) this._write(this._encoder.pong(ev.data));
+          this.emit('ping', ev.data);
+          break;
+        case 'pong':
+          this.emit('pong', ev.data);
+          break;
+        case 'close':
+          this._onCloseFrame(ev.code, ev.reason);
+          return;
+        case 'error':
+          this._onProtocolError(ev.error);
+          return;
+        default:
+          break;
+      }
+      if (this._readyState === CLOSED) return;
+    }
+  }
+
+  _emitMessage(data, binary) {
+    if (!binary) {
+      this.emit('message', data, false);
+      return;
+    }
+    if (this._binaryType === 'arraybuffer') this.emit('message', toArrayBuffer(data), true);
+    else if (this._binaryType === 'fragments') this.emit('message', [data], true);
+    else this.emit('message', data, true);
+  }
+
+  _onCloseFrame(code, reason) {
+    this._closeFrameReceived = true;
+    this._closeCode = code;
+    const r = reason === undefined || reason === null ? EMPTY : reason;
+    this._closeMessage = typeof r === 'string' ? Buffer.from(r) : Buffer.from(r); // own copy
+    if (this._closeFrameSent) {
+      // Closing handshake complete: the server closes the TCP connection first (RFC 6455 §7.1.1);
+      // a client ends its side too so a slow server cannot keep it open.
+      this._socket.end();
+      return;
+    }
+    if (code === 1005) this.close();
+    else this.close(code, this._closeMessage);
+  }
+
+  _onProtocolError(error) {
+    this._errored = true;
+    const code = error && error.closeCode ? error.closeCode : 1002;
+    this._closeCode = code;
+    if (this._readyState === OPEN || (this._readyState === CLOSING && !this._closeFrameSent)) {
+      this._readyState = CLOSING;
+      try {
+        this._write(this._encoder.close(code, ''));
+        this._closeFrameSent = true;
+      } catch (_) {
+        // unreachable: every engine close code is sendable
+      }
+    }
+    this._readyState = CLOSING;
+    // Fail the connection (RFC 6455 §7.1.7): the close frame goes out, then FIN; the timer
+    // destroys a peer that never closes its side.
+    this._socket.end();
+    this._startCloseTimer();
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+  }
+
+  _startCloseTimer() {
+    if (this._closeTimer !== null || !this._socket) return;
+    const socket = this._socket;
+    this._closeTimer = setTimeout(() => socket.destroy(), this._closeTimeout);
+    if (this._closeTimer.unref) this._closeTimer.unref();
+  }
+
+  /** @private */
+  _write(buf, cb) {
+    const socket = this._socket;
+    if (!socket.write(buf, cb)) this._needDrain = true;
+  }
+
+  _emitClose() {
+    if (this._readyState === CLOSED) return;
+    this._readyState = CLOSED;
+    if (this._closeTimer !== null) {
+      clearTimeout(this._closeTimer);
+      this._closeTimer = null;
+    }
+    this.emit('close', this._closeCode, this._closeMessage);
+  }
+
+  /**
+   * Starts the closing handshake. `code` must be sendable (1000, 1001-1003, 1007-1014,
+   * 3000-4999), `reason` at most 123 bytes of UTF-8: otherwise a RangeError/TypeError is thrown.
+   */
+  close(code, data) {
+    if (this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING) {
+      abortHandshake(this, this._req, 'WebSocket was closed before the connection was established');
+      return;
+    }
+    if (code !== undefined && (typeof code !== 'number' || !Number.isInteger(code))) {
+      throw new TypeError('First argument must be a valid error code number');
+    }
+    if (this._readyState === CLOSING) {
+      if (this._closeFrameSent && (this._closeFrameReceived || this._errored)) this._socket.end();
+      return;
+    }
+    let reason = '';
+    if (data !== undefined && data !== null) {
+      reason = typeof data === 'string' ? data : toBuffer(data).toString();
+    }
+    const frame =
+      code === undefined ? this._encoder.close(undefined, '') : this._encoder.close(code, reason);
+    this._readyState = CLOSING;
+    this._write(frame, (err) => {
+      if (err) return;
+      if (this._closeFrameReceived) this._socket.end();
+    });
+    this._closeFrameSent = true;
+    this._startCloseTimer();
+  }
+
+  pause() {
+    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    this._socket.pause();
+  }
+
+  resume() {
+    if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    this._socket.resume();
+  }
+
+  ping(data, mask, cb) {
+    if (this._readyState === CONNECTING) {
+      throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+    }
+    if (typeof data === 'function') {
+      cb = data;
+      data = mask = undefined;
+    } else if (typeof mask === 'function') {
+      cb = mask;
+      mask = undefined;
+    }
+    const buf = data === undefined ? EMPTY : toBuffer(data);
+    if (buf.length > 125) {
+      throw new RangeError('The data size must not be greater than 125 bytes (RFC 6455 §5.5)');
+    }
+    if (this._readyState !== OPEN) {
+      sendAfterClose(this, buf, cb);
+      return;
+    }
+    this._write(this._encoder.ping(buf), cb);
+  }
+
+  pong(data, mask, cb) {
+    if (this._readyState === CONNECTING) {
+      throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+    }
+    if (typeof data === 'function') {
+      cb = data;
+      data = mask = undefined;
+    } else if (typeof mask === 'function') {
+      cb = mask;
+      mask = undefined;
+    }
+    const buf = data === undefined ? EMPTY : toBuffer(data);
+    if (buf.length > 125) {
+      throw new RangeError('The data size must not be greater than 125 bytes (RFC 6455 §5.5)');
+    }
+    if (this._readyState !== OPEN) {
+      sendAfterClose(this, buf, cb);
+      return;
+    }
+    this._write(this._encoder.pong(buf), cb);
+  }
+
+  /**
+   * Sends a message. Strings are text, anything else binary unless `options.binary` says
+   * otherwise. `options.fin: false` sends a fragment; later calls continue the message.
+   */
+  send(data, options, cb) {
+    if (this._readyState === CONNECTING) {
+      throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
+    }
+    if (typeof options === 'function') {
+      cb = options;
+      options = {};
+    }
+    const isString = typeof data === 'string';
+    const buf = data === undefined ? EMPTY : toBuffer(data);
+    if (this._readyState !== OPEN) {
+      sendAfterClose(this, buf, cb);
+      return;
+    }
+    const o = options || {};
+    const binary = o.binary !== undefined ? !!o.binary : !isString;
+    const fin = o.fin !== false;
+    let compress = false;
+    const d = this._deflate;
+    if (d && o.compress !== false) {
+      // Like `ws`: with context takeover everything is compressed (the window makes small
+      // messages cheap); without, only messages of at least `threshold` bytes.
+      const ownNoContext = this._isServer
+        ? d.params.serverNoContextTakeover
+        : d.params.clientNoContextTakeover;
+      compress = ownNoContext ? buf.length >= d.threshold : true;
+    }
+    this._write(this._encoder.message(buf, { binary, compress, fin }), cb);
+  }
+
+  terminate() {
+    if (this._readyState === CLOSED) return;
+    if (this._readyState === CONNECTING) {
+      abortHandshake(this, this._req, 'WebSocket was closed before the connection was established');
+      return;
+    }
+    this._readyState = CLOSING;
+    this._socket.destroy();
+  }
+
+  // DOM-style API -------------------------------------------------------------------------------
+
+  addEventListener(type, handler, options = {}) {
+    if (typeof handler !== 'function' && !(handler && typeof handler.handleEvent === 'function')) {
+      return;
+    }
+    if (!options[kForOnEventAttribute]) {
+      for (const l of this.listeners(type)) {
+        if (!l[kForOnEventAttribute] && l[kListener] === handler) return;
+      }
+    }
+    const wrapper = wrapListener(this, type, handler);
+    if (wrapper === null) return;
+    wrapper[kForOnEventAttribute] = !!options[kForOnEventAttribute];
+    if (options.once) this.once(type, wrapper);
+    else this.on(type, wrapper);
+  }
+
+  removeEventListener(type, handler) {
+    for (const l of this.listeners(type)) {
+      if (l[kListener] === handler && !l[kForOnEventAttribute]) {
+        this.removeListener(type, l);
+        break;
+      }
+    }
+  }
+}
+
+for (const [i, name] of readyStates.entries()) {
+  Object.defineProperty(WebSocket, name, { enumerable: true, value: i });
+}
+
+for (const method of ['open', 'error', 'close', 'message']) {
+  Object.defineProperty(WebSocket.prototype, `on${method}`, {
+    enumerable: true,
+    get() {
+      for (const l of this.listeners(method)) {
+        if (l[kForOnEventAttribute]) return l[kListener];
+      }
+      return null;
+    },
+    set(handler) {
+      for (const l of this.listeners(method)) {
+        if (l[kForOnEventAttribute]) {
+          this.removeListener(method, l);
+          break;
+        }
+      }
+      if (typeof handler !== 'function') return;
+      this.addEventListener(method, handler, { [kForOnEventAttribute]: true });
+    }
+  });
+}
+
+// Socket listeners (`this` is the socket) --------------------------------------------------------
+
+function socketOnData(chunk) {
+  this[kCodec]._onData(chunk);
+}
+
+function socketOnEnd() {
+  const ws = this[kCodec];
+  if (ws._readyState === OPEN) ws._readyState = CLOSING;
+  this.end();
+}
+
+function socketOnClose() {
+  const ws = this[kCodec];
+  this.removeListener('close', socketOnClose);
+  this.removeListener('data', socketOnData);
+  this.removeListener('end', socketOnEnd);
+  this.removeListener('drain', socketOnDrain);
+  ws._readyState = CLOSING;
+  ws._emitClose();
+}
+
+function socketOnError() {
+  const ws = this[kCodec];
+  this.removeListener('error', socketOnError);
+  this.on('error', NOOP);
+  if (ws) {
+    ws._readyState = CLOSING;
+    this.destroy();
+  }
+}
+
+function socketOnDrain() {
+  const ws = this[kCodec];
+  if (ws && ws._needDrain) {
+    ws._needDrain = false;
+    ws.emit('drain');
+  }
+}
+
+function sendAfterClose(ws, data, cb) {
+  if (data) ws._bufferedAmount += data.length;
+  if (cb) {
+    const err = new Error(
+      `WebSocket is not open: readyState ${ws._readyState} (${readyStates[ws._readyState]})`
+    );
+    process.nextTick(cb, err);
+  }
+}
+
+// Client ---------------------------------------------------------------------------------------
+
+function initAsClient(ws, address, protocols, options) {
+  const opts = {
+    autoPong: true,
+    closeTimeout: CLOSE_TIMEOUT,
+    maxPayload: 100 * 1024 * 1024,
+    perMessageDeflate: true,
+    handshakeTimeout: undefined,
+    ...options
+  };
+  ws._autoPong = opts.autoPong !== false;
+  if (typeof opts.closeTimeout === 'number') ws._closeTimeout = opts.closeTimeout;
+
+  let url;
+  if (address instanceof URL) url = address;
+  else {
+    try {
+      url = new URL(address);
+    } catch {
+      throw new SyntaxError(`Invalid URL: ${address}`);
+    }
+  }
+  if (url.protocol === 'http:') {
+    url = new URL(url);
+    url.protocol = 'ws:';
+  }
+  ws._url = url.href;
+  if (url.protocol !== 'ws:') {
+    throw new SyntaxError(
+      `The URL's protocol must be "ws:" or "http:" (wsprism's client does not do TLS): ${url.href}`
+    );
+  }
+  if (url.hash) throw new SyntaxError('The URL contains a fragment identifier');
+
+  const protocolSet = new Set();
+  for (const p of protocols) {
+    if (typeof p !== 'string' || !subprotocolRegex.test(p) || protocolSet.has(p)) {
+      throw new SyntaxError('An invalid or duplicated subprotocol was specified');
+    }
+    protocolSet.add(p);
+  }
+
+  const c = codec();
+  const key = c.generateKey();
+  const deflate = deflateConfig(opts.perMessageDeflate);
+  const headers = {
+    ...opts.headers,
+    'Sec-WebSocket-Version': '13',
+    'Sec-WebSocket-Key': key,
+    Connection: 'Upgrade',
+    Upgrade: 'websocket'
+  };
+  let offer = null;
+  if (deflate) {
+    offer = c.perMessageDeflateOffer(engineDeflateConfig(deflate));
+    headers['Sec-WebSocket-Extensions'] = offer;
+  }
+  if (protocols.length) headers['Sec-WebSocket-Protocol'] = protocols.join(',');
+  if (opts.origin) headers.Origin = opts.origin;
+
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const reqOpts = {
+    method: 'GET',
+    host,
+    port: url.port || 80,
+    path: url.pathname + url.search,
+    headers,
+    timeout: opts.handshakeTimeout
+  };
+  if (opts.agent) reqOpts.agent = opts.agent;
+  // Like `ws`: a fresh connection, never a pooled keep-alive one (`path` is the request path).
+  else reqOpts.createConnection = (o) => net.connect({ ...o, path: undefined });
+  if (url.username || url.password) {
+    reqOpts.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  }
+
+  let req = (ws._req = http.request(reqOpts));
+
+  if (opts.handshakeTimeout) {
+    req.on('timeout', () => abortHandshake(ws, req, 'Opening handshake has timed out'));
+  }
+
+  req.on('error', (err) => {
+    if (req === null || req.aborted_by_us) return;
+    req = ws._req = null;
+    emitErrorAndClose(ws, err);
+  });
+
+  req.on('response', (res) => {
+    if (!ws.emit('unexpected-response', req, res)) {
+      abortHandshake(ws, req, `Unexpected server response: ${res.statusCode}`);
+    }
+  });
+
+  req.on('upgrade', (res, socket, head) => {
+    ws.emit('upgrade', res);
+    if (ws._readyState !== CONNECTING) return;
+    req = ws._req = null;
+
+    // The engine validates the response (status, Upgrade, Connection, Accept, subprotocol and
+    // extension names); Node has already split the head, so rebuild it.
+    const headBuf = rawHead(
+      `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage || ''}`,
+      res.rawHeaders
+    );
+    let parsed;
+    try {
+      parsed = c.parseHandshakeResponse(headBuf, {
+        key,
+        protocols,
+        extensions: deflate ? ['permessage-deflate'] : []
+      });
+    } catch (err) {
+      abortHandshake(ws, socket, err.message);
+      return;
+    }
+    if (!parsed.complete || !parsed.ok) {
+      abortHandshake(ws, socket, parsed.message || 'Invalid handshake response');
+      return;
+    }
+    if (protocolSet.size && !parsed.protocol) {
+      abortHandshake(ws, socket, 'Server sent no subprotocol');
+      return;
+    }
+    if (parsed.protocol) ws._protocol = parsed.protocol;
+
+    let negotiated = null;
+    const extValue = res.headers['sec-websocket-extensions'];
+    if (extValue !== undefined) {
+      if (!deflate) {
+        abortHandshake(ws, socket, 'Server sent a Sec-WebSocket-Extensions header but no extension was requested');
+        return;
+      }
+      try {
+        const params = c.acceptPerMessageDeflate(extValue, engineDeflateConfig(deflate));
+        negotiated = { ...deflate, params };
+      } catch (err) {
+        abortHandshake(ws, socket, err.message || 'Invalid Sec-WebSocket-Extensions header');
+        return;
+      }
+      if (!negotiated.params) {
+        abortHandshake(ws, socket, 'Invalid Sec-WebSocket-Extensions header');
+        return;
+      }
+      ws._extensions = extValue;
+    }
+
+    ws.setSocket(socket, head, {
+      role: 'client',
+      maxPayload: opts.maxPayload,
+      deflate: negotiated
+    });
+  });
+
+  if (opts.finishRequest) opts.finishRequest(req, ws);
+  else req.end();
+}
+
+function emitErrorAndClose(ws, err) {
+  ws._readyState = CLOSING;
+  ws._errored = true;
+  if (ws.listenerCount('error') > 0) ws.emit('error', err);
+  ws._emitClose();
+}
+
+function abortHandshake(ws, stream, message) {
+  ws._readyState = CLOSING;
+  const err = new Error(message);
+  Error.captureStackTrace(err, abortHandshake);
+  if (stream && stream.setHeader) {
+    // a ClientRequest
+    stream.aborted_by_us = true;
+    stream.destroy();
+    if (stream.socket && !stream.socket.destroyed) stream.socket.destroy();
+    process.nextTick(emitErrorAndClose, ws, err);
+  } else if (stream) {
+    stream.destroy(err);
+    stream.once('error', NOOP);
+    stream.once('close', () => emitErrorAndClose(ws, err));
+  } else {
+    process.nextTick(emitErrorAndClose, ws, err);
+  }
+}
+
+module.exports = WebSocket;
+module.exports.WebSocket = WebSocket;
+module.exports.deflateConfig = deflateConfig;
+module.exports.engineDeflateConfig = engineDeflateConfig;
+module.exports.rawHead = rawHead;
+module.exports.kCodec = kCodec;

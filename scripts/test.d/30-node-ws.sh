@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# ws-compatible WebSocketServer / WebSocket: interop with the `ws` package, a real browser
+# (headless Chromium via playwright-core) and misbehaving peers. Test-only npm dependencies live
+# in tests/package.json (not a workspace) and are installed there when missing or stale.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if [ ! -d tests/node_modules/ws ] || [ ! -d tests/node_modules/playwright-core ] \
+   || [ tests/package.json -nt tests/node_modules/.package-lock.json ] \
+   || { [ -f tests/package-lock.json ] && [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; }; then
+  echo "30-node-ws: npm install (tests/)" >&2
+  (cd tests && timeout 600 npm install --no-audit --no-fund)
+fi
+
+bash scripts/build-node.sh
+bash scripts/setup/chromium.sh >/dev/null
+
+timeout 900 node --test --test-concurrency=1 \
+  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs
