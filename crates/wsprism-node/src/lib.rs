@@ -14,10 +14,14 @@
 //!   JSON text produced by the engine's serde derives.
 
 #![allow(missing_docs)] // the napi macros generate undocumented items; the .d.ts documents the API
+// napi-derive leaves the registration (and so the raw callbacks) out of test builds.
+#![cfg_attr(test, allow(dead_code))]
 
-use napi::bindgen_prelude::{Array, Buffer, BufferSlice, Uint32ArraySlice};
+use napi::bindgen_prelude::{Array, Buffer, BufferSlice};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
+
+mod raw;
 use serde_json::{json, Value};
 use wsprism::deflate::{self, DeflateConfig};
 use wsprism::handshake::{self, Extension, HandshakeError, HandshakeErrorKind, Parsed};
@@ -93,18 +97,6 @@ pub fn accept_key(key: String) -> String {
 pub fn generate_key() -> Result<String> {
     handshake::generate_key()
         .map_err(|e| Error::new(Status::GenericFailure, format!("no random source: {e}")))
-}
-
-/// XORs `data` in place with the 4-byte key (big-endian in `key`), starting at key position
-/// `offset % 4`.
-#[napi]
-pub fn mask(mut data: BufferSlice, key: u32, offset: u32) {
-    wsprism::apply_mask(&mut data, key.to_be_bytes(), offset as usize);
-}
-
-#[napi]
-pub fn is_valid_utf8(data: BufferSlice) -> bool {
-    wsprism::is_valid_utf8(&data)
 }
 
 /// One frame. `mask` is the key as a big-endian u32 (`None`: unmasked). Control-frame rules
@@ -477,11 +469,14 @@ const T_ERROR: u32 = 15;
 /// Flag: the payload (or error) is `extra[start]`, not the chunk range `start..end`.
 const F_EXTRA: u32 = 16;
 
-/// Assembled payloads up to this size are copied into a JS-allocated buffer; larger ones are
-/// handed over without a copy as an external buffer whose size is reported to V8
-/// (`napi_adjust_external_memory`), so the garbage collector frees them in time — unreported
-/// external memory lets dead megabyte buffers pile up and every new one page-faults.
-const COPY_MAX: usize = 4096;
+/// Assembled payloads up to this size are copied into a buffer V8 allocates, and the engine's
+/// `Vec` is freed at once (so the next message reuses that memory, hot in cache). Measured with
+/// bench/node-codec.mjs (64 KiB and 1 MiB frames split across 64 KiB chunks): handing the `Vec`
+/// over as an external buffer instead was 2-4x slower at 64 KiB and 1.3x slower at 1 MiB —
+/// every message then lands in fresh memory (page faults, `clear_page`) that is only freed when
+/// V8 collects the buffer. Larger payloads are handed over without a copy, their size reported
+/// to V8 (`napi_adjust_external_memory`) so the collector frees them in time.
+const COPY_MAX: usize = 64 << 20;
 
 /// A protocol error as JS sees it.
 #[napi(object)]
@@ -512,47 +507,19 @@ fn owned_buffer<'env>(env: &'env Env, mut v: Vec<u8>) -> Result<BufferSlice<'env
     }
 }
 
-#[napi]
-pub struct NativeDecoder {
+/// One decoder; JS holds it as a type-tagged object (see [`raw`]).
+pub struct DecoderState {
     inner: Decoder,
 }
 
-#[napi]
-impl NativeDecoder {
-    #[napi(constructor)]
-    pub fn new(
-        server: bool,
-        max_frame_size: f64,
-        max_message_size: f64,
-        deflate: Option<DeflateParamsJs>,
-    ) -> Self {
-        Self {
-            inner: Decoder::new(DecoderConfig {
-                role: role(server),
-                max_frame_size: limit(max_frame_size),
-                max_message_size: limit(max_message_size),
-                deflate: deflate.map(Into::into),
-            }),
-        }
-    }
-
-    /// Decodes `chunk` (unmasking it in place) and writes one row of three u32 per event into
-    /// `table` from index 1 on — `[type | flags | closeCode << 16, start, end]` — with the row
-    /// count in `table[0]`. Returns `undefined`, or an array holding the payloads the engine
-    /// assembled and the error, if the stream failed (rows flagged `F_EXTRA` index it).
-    /// `table` must hold `1 + 3 * (chunk.length / 2 + 3)` entries: every event but the first
-    /// needs a 2-byte header in this chunk, plus one error row.
-    #[napi]
-    pub fn push<'env>(
+impl DecoderState {
+    /// The body of `decoderPush`: see [`raw::decoder_push`] for the calling convention.
+    fn push<'env>(
         &mut self,
         env: &'env Env,
-        mut chunk: BufferSlice,
-        mut table: Uint32ArraySlice,
+        input: &mut [u8],
+        table: &mut [u32],
     ) -> Result<Option<Array<'env>>> {
-        // SAFETY: JS is single-threaded and the wrapper does not touch the table during this
-        // synchronous call, so this is the only live view of its memory.
-        let table: &mut [u32] = unsafe { table.as_mut() };
-        let input: &mut [u8] = &mut chunk;
         if table.len() < 1 + 3 * (input.len() / 2 + 3) {
             return Err(Error::new(
                 Status::InvalidArg,
@@ -622,30 +589,47 @@ impl NativeDecoder {
         }
         Ok(extra)
     }
+}
 
-    #[napi(getter)]
-    pub fn closed(&self) -> bool {
-        self.inner.is_closed()
-    }
+/// A new decoder, as an opaque object for `decoderPush` and the `decoder*` getters.
+#[napi(ts_return_type = "object")]
+pub fn decoder_new(
+    env: Env,
+    server: bool,
+    max_frame_size: f64,
+    max_message_size: f64,
+    deflate: Option<DeflateParamsJs>,
+) -> Result<raw::RawValue> {
+    let state = DecoderState {
+        inner: Decoder::new(DecoderConfig {
+            role: role(server),
+            max_frame_size: limit(max_frame_size),
+            max_message_size: limit(max_message_size),
+            deflate: deflate.map(Into::into),
+        }),
+    };
+    raw::wrap_decoder(&env, state)
+}
 
-    #[napi(getter)]
-    pub fn buffered(&self) -> u32 {
-        u32::try_from(self.inner.buffered()).unwrap_or(u32::MAX)
-    }
+/// `{ closed, buffered, partial, waitingFor, offset }` of a decoder.
+#[napi(object)]
+pub struct DecoderStatus {
+    pub closed: bool,
+    pub buffered: u32,
+    pub partial: bool,
+    pub waiting_for: String,
+    pub offset: f64,
+}
 
-    #[napi(getter)]
-    pub fn partial(&self) -> bool {
-        self.inner.is_partial()
-    }
-
-    #[napi(getter)]
-    pub fn waiting_for(&self) -> String {
-        self.inner.waiting_for()
-    }
-
-    #[napi(getter)]
-    pub fn offset(&self) -> f64 {
-        self.inner.offset() as f64
+#[napi]
+pub fn decoder_status(decoder: raw::DecoderHandle) -> DecoderStatus {
+    let d = &decoder.get().inner;
+    DecoderStatus {
+        closed: d.is_closed(),
+        buffered: u32::try_from(d.buffered()).unwrap_or(u32::MAX),
+        partial: d.is_partial(),
+        waiting_for: d.waiting_for(),
+        offset: d.offset() as f64,
     }
 }
 
