@@ -53,17 +53,24 @@ ENV_FILE="$(bash scripts/setup/wasm-toolchain.sh | tail -n 1)"
 . "$ENV_FILE"
 BINDGEN="$(bash scripts/setup/wasm-bindgen-cli.sh | tail -n 1)"
 
+# The engine's hot paths (decoder, masking, UTF-8) at opt-level 3, everything else (deflate,
+# HTTP parsing, serde glue) at $OPT_LEVEL: measured in bench/README-wasm.md.
+HOT_OPT="${WSPRISM_WASM_HOT_OPT_LEVEL:-3}"
+PROFILE_ARGS=(--config "profile.release.package.wsprism.opt-level=$HOT_OPT"
+              --config "profile.release.package.wsprism-wasm.opt-level=$HOT_OPT")
+[ -z "${WSPRISM_WASM_LTO:-}" ] || PROFILE_ARGS+=(--config "profile.release.lto=\"$WSPRISM_WASM_LTO\"")
 log "cargo build (route $WASM_TOOLCHAIN_ROUTE, opt-level $OPT_LEVEL, target dir $CARGO_TARGET_DIR)"
 # Profile settings for this build only (the workspace profile is shared with native builds).
 # shellcheck disable=SC2086
 CARGO_PROFILE_RELEASE_PANIC=abort \
-CARGO_PROFILE_RELEASE_LTO=fat \
+CARGO_PROFILE_RELEASE_LTO="${WSPRISM_WASM_LTO:-fat}" \
 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
 CARGO_PROFILE_RELEASE_OPT_LEVEL="$OPT_LEVEL" \
 CARGO_PROFILE_RELEASE_DEBUG=false \
 CARGO_PROFILE_RELEASE_STRIP=debuginfo \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128 ${WSPRISM_WASM_RUSTFLAGS:-}" \
-  wasm_cargo build --release --target wasm32-unknown-unknown $WASM_BUILD_STD_FLAGS -p wsprism-wasm >&2
+  wasm_cargo build --release --target wasm32-unknown-unknown $WASM_BUILD_STD_FLAGS -p wsprism-wasm \
+    "${PROFILE_ARGS[@]}" >&2
 
 RAW="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wsprism_wasm.wasm"
 [ -f "$RAW" ] || { log "error: $RAW was not built"; exit 1; }

@@ -236,54 +236,9 @@ fn window_bits(v: &JsValue, name: &str) -> Result<Option<u8>, JsValue> {
     Ok(opt_int(v, name, 8.0, 15.0)?.map(|n| n as u8))
 }
 
-/// A 4-byte masking key: bytes, an array of 4 integers, a number (big-endian u32: the first
-/// byte most significant) or 8 hex digits.
+/// A 4-byte masking key (the JS wrapper turns numbers, hex strings and arrays into bytes).
 pub fn key4(v: &JsValue, name: &str) -> Result<[u8; 4], JsValue> {
-    if let Some(n) = v.as_f64() {
-        if n.is_finite() && n.fract() == 0.0 && (0.0..=4_294_967_295.0).contains(&n) {
-            return Ok((n as u32).to_be_bytes());
-        }
-        return Err(out_of_range(name, "an integer from 0 to 0xffffffff"));
-    }
-    if v.is_string() {
-        let s = string(v, name, 16)?;
-        let b = s.as_bytes();
-        let nib = |c: u8| (c as char).to_digit(16);
-        if b.len() == 8 {
-            let mut k = [0u8; 4];
-            let mut ok = true;
-            for (i, x) in k.iter_mut().enumerate() {
-                match (
-                    b.get(2 * i).and_then(|&c| nib(c)),
-                    b.get(2 * i + 1).and_then(|&c| nib(c)),
-                ) {
-                    (Some(h), Some(l)) => *x = (h * 16 + l) as u8,
-                    _ => ok = false,
-                }
-            }
-            if ok {
-                return Ok(k);
-            }
-        }
-        return Err(out_of_range(name, "8 hex digits as a string"));
-    }
-    if js_sys::Array::is_array(v) {
-        let arr: &js_sys::Array = v.unchecked_ref();
-        if arr.length() != 4 {
-            return Err(out_of_range(name, "exactly 4 bytes long"));
-        }
-        let mut k = [0u8; 4];
-        for (i, b) in k.iter_mut().enumerate() {
-            let n = arr.get(i as u32).as_f64().unwrap_or(-1.0);
-            if !(0.0..=255.0).contains(&n) || n.fract() != 0.0 {
-                return Err(out_of_range(name, "4 bytes (integers 0-255)"));
-            }
-            *b = n as u8;
-        }
-        return Ok(k);
-    }
-    let a = as_u8(v, name)
-        .map_err(|_| arg_type(name, "a 4-byte Uint8Array, a number or 8 hex digits"))?;
+    let a = as_u8(v, name).map_err(|_| arg_type(name, "a 4-byte Uint8Array"))?;
     if a.length() != 4 {
         return Err(out_of_range(name, "exactly 4 bytes long"));
     }

@@ -19,12 +19,6 @@ fn ptr_of(v: &[u8]) -> u32 {
     v.as_ptr() as usize as u32
 }
 
-fn slice(buf: &mut [u8], len: u32) -> Result<&mut [u8], JsValue> {
-    let cap = buf.len();
-    buf.get_mut(..len as usize)
-        .ok_or_else(|| out_of_range("len", &format!("at most the reserved {cap} bytes")))
-}
-
 /// A reusable input buffer in wasm memory for `mask` and `isValidUtf8`.
 #[wasm_bindgen]
 #[derive(Debug, Default)]
@@ -54,16 +48,26 @@ impl Scratch {
     }
 
     /// XORs the first `len` bytes with `key` (4 bytes, little-endian in a u32), where byte 0
-    /// is byte `offset` of the payload.
-    pub fn mask(&mut self, len: u32, key: u32, offset: u32) -> Result<(), JsValue> {
-        let s = slice(&mut self.buf, len)?;
-        apply_mask(s, key.to_le_bytes(), offset as usize);
-        Ok(())
+    /// is byte `offset` of the payload. Returns 0, or 1 if `len` exceeds the reserved bytes
+    /// (a status, not a `Result`: this is the hot path, and a `Result` return costs an array
+    /// allocation per call in the JS glue; the wrapper throws a `RangeError` for 1).
+    pub fn mask(&mut self, len: u32, key: u32, offset: u32) -> u32 {
+        match self.buf.get_mut(..len as usize) {
+            Some(s) => {
+                apply_mask(s, key.to_le_bytes(), offset as usize);
+                0
+            }
+            None => 1,
+        }
     }
 
-    /// True if the first `len` bytes are valid UTF-8.
-    pub fn utf8(&mut self, len: u32) -> Result<bool, JsValue> {
-        Ok(is_valid_utf8(slice(&mut self.buf, len)?))
+    /// 1 if the first `len` bytes are valid UTF-8, 0 if not, 2 if `len` exceeds the reserved
+    /// bytes (a status for the same reason as `mask`).
+    pub fn utf8(&self, len: u32) -> u32 {
+        match self.buf.get(..len as usize) {
+            Some(s) => u32::from(is_valid_utf8(s)),
+            None => 2,
+        }
     }
 }
 
@@ -131,12 +135,16 @@ impl WasmDecoder {
         self.input.len() as u32
     }
 
-    /// Decodes the first `len` reserved bytes; returns the event table's address.
-    pub fn decode(&mut self, len: u32) -> Result<u32, JsValue> {
+    /// Decodes the first `len` reserved bytes; returns the event table's address, or 0 if
+    /// `len` exceeds the reserved bytes (a status, not a `Result`, on this hot path: see
+    /// `Scratch::mask`).
+    pub fn decode(&mut self, len: u32) -> u32 {
         self.table.clear();
         self.owned.clear();
         self.table.push(0);
-        let input = slice(&mut self.input, len)?;
+        let Some(input) = self.input.get_mut(..len as usize) else {
+            return 0;
+        };
         let base = ptr_of(input);
         let mut pos = 0usize;
         let mut count = 0u32;
@@ -179,7 +187,7 @@ impl WasmDecoder {
         if let Some(c) = self.table.first_mut() {
             *c = count;
         }
-        Ok(self.table.as_ptr() as usize as u32)
+        self.table.as_ptr() as usize as u32
     }
 
     /// The protocol error the decoder stopped at, as an `Error` with `code`, `closeCode`,
@@ -245,20 +253,6 @@ fn random_key() -> Result<[u8; 4], JsValue> {
 }
 
 fn opcode_of(v: &JsValue) -> Result<u8, JsValue> {
-    if let Some(s) = v.as_string().filter(|_| v.is_string()) {
-        return match s.as_str() {
-            "continuation" => Ok(0),
-            "text" => Ok(1),
-            "binary" => Ok(2),
-            "close" => Ok(8),
-            "ping" => Ok(9),
-            "pong" => Ok(10),
-            _ => Err(range_error(
-                crate::errors::INVALID_ARG_VALUE,
-                "opcode must be 0-15 or a name (text, binary, continuation, close, ping, pong)",
-            )),
-        };
-    }
     match args::opt_int(v, "opcode", 0.0, 15.0)? {
         Some(n) => Ok(n as u8),
         None => Err(arg_type("opcode", "a number from 0 to 15")),

@@ -16,13 +16,22 @@ export function createApi(raw) {
 
   const utf8 = new TextDecoder('utf-8');
 
+  // (Re)creates the views of wasm memory after it grew (growth detaches the old buffer, so a
+  // zero byteLength is the cheap test; reading memory.buffer on every call costs more).
   function refresh() {
-    const b = wasm.memory.buffer;
-    if (b !== memBuf) {
-      memBuf = b;
-      mem8 = new Uint8Array(b);
-      mem32 = new Uint32Array(b);
+    if (mem8 === null || mem8.byteLength === 0) {
+      memBuf = wasm.memory.buffer;
+      mem8 = new Uint8Array(memBuf);
+      mem32 = new Uint32Array(memBuf);
     }
+  }
+
+  // A copy of wasm memory [p, p + l) as a new Uint8Array. (TypedArray#slice on a view of wasm
+  // memory is several times slower than allocating and set() in V8.)
+  function copyOut(p, l) {
+    const o = new Uint8Array(l);
+    o.set(new Uint8Array(memBuf, p, l));
+    return o;
   }
 
   function codedError(Ctor, code, message) {
@@ -46,7 +55,6 @@ export function createApi(raw) {
   const taBuffer = desc(TA, 'buffer');
   const taByteOffset = desc(TA, 'byteOffset');
   const taByteLength = desc(TA, 'byteLength');
-  const taTag = desc(TA, Symbol.toStringTag);
   const dvBuffer = desc(DataView.prototype, 'buffer');
   const dvByteOffset = desc(DataView.prototype, 'byteOffset');
   const dvByteLength = desc(DataView.prototype, 'byteLength');
@@ -57,12 +65,11 @@ export function createApi(raw) {
     return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}`);
   }
 
-  // Length of a genuine Uint8Array (or Uint8ClampedArray), or -1.
+  // Length of a genuine Uint8Array (Buffer included), or -1. The intrinsic getter gives the
+  // true length (an own `length` property cannot fake it) and throws for a Proxy.
   function u8Length(x) {
-    if (x === null || typeof x !== 'object') return -1;
+    if (!(x instanceof Uint8Array)) return -1;
     try {
-      const tag = taTag.call(x);
-      if (tag !== 'Uint8Array' && tag !== 'Uint8ClampedArray') return -1;
       return taLength.call(x);
     } catch {
       return -1;
@@ -100,15 +107,21 @@ export function createApi(raw) {
       : 'a Uint8Array, Buffer, ArrayBufferView or ArrayBuffer');
   }
 
-  // A shallow copy of an options object with its byte-valued keys normalized (`payload`: bytes
-  // or a string; `mask`: bytes are normalized, numbers/hex strings/arrays/booleans pass as is).
+  // A shallow copy of an options object with its byte-valued keys normalized: `payload` (bytes
+  // or a string) and `mask` (4 bytes, a number, 8 hex digits or an array → 4 bytes; booleans
+  // pass as is).
   function withBytes(opts, keys) {
     if (opts === null || typeof opts !== 'object') return opts;
     const o = Object.assign({}, opts);
     for (const k of keys) {
       const v = o[k];
-      if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v)) continue;
-      o[k] = bytesOf(v, k, false);
+      if (v === null || v === undefined || typeof v === 'boolean') continue;
+      if (k === 'mask') {
+        const w = keyWord(v);
+        o[k] = Uint8Array.of(w & 255, (w >>> 8) & 255, (w >>> 16) & 255, w >>> 24);
+      } else if (typeof v === 'object') {
+        o[k] = bytesOf(v, k, false);
+      }
     }
     return o;
   }
@@ -174,7 +187,7 @@ export function createApi(raw) {
     const ptr = scratchReserve(len);
     refresh();
     mem8.set(data, ptr);
-    scratch.mask(len, k, off);
+    if (scratch.mask(len, k, off) !== 0) throw codedError(RangeError, 'ERR_OUT_OF_RANGE', 'mask: length exceeds the reserved buffer');
     data.set(mem8.subarray(ptr, ptr + len));
     return data;
   }
@@ -188,7 +201,9 @@ export function createApi(raw) {
     const ptr = scratchReserve(len);
     refresh();
     mem8.set(b, ptr);
-    return scratch.utf8(len);
+    const r = scratch.utf8(len);
+    if (r > 1) throw codedError(RangeError, 'ERR_OUT_OF_RANGE', 'isValidUtf8: length exceeds the reserved buffer');
+    return r === 1;
   }
 
   function acceptKey(key) {
@@ -287,7 +302,7 @@ export function createApi(raw) {
     return codedError(Error, 'ERR_INVALID_STATE', 'this object was freed');
   }
 
-  const EV_TEXT = 1, EV_BINARY = 2, EV_PING = 3, EV_PONG = 4, EV_CLOSE = 5;
+  const EV_TEXT = 1, EV_BINARY = 2, EV_PING = 3, EV_PONG = 4, EV_CLOSE = 5, EV_ERROR = 6;
 
   /**
    * A streaming frame decoder: `push(chunk)` returns every event completed by the chunk.
@@ -317,37 +332,48 @@ export function createApi(raw) {
         this._cap = r.capacity();
       }
       refresh();
-      mem8.set(chunk, this._ptr);
-      const t = r.decode(len) >>> 2;
+      const base = this._ptr;
+      mem8.set(chunk, base);
+      const tp = r.decode(len);
+      if (tp === 0) throw codedError(RangeError, 'ERR_OUT_OF_RANGE', 'push: length exceeds the reserved buffer');
       refresh();
-      const m8 = mem8;
       const m32 = mem32;
+      const t = tp >>> 2;
       const n = m32[t];
       const events = new Array(n);
+      // With several events, payloads that lie in the chunk (unmasked in place in wasm memory)
+      // become views of ONE copy of the chunk, made on first use; other payloads (reassembled,
+      // inflated, or one or two events per chunk) are copied one by one.
+      let copy = null;
+      const end = base + len;
       for (let i = 0, j = t + 1; i < n; i++, j += 4) {
         const kind = m32[j];
         const p = m32[j + 1];
         const l = m32[j + 2];
+        let data = null;
+        if (kind !== EV_ERROR) {
+          if (n > 2 && p >= base && p + l <= end) {
+            if (copy === null) copy = copyOut(base, len).buffer;
+            data = new Uint8Array(copy, p - base, l);
+          } else {
+            data = copyOut(p, l);
+          }
+        }
         switch (kind) {
           case EV_TEXT:
-            events[i] = { type: 'message', data: m8.slice(p, p + l), binary: false };
+            events[i] = { type: 'message', data, binary: false };
             break;
           case EV_BINARY:
-            events[i] = { type: 'message', data: m8.slice(p, p + l), binary: true };
+            events[i] = { type: 'message', data, binary: true };
             break;
           case EV_PING:
-            events[i] = { type: 'ping', data: m8.slice(p, p + l) };
+            events[i] = { type: 'ping', data };
             break;
           case EV_PONG:
-            events[i] = { type: 'pong', data: m8.slice(p, p + l) };
+            events[i] = { type: 'pong', data };
             break;
           case EV_CLOSE:
-            events[i] = {
-              type: 'close',
-              code: m32[j + 3],
-              reason: l > 2 ? utf8.decode(m8.subarray(p + 2, p + l)) : '',
-              data: m8.slice(p, p + l),
-            };
+            events[i] = { type: 'close', code: m32[j + 3], reason: l > 2 ? utf8.decode(data.subarray(2)) : '', data };
             break;
           default:
             this._error = { type: 'error', error: r.error() };
