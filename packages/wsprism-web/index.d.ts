@@ -32,20 +32,27 @@ export interface ProtocolError extends Error {
   kind: string;
 }
 
-/** permessage-deflate parameters agreed for a connection (the engine's serde names). */
+/** A masking key: 4 bytes (or an array of 4 integers), a 32-bit number (first byte most significant), or 8 hex digits. */
+export type MaskKey = Uint8Array | ArrayLike<number> | number | string;
+
+/** Agreed permessage-deflate parameters (RFC 7692 §7.1), as negotiation returns them (snake_case also accepted). */
 export interface DeflateParams {
-  server_no_context_takeover: boolean;
-  client_no_context_takeover: boolean;
-  server_max_window_bits: number;
-  client_max_window_bits: number;
+  serverNoContextTakeover?: boolean;
+  clientNoContextTakeover?: boolean;
+  /** 8-15, default 15. */
+  serverMaxWindowBits?: number;
+  /** 8-15, default 15. */
+  clientMaxWindowBits?: number;
 }
 
 /** What a server agrees to / a client asks for (`ws` option names; snake_case also accepted). */
 export interface DeflateConfig {
   serverNoContextTakeover?: boolean;
   clientNoContextTakeover?: boolean;
-  serverMaxWindowBits?: number;
-  clientMaxWindowBits?: number;
+  /** 8-15, or true for no preference. */
+  serverMaxWindowBits?: number | true;
+  /** 8-15, or true for no preference. */
+  clientMaxWindowBits?: number | true;
   /** 0-9, default 6. */
   level?: number;
 }
@@ -73,15 +80,15 @@ export function acceptKey(key: string): string;
 /** A random `Sec-WebSocket-Key` (16 bytes from crypto.getRandomValues, base64). */
 export function generateKey(): string;
 /** XORs `data` in place with the 4-byte key; `data[0]` is payload byte `offset`. Returns `data`. */
-export function mask<T extends Uint8Array>(data: T, key: Uint8Array | ArrayLike<number>, offset?: number): T;
+export function mask<T extends Uint8Array>(data: T, key: MaskKey, offset?: number): T;
 /** The same operation as `mask`. */
-export function unmask<T extends Uint8Array>(data: T, key: Uint8Array | ArrayLike<number>, offset?: number): T;
+export function unmask<T extends Uint8Array>(data: T, key: MaskKey, offset?: number): T;
 /** True if `data` is valid UTF-8. */
 export function isValidUtf8(data: BytesLike): boolean;
 
 export interface EncodeFrameOptions {
-  /** 0-15, or a name: continuation, text, binary, close, ping, pong. */
-  opcode: number | 'continuation' | 'text' | 'binary' | 'close' | 'ping' | 'pong';
+  /** 0-15 (0 continuation, 1 text, 2 binary, 8 close, 9 ping, 10 pong; others reserved). */
+  opcode: number;
   /** Strings are UTF-8 encoded. */
   payload?: BytesLike | string;
   fin?: boolean;
@@ -89,7 +96,7 @@ export interface EncodeFrameOptions {
   rsv2?: boolean;
   rsv3?: boolean;
   /** A 4-byte key, or true for a random one (crypto.getRandomValues). Default: unmasked. */
-  mask?: Uint8Array | ArrayLike<number> | boolean;
+  mask?: MaskKey | boolean;
   /** Build control frames over 125 bytes or without FIN (otherwise a RangeError). */
   allowInvalid?: boolean;
 }
@@ -175,97 +182,149 @@ export interface StreamReport {
  * The first frame, field by field (also frames the decoder would reject), or null if `bytes`
  * holds less than a header. Integers beyond 2^53 (absurd declared lengths) come as BigInt.
  */
-export function inspectFrame(bytes: BytesLike, options?: InspectOptions): FrameReport | null;
-/** Every frame, plus the messages/events the decoder makes of them and the first error. */
-export function inspectStream(bytes: BytesLike, options?: InspectOptions): StreamReport;
+export function inspectFrame(bytes: BytesLike | string, options?: InspectOptions): FrameReport | null;
+/** Every frame, plus the messages/events the decoder makes of them and the first error. `bytes` may be hex. */
+export function inspectStream(bytes: BytesLike | string, options?: InspectOptions): StreamReport;
 
 // ------------------------------------------------------------------ handshake
 
-export interface Header {
-  name: string;
-  value: string;
+/** Default limit on a request/response head: 8 KiB. */
+export const DEFAULT_MAX_HEAD_SIZE: number;
+
+/** A malformed or too large HTTP head. */
+export class HandshakeError extends Error {
+  /** HTTP status to refuse with: 400 or 431 (0 on the client side). */
+  status: number;
+  /** 'WS_ERR_INVALID_HANDSHAKE' | 'WS_ERR_HANDSHAKE_TOO_LARGE' */
+  code: string;
 }
-/** An extension with its parameters in order: `[name, value | null]` (the engine's serde form). */
+
+export interface HeadOptions {
+  /** Largest head accepted, default 8 KiB (then 431). */
+  maxSize?: number;
+}
+
+export type HeaderList = Array<[name: string, value: string]>;
+
 export interface Extension {
   name: string;
-  params: [string, string | null][];
+  /** Parameter name → value, or `true` for a parameter without value. */
+  params: Record<string, string | true>;
 }
-/** Extensions as input: a header value, or objects whose params are pairs or `{ key: value | true }`. */
-export type ExtensionsInput = string | Array<string | { name: string; params?: [string, string | null][] | Record<string, string | number | true | null> }>;
 
-export interface ParsedRequest {
-  method: string;
-  path: string;
-  http_minor: number;
-  headers: Header[];
-  /** Bytes of the head (what follows belongs to the WebSocket stream). */
-  length: number;
-}
-/** Parses an HTTP request head; null while incomplete; throws WS_ERR_INVALID_HANDSHAKE if malformed. */
-export function parseHandshakeRequest(data: BytesLike | string): ParsedRequest | null;
+export type ParsedRequest =
+  | { complete: false }
+  | { complete: true; length: number; method: string; path: string; httpVersion: string; headers: HeaderList };
 
-export interface HandshakeAccepted {
-  ok: true;
-  accept: string;
-  key: string;
-  path: string;
-  host: string;
-  origin: string | null;
-  protocols: string[];
-  extensions: Extension[];
-  length: number;
-}
-export interface HandshakeRejected {
-  ok: false;
-  /** 400, 426 (Sec-WebSocket-Version), 431 (head too large). */
-  status: number;
-  message: string;
-  /** The HTTP response to send. */
-  response: Uint8Array;
-}
-/** Validates a WebSocket upgrade request (RFC 6455 §4.2.1); null while the head is incomplete. */
-export function validateHandshakeRequest(data: BytesLike | string): HandshakeAccepted | HandshakeRejected | null;
+/** Parses an HTTP request head at the start of `data`. @throws HandshakeError (400, 431) */
+export function parseHandshakeRequest(data: BytesLike | string, options?: HeadOptions): ParsedRequest;
 
-export interface BuildResponseOptions {
-  key?: string;
-  accept?: string;
-  protocol?: string | null;
-  extensions?: ExtensionsInput;
-  headers?: Record<string, string | number> | [string, string | number][];
-}
-/** The `101 Switching Protocols` response (header names/values checked: no CR/LF injection). */
-export function buildHandshakeResponse(options: BuildResponseOptions): Uint8Array;
-
-export interface ParseResponseOptions {
-  /** The key the request was sent with. */
-  key: string;
-  /** Offered subprotocols. */
-  protocols?: string[] | string;
-  /** Offered extension names. */
-  extensions?: string[];
-  /** Set if permessage-deflate was offered: the response's parameters are checked against it. */
-  perMessageDeflate?: DeflateConfig | boolean;
-}
-export type ParsedResponse =
+export type ValidatedRequest =
   | {
       ok: true;
-      status: 101;
-      protocol: string | null;
+      /** The Sec-WebSocket-Accept value to answer with. */
+      accept: string;
+      key: string;
+      path: string;
+      host: string;
+      origin: string | undefined;
+      protocols: string[];
       extensions: Extension[];
-      headers: Header[];
+      headers: HeaderList;
+      /** Bytes of the head (what follows belongs to the WebSocket stream). */
       length: number;
-      /** Agreed parameters when permessage-deflate was offered and accepted, else null. */
-      perMessageDeflate: DeflateParams | null;
     }
-  | { ok: false; status: number; message: string };
-/** Client side: checks the server's response; null while incomplete. */
-export function parseHandshakeResponse(data: BytesLike | string, options: ParseResponseOptions): ParsedResponse | null;
+  | {
+      ok: false;
+      /** 400 (also for an incomplete head), 426 (Sec-WebSocket-Version), 431 (too large). */
+      status: number;
+      message: string;
+      /** The complete HTTP rejection to send. */
+      response: Uint8Array;
+    };
+/** Parses and validates a WebSocket upgrade request (RFC 6455 §4.2.1). */
+export function validateHandshakeRequest(data: BytesLike | string, options?: HeadOptions): ValidatedRequest;
 
-/** Server side: picks the first acceptable permessage-deflate offer; null if none. */
+export type HeadersInput = Record<string, string | number | Array<string | number>> | HeaderList;
+
+export interface ResponseOptions {
+  /** The client's Sec-WebSocket-Key (the accept value is computed)... */
+  key?: string;
+  /** ...or the Sec-WebSocket-Accept value itself. */
+  accept?: string;
+  /** The chosen subprotocol (one token). */
+  protocol?: string;
+  /** The Sec-WebSocket-Extensions value (e.g. negotiatePerMessageDeflate(...).response), or extension objects. */
+  extensions?: string | Extension[];
+  /** More headers (values must not contain CR/LF/NUL: TypeError). */
+  headers?: HeadersInput;
+}
+/** The `101 Switching Protocols` response head. @throws TypeError for header injection attempts */
+export function buildHandshakeResponse(options: ResponseOptions): Uint8Array;
+
+export interface RequestOptions {
+  /** Host header value (host[:port]). */
+  host: string;
+  /** Request target, default '/'. */
+  path?: string;
+  /** Default: generateKey(). */
+  key?: string;
+  protocols?: string | string[];
+  /** Sec-WebSocket-Extensions offer, e.g. perMessageDeflateOffer(). */
+  extensions?: string | Extension[];
+  origin?: string;
+  headers?: HeadersInput;
+}
+/** A client's upgrade request head. */
+export function buildHandshakeRequest(options: RequestOptions): Uint8Array;
+
+export interface ResponseCheck extends HeadOptions {
+  /** The key the request was sent with; without it only the status is checked. */
+  key?: string;
+  /** Subprotocols offered. */
+  protocols?: string | string[];
+  /** Extension names offered (e.g. ['permessage-deflate']); full offers are cut at ';'. */
+  extensions?: string | string[];
+}
+export type ParsedResponse =
+  | { complete: false }
+  | {
+      complete: true;
+      length: number;
+      status: number;
+      reason: string;
+      headers: HeaderList;
+      /** The response is a valid answer to the request (RFC 6455 §4.1). */
+      ok: boolean;
+      protocol?: string;
+      extensions?: Extension[];
+      /** Why it is not ok. */
+      message?: string;
+    };
+/** Client side: parses and validates the server's response head. @throws HandshakeError for a malformed head */
+export function parseHandshakeResponse(data: BytesLike | string, options?: ResponseCheck): ParsedResponse;
+
+/**
+ * Server side (RFC 7692): picks the first acceptable permessage-deflate offer; `offers` is the
+ * header value or validateHandshakeRequest's `extensions`. null: no compression.
+ */
 export function negotiatePerMessageDeflate(
-  offers: ExtensionsInput,
+  offers: string | Extension[],
   config?: DeflateConfig | boolean,
-): { params: DeflateParams; response: string } | null;
+): { response: string; params: Required<DeflateParams> } | null;
+
+/** Client side: the Sec-WebSocket-Extensions offer for `config`. */
+export function perMessageDeflateOffer(config?: DeflateConfig | boolean): string;
+
+/**
+ * Client side: checks the server's Sec-WebSocket-Extensions answer against the offer made with
+ * `config`: the agreed parameters, or null if compression was not accepted.
+ * @throws Error (code 'WS_ERR_INVALID_EXTENSION') for an answer the offer does not allow
+ */
+export function acceptPerMessageDeflate(
+  response: string | null | undefined,
+  config?: DeflateConfig | boolean,
+): Required<DeflateParams> | null;
 
 // ------------------------------------------------------------------ codecs
 
@@ -284,19 +343,30 @@ export type DecoderEvent =
   | { type: 'message'; data: Uint8Array; binary: boolean }
   | { type: 'ping'; data: Uint8Array }
   | { type: 'pong'; data: Uint8Array }
-  /** code 1005: the close frame had no status. */
-  | { type: 'close'; code: number; reason: string }
+  /** code 1005: the close frame had no status; `data` is the raw close payload. */
+  | { type: 'close'; code: number; reason: string; data: Uint8Array }
   /** Always the last event: the stream is failed; close the connection with error.closeCode. */
   | { type: 'error'; error: ProtocolError };
 
 /** A streaming decoder: feed it chunks of any size; one wasm call per chunk. */
 export class Decoder {
   constructor(options?: DecoderOptions);
+  /**
+   * Decodes `chunk` (left unmodified: it is copied into wasm memory) and returns the events it
+   * completed. On a protocol violation the last event is `{ type: 'error' }`, and every later
+   * push returns that same event.
+   */
   push(chunk: BytesLike): DecoderEvent[];
   /** Bytes of the stream consumed so far. */
   readonly offset: number;
   /** True once a close frame was decoded. */
   readonly closed: boolean;
+  /** Bytes held in reassembly buffers (bounded by the limits). */
+  readonly buffered: number;
+  /** True while a frame or fragmented message is incomplete. */
+  readonly partial: boolean;
+  /** The error the stream failed with, or null. */
+  readonly error: ProtocolError | null;
   /** What the decoder waits for, in words. */
   readonly waitingFor: string;
   /** Frees the wasm memory now (otherwise on garbage collection). */
@@ -313,24 +383,30 @@ export interface EncoderOptions {
 export interface MessageOptions {
   /** Default: strings are text, bytes binary. */
   binary?: boolean;
-  /** Compress (ignored without perMessageDeflate). */
+  /** Compress (WS_ERR_COMPRESSION_NOT_NEGOTIATED without perMessageDeflate). */
   compress?: boolean;
   /** false: a fragment; later calls continue the message until fin: true. */
   fin?: boolean;
   /** Client only: a fixed 4-byte key (default: random per frame). */
-  mask?: Uint8Array | ArrayLike<number> | boolean;
+  mask?: MaskKey;
   /** Split into frames of at most this many payload bytes. */
   fragmentSize?: number;
 }
 export class Encoder {
   constructor(options?: EncoderOptions);
   message(data: BytesLike | string, options?: MessageOptions): Uint8Array;
-  ping(data?: BytesLike | string, options?: { mask?: Uint8Array | ArrayLike<number> }): Uint8Array;
-  pong(data?: BytesLike | string, options?: { mask?: Uint8Array | ArrayLike<number> }): Uint8Array;
-  /** No code: an empty close ("no status"). Reason: at most 123 bytes of UTF-8. */
-  close(code?: number, reason?: string): Uint8Array;
+  /** @throws RangeError (WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH) for more than 125 bytes */
+  ping(data?: BytesLike | string, options?: { mask?: MaskKey }): Uint8Array;
+  pong(data?: BytesLike | string, options?: { mask?: MaskKey }): Uint8Array;
+  /**
+   * No code: an empty close ("no status"). Reason: at most 123 bytes of UTF-8.
+   * @throws RangeError (WS_ERR_INVALID_CLOSE_CODE, WS_ERR_CLOSE_REASON_TOO_LONG, WS_ERR_INVALID_UTF8)
+   */
+  close(code?: number, reason?: string | BytesLike): Uint8Array;
   /** True while a message begun with fin: false is unfinished. */
   readonly inMessage: boolean;
+  /** True if permessage-deflate is on. */
+  readonly canCompress: boolean;
   free(): void;
 }
 
@@ -354,8 +430,13 @@ export interface Wsprism {
   parseHandshakeRequest: typeof parseHandshakeRequest;
   validateHandshakeRequest: typeof validateHandshakeRequest;
   buildHandshakeResponse: typeof buildHandshakeResponse;
+  buildHandshakeRequest: typeof buildHandshakeRequest;
   parseHandshakeResponse: typeof parseHandshakeResponse;
   negotiatePerMessageDeflate: typeof negotiatePerMessageDeflate;
+  perMessageDeflateOffer: typeof perMessageDeflateOffer;
+  acceptPerMessageDeflate: typeof acceptPerMessageDeflate;
+  HandshakeError: typeof HandshakeError;
+  DEFAULT_MAX_HEAD_SIZE: number;
   Decoder: typeof Decoder;
   Encoder: typeof Encoder;
   FrameDecoderStream: typeof FrameDecoderStream;
