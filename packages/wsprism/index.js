@@ -460,6 +460,16 @@ function jsFrame(opcode, payload) {
   return out;
 }
 
+// Encoder output lands here when it fits, and is copied into a pooled Buffer (see takeOutput).
+const encScratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+function takeOutput(r) {
+  if (typeof r !== 'number') return r;
+  const out = Buffer.allocUnsafe(r);
+  encScratch.copy(out, 0, 0, r);
+  return out;
+}
+
 class Encoder {
   /**
    * @param {object} [opts]
@@ -496,7 +506,7 @@ class Encoder {
     let key;
     if (o.mask !== undefined && o.mask !== null && o.mask !== true) key = maskKey(o.mask, 'options.mask');
     try {
-      const out = this._native.message(!binary, payload, compress, fin, fragmentSize, key);
+      const out = takeOutput(this._native.message(!binary, payload, compress, fin, fragmentSize, key, encScratch));
       this._inMessage = !fin;
       return out;
     } catch (e) {
@@ -507,7 +517,7 @@ class Encoder {
   /** A ping frame (payload at most 125 bytes). */
   ping(data) {
     try {
-      return this._native.ping(bytes(data, 'data', { allowUndefined: true }));
+      return takeOutput(this._native.ping(bytes(data, 'data', { allowUndefined: true }), encScratch));
     } catch (e) {
       throw fromNative(e);
     }
@@ -516,7 +526,7 @@ class Encoder {
   /** A pong frame (payload at most 125 bytes). */
   pong(data) {
     try {
-      return this._native.pong(bytes(data, 'data', { allowUndefined: true }));
+      return takeOutput(this._native.pong(bytes(data, 'data', { allowUndefined: true }), encScratch));
     } catch (e) {
       throw fromNative(e);
     }
@@ -539,7 +549,7 @@ class Encoder {
     } else if (r === undefined || r === null) r = '';
     else if (typeof r !== 'string') throw typeError(`reason must be a string or Buffer, got ${describe(r)}`);
     try {
-      return this._native.close(c, r);
+      return takeOutput(this._native.close(c, r, encScratch));
     } catch (e) {
       throw fromNative(e);
     }
