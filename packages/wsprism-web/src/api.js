@@ -15,6 +15,9 @@ export function createApi(raw) {
   let mem32 = null;
 
   const utf8 = new TextDecoder('utf-8');
+  // Largest piece copied into wasm memory at once by mask() and Decoder.push(): bounds the
+  // memory those buffers take (wasm memory never shrinks).
+  const CHUNK = 1 << 20;
 
   // (Re)creates the views of wasm memory after it grew (growth detaches the old buffer, so a
   // zero byteLength is the cheap test; reading memory.buffer on every call costs more).
@@ -184,11 +187,16 @@ export function createApi(raw) {
     const k = keyWord(key);
     const off = offsetArg(offset);
     if (len === 0) return data;
-    const ptr = scratchReserve(len);
+    // In pieces of at most CHUNK bytes (a multiple of 4, so the key phase carries over): wasm
+    // memory never grows beyond that for masking, however large the input.
+    const ptr = scratchReserve(len < CHUNK ? len : CHUNK);
     refresh();
-    mem8.set(data, ptr);
-    if (scratch.mask(len, k, off) !== 0) throw codedError(RangeError, 'ERR_OUT_OF_RANGE', 'mask: length exceeds the reserved buffer');
-    data.set(mem8.subarray(ptr, ptr + len));
+    for (let at = 0; at < len; at += CHUNK) {
+      const n = len - at < CHUNK ? len - at : CHUNK;
+      mem8.set(at === 0 && n === len ? data : data.subarray(at, at + n), ptr);
+      if (scratch.mask(n, k, off) !== 0) throw codedError(RangeError, 'ERR_OUT_OF_RANGE', 'mask: length exceeds the reserved buffer');
+      data.set(mem8.subarray(ptr, ptr + n), at);
+    }
     return data;
   }
 
@@ -327,6 +335,19 @@ export function createApi(raw) {
         chunk = bytesOf(chunk, 'chunk', false);
         len = chunk.length;
       }
+      if (len <= CHUNK) return this._push(chunk, len);
+      // A large chunk goes in pieces (the engine takes any chunking): the input buffer in wasm
+      // memory stays at most CHUNK bytes.
+      let events = [];
+      for (let at = 0; at < len && this._error === null; at += CHUNK) {
+        const piece = chunk.subarray(at, Math.min(len, at + CHUNK));
+        events = events.concat(this._push(piece, piece.length));
+      }
+      return events;
+    }
+
+    _push(chunk, len) {
+      const r = this._raw;
       if (len > this._cap) {
         this._ptr = r.reserve(len);
         this._cap = r.capacity();
