@@ -297,8 +297,67 @@ impl Decoder {
         ProtocolError::new(kind, offset)
     }
 
+    /// The common case in one pass: a whole, small (7-bit length), unfragmented, uncompressed
+    /// text or binary frame with the mask bit the role requires, at a frame boundary. Returns
+    /// `None` for anything else (the general path then applies every rule). For such a frame
+    /// the general checks can only fail on the limits, which are checked here too.
+    #[inline(always)]
+    fn fast_small_frame(
+        &mut self,
+        input: &mut [u8],
+        pos: &mut usize,
+    ) -> Option<Result<Event, ProtocolError>> {
+        if self.hdr_len != 0 || self.frame.is_some() || self.msg.is_some() || self.closed {
+            return None;
+        }
+        let rest = input.get_mut(*pos..)?;
+        let &[b0, b1, ..] = &*rest else { return None };
+        let text = match b0 {
+            0x81 => true,
+            0x82 => false,
+            _ => return None,
+        };
+        let len = usize::from(b1 & 0x7f);
+        if len >= 126
+            || len as u64 > self.cfg.max_frame_size
+            || len as u64 > self.cfg.max_message_size
+        {
+            return None;
+        }
+        let masked = b1 & 0x80 != 0;
+        let hlen = match (self.cfg.role, masked) {
+            (Role::Server, true) => 6,
+            (Role::Client, false) => 2,
+            _ => return None,
+        };
+        let (head, tail) = rest.split_at_mut_checked(hlen)?;
+        let data = tail.get_mut(..len)?;
+        if let Some(&[_, _, k0, k1, k2, k3]) = head.first_chunk::<6>().filter(|_| masked) {
+            apply_mask(data, [k0, k1, k2, k3], 0);
+        }
+        let start = *pos + hlen;
+        let payload_offset = self.offset + hlen as u64;
+        *pos = start + len;
+        self.offset = payload_offset + len as u64;
+        if text && !is_valid_utf8(data) {
+            let at = simdutf8::compat::from_utf8(data)
+                .err()
+                .map_or(0, |e| e.valid_up_to());
+            return Some(Err(
+                self.err(ProtocolErrorKind::InvalidUtf8, payload_offset + at as u64)
+            ));
+        }
+        Some(Ok(Event::Message {
+            text,
+            payload: Payload::Input(start..start + len),
+        }))
+    }
+
     #[inline]
     fn step(&mut self, input: &mut [u8], pos: &mut usize) -> Result<Option<Event>, ProtocolError> {
+        if let Some(r) = self.fast_small_frame(input, pos) {
+            return r.map(Some);
+        }
         loop {
             let Some(fr) = self.frame else {
                 if !self.read_header(input, pos)? {

@@ -37,21 +37,28 @@ pub fn apply_mask_bytewise(buf: &mut [u8], key: [u8; 4], offset: usize) {
     }
 }
 
-/// The portable fallback: 8 bytes at a time, then the tail byte by byte.
+/// The portable fallback: 8 bytes at a time, then 4, then the last 0-3 bytes.
 #[inline]
 fn apply_mask_u64(buf: &mut [u8], key: [u8; 4]) {
-    let [a, b, c, d] = key;
-    let k = [a, b, c, d, a, b, c, d];
-    let k64 = u64::from_ne_bytes(k);
+    let k32 = u32::from_ne_bytes(key);
+    // Both halves hold the key, so this is right for either byte order.
+    let k64 = u64::from(k32) * 0x1_0000_0001;
     let mut chunks = buf.chunks_exact_mut(8);
     for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        c.copy_from_slice(&(u64::from_ne_bytes(w) ^ k64).to_ne_bytes());
+        if let Some(w) = c.first_chunk_mut::<8>() {
+            *w = (u64::from_ne_bytes(*w) ^ k64).to_ne_bytes();
+        }
     }
     // The tail starts at a multiple of 8, hence of 4: the key phase is unchanged.
-    for (b, k) in chunks.into_remainder().iter_mut().zip(key.iter().cycle()) {
-        *b ^= k;
+    let tail = chunks.into_remainder();
+    let word = if tail.len() >= 4 { 4 } else { 0 };
+    if let Some((w4, rest)) = tail.split_at_mut_checked(word) {
+        if let Some(w) = w4.first_chunk_mut::<4>() {
+            *w = (u32::from_ne_bytes(*w) ^ k32).to_ne_bytes();
+        }
+        for (b, k) in rest.iter_mut().zip(key) {
+            *b ^= k;
+        }
     }
 }
 

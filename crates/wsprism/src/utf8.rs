@@ -8,8 +8,19 @@
 /// True if `data` is entirely valid UTF-8.
 #[inline]
 pub fn is_valid_utf8(data: &[u8]) -> bool {
-    if data.len() < 64 && data.is_ascii() {
-        return true;
+    if data.len() < 64 {
+        if data.is_ascii() {
+            return true;
+        }
+        // simdutf8 hands inputs shorter than one 64-byte block to the (slower) scalar std
+        // validator. Validate a zero-padded copy with SIMD instead: the padding is ASCII, and a
+        // sequence left unfinished by `data` meets a 0x00 where a continuation byte must be, so
+        // it fails exactly as it should.
+        let mut block = [0u8; 64];
+        if let Some(dst) = block.get_mut(..data.len()) {
+            dst.copy_from_slice(data);
+        }
+        return simdutf8::basic::from_utf8(&block).is_ok();
     }
     simdutf8::basic::from_utf8(data).is_ok()
 }
@@ -161,6 +172,27 @@ mod tests {
             v.feed(c).map_err(|_| i)?;
         }
         v.finish().map_err(|_| chunks.len())
+    }
+
+    #[test]
+    fn short_inputs_use_the_padded_block_correctly() {
+        // Unfinished sequences at the very end of a short input must still fail.
+        for bad in [
+            &[0xe2u8, 0x82][..],
+            &[0xf0, 0x9f, 0xa6],
+            &[0xc3],
+            &[b'a'; 62].iter().copied().chain([0xc3]).collect::<Vec<_>>(),
+        ] {
+            assert!(!is_valid_utf8(bad), "{bad:02x?}");
+        }
+        for n in 0..64 {
+            let s: String = "é€🦀a".chars().cycle().take(n).collect();
+            assert!(is_valid_utf8(s.as_bytes()));
+            assert_eq!(
+                is_valid_utf8(&s.as_bytes()[..s.len().saturating_sub(1)]),
+                std::str::from_utf8(&s.as_bytes()[..s.len().saturating_sub(1)]).is_ok()
+            );
+        }
     }
 
     #[test]
