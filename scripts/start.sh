@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# `npm start`: until the visualizer exists (issue "The frame visualizer"), build the CLI and
-# show it decoding the RFC 6455 examples.
+# `npm start`: builds what the visualizer needs (the Node addon for the demo server, the wasm
+# package for the page; both are no-ops when fresh), then starts www/server.js on 127.0.0.1 and
+# prints its URL. Port: `npm start -- --port 9000` or PORT=9000 (default 8080, a free one if busy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p wsprism-cli >&2
-bin=target/release/wsprism
-echo "\$ wsprism inspect --role server 818537fa213d7f9f4d5158"
-"$bin" inspect --role server 818537fa213d7f9f4d5158
-echo
-echo "\$ wsprism accept dGhlIHNhbXBsZSBub25jZQ=="
-"$bin" accept dGhlIHNhbXBsZSBub25jZQ==
+command -v node >/dev/null || { echo "node not found: install Node.js 18 or later" >&2; exit 1; }
+bash scripts/build-node.sh >&2
+bash scripts/build-wasm.sh >&2
+exec node www/server.js "$@"

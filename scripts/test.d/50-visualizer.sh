@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The frame visualizer (www/) and the demo server behind `npm start`: builds the Node addon (the
+# demo server's WebSocketServer) and the wasm package (the page), installs tests/e2e's
+# dependencies (playwright-core; cached in tests/e2e/node_modules), then runs the end-to-end test
+# in Debian's Chromium (scripts/setup/chromium.sh; never a downloaded browser) against
+# www/server.js on a free port. Screenshots: tests/artifacts/ (gitignored).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+bash scripts/build-node.sh
+bash scripts/build-wasm.sh
+
+dir=tests/e2e
+if [ ! -d "$dir/node_modules/playwright-core" ] \
+   || [ "$dir/package.json" -nt "$dir/node_modules/.package-lock.json" ] \
+   || { [ -f "$dir/package-lock.json" ] && [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
+  echo "50-visualizer: npm install ($dir)" >&2
+  (cd "$dir" && timeout 600 npm install --no-audit --no-fund --loglevel=error)
+fi
+bash scripts/setup/chromium.sh >/dev/null
+
+timeout 600 node --test --test-concurrency=1 "$dir/visualizer.test.mjs"

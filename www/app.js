@@ -1,0 +1,905 @@
+/* wsprism frame visualizer. Every protocol decision (parsing, masking, validation, compression,
+ * handshakes) is made by the wsprism engine (packages/wsprism-web, the classic-script global
+ * `wsprism`); this file only turns its reports into HTML. */
+'use strict';
+
+(function () {
+  var W = null; // the initialized wsprism library
+  var $ = function (id) { return document.getElementById(id); };
+
+  // ------------------------------------------------------------------ small helpers (display only)
+
+  function el(tag, attrs, children) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      for (var k in attrs) {
+        if (attrs[k] == null || attrs[k] === false) continue;
+        if (k === 'class') e.className = attrs[k];
+        else if (k === 'text') e.textContent = attrs[k];
+        else if (k === 'style') e.setAttribute('style', attrs[k]);
+        else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), attrs[k]);
+        else e.setAttribute(k, attrs[k] === true ? '' : attrs[k]);
+      }
+    }
+    if (children != null) {
+      (Array.isArray(children) ? children : [children]).forEach(function (c) {
+        if (c == null || c === false) return;
+        e.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+      });
+    }
+    return e;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function toHex(u8) {
+    var s = '';
+    for (var i = 0; i < u8.length; i++) s += (u8[i] < 16 ? '0' : '') + u8[i].toString(16);
+    return s;
+  }
+  function spaced(hex) { return (hex || '').replace(/(..)(?=.)/g, '$1 '); }
+  function fromHex(hex) {
+    var out = new Uint8Array(hex.length >> 1);
+    for (var i = 0; i < out.length; i++) out[i] = parseInt(hex.substr(i * 2, 2), 16);
+    return out;
+  }
+  function concat(list) {
+    var n = 0; list.forEach(function (a) { n += a.length; });
+    var out = new Uint8Array(n), o = 0;
+    list.forEach(function (a) { out.set(a, o); o += a.length; });
+    return out;
+  }
+  function clip(s, n) { return s.length > n ? s.slice(0, n) + '…' : s; }
+  function hexByte(n) { return (n < 16 ? '0' : '') + n.toString(16); }
+  function bin8(n) { return ('0000000' + n.toString(2)).slice(-8); }
+  var utf8 = new TextEncoder();
+  function textOf(u8) {
+    try { return new TextDecoder('utf-8', { fatal: true }).decode(u8); } catch (e) { return null; }
+  }
+  function printable(s) {
+    return s.replace(/[\x00-\x1f\x7f]/g, function (c) { return '\\x' + hexByte(c.charCodeAt(0)); });
+  }
+  function errText(e) { return (e && e.code ? e.code + ': ' : '') + (e && e.message ? e.message : String(e)); }
+
+  // User input: hex (spaces, colons, commas, 0x ignored) or base64. Returns { bytes } or { error }.
+  function parseBytes(text, format) {
+    var t = String(text).trim();
+    var hex = t.replace(/0x/gi, '').replace(/[\s:,]/g, '');
+    var looksHex = /^[0-9a-fA-F]*$/.test(hex) && hex.length % 2 === 0;
+    if (format === 'hex' || (format === 'auto' && looksHex)) {
+      if (!/^[0-9a-fA-F]*$/.test(hex)) return { error: 'not hex: only 0-9 and a-f are allowed' };
+      if (hex.length % 2) return { error: 'odd number of hex digits (' + hex.length + ')' };
+      return { bytes: fromHex(hex), format: 'hex' };
+    }
+    try {
+      var b = atob(t.replace(/\s/g, '').replace(/-/g, '+').replace(/_/g, '/'));
+      var u = new Uint8Array(b.length);
+      for (var i = 0; i < b.length; i++) u[i] = b.charCodeAt(i);
+      return { bytes: u, format: 'base64' };
+    } catch (e) {
+      return { error: 'neither hex nor base64' };
+    }
+  }
+
+  // Field colours and plain-words meanings (labels only; the values come from the engine).
+  var FIELD_CLASS = {
+    'FIN': 'f-fin', 'RSV1': 'f-rsv', 'RSV2': 'f-rsv', 'RSV3': 'f-rsv', 'opcode': 'f-op', 'MASK': 'f-mask',
+    'Payload len': 'f-len', 'Extended payload length': 'f-ext', 'Masking-key': 'f-key', 'Payload data': 'f-data'
+  };
+  var FIELD_SHORT = {
+    'FIN': 'FIN', 'RSV1': 'R1', 'RSV2': 'R2', 'RSV3': 'R3', 'opcode': 'opcode', 'MASK': 'M',
+    'Payload len': 'len (7)', 'Extended payload length': 'extended length', 'Masking-key': 'masking key', 'Payload data': 'payload'
+  };
+  var FIELD_HELP = {
+    'FIN': 'last frame of the message?',
+    'RSV1': 'reserved for extensions (permessage-deflate: compressed)',
+    'RSV2': 'reserved for extensions',
+    'RSV3': 'reserved for extensions',
+    'opcode': 'what the payload is',
+    'MASK': 'is the payload masked?',
+    'Payload len': '0-125: the length; 126: 16-bit length follows; 127: 64-bit length follows',
+    'Extended payload length': 'the real length, big-endian',
+    'Masking-key': '4 random bytes chosen by the client',
+    'Payload data': 'the (masked) payload'
+  };
+  function fieldClass(name) { return FIELD_CLASS[name] || 'f-data'; }
+
+  // ------------------------------------------------------------------ highlight (hover / focus)
+
+  function setHighlight(root, ids) {
+    var nodes = root.querySelectorAll('[data-fields]');
+    for (var i = 0; i < nodes.length; i++) {
+      var mine = nodes[i].getAttribute('data-fields').split(' ');
+      var on = ids && mine.some(function (x) { return ids.indexOf(x) >= 0; });
+      nodes[i].classList.toggle('hl', !!on);
+    }
+    root.classList.toggle('highlighting', !!ids);
+  }
+  function wireHighlight(root) {
+    var enter = function (ev) {
+      var t = ev.target.closest && ev.target.closest('[data-fields]');
+      if (t && root.contains(t)) setHighlight(root, t.getAttribute('data-fields').split(' '));
+    };
+    var leave = function (ev) {
+      var t = ev.target.closest && ev.target.closest('[data-fields]');
+      if (t) setHighlight(root, null);
+    };
+    root.addEventListener('mouseover', enter);
+    root.addEventListener('focusin', enter);
+    root.addEventListener('mouseout', leave);
+    root.addEventListener('focusout', leave);
+  }
+
+  // ------------------------------------------------------------------ 1. decode
+
+  var EXAMPLES = {}; // filled in init() (some are built by the engine)
+  var decState = { frame: 0 };
+
+  function decodeRole() { return $('dec-role').value; }
+
+  function loadBytes(hex, role, pmd, frame) {
+    $('dec-input').value = spaced(hex);
+    $('dec-format').value = 'auto';
+    if (role) $('dec-role').value = role;
+    $('dec-pmd').checked = !!pmd;
+    decState.frame = frame || 0;
+    renderDecode();
+  }
+  function loadExample(name) {
+    var ex = EXAMPLES[name];
+    loadBytes(ex.hex, ex.role, ex.pmd, 0);
+  }
+  function goto(id) {
+    var s = $(id);
+    s.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    var h = s.querySelector('h2');
+    if (h) { h.setAttribute('tabindex', '-1'); h.focus({ preventScroll: true }); }
+  }
+
+  function renderDecode() {
+    var parsed = parseBytes($('dec-input').value, $('dec-format').value);
+    var summary = $('dec-summary');
+    ['dec-frames', 'dec-diagram', 'dec-bytes', 'dec-violations', 'dec-unmask', 'dec-payload', 'dec-stream'].forEach(function (id) { clear($(id)); });
+    clear($('dec-fields').tBodies[0]);
+    summary.className = 'summary';
+    if (parsed.error) { summary.textContent = 'Cannot read the input: ' + parsed.error + '.'; summary.className = 'summary bad'; return; }
+    var bytes = parsed.bytes;
+    var opts = { role: decodeRole() };
+    if ($('dec-pmd').checked) opts.perMessageDeflate = true;
+    var rep;
+    try { rep = W.inspectStream(bytes, opts); } catch (e) { summary.textContent = errText(e); summary.className = 'summary bad'; return; }
+    if (!rep.frames.length) {
+      summary.textContent = bytes.length + ' byte' + (bytes.length === 1 ? '' : 's') + ': not even a frame header yet. The decoder waits for ' + (rep.waiting_for || 'more bytes') + '.';
+      renderStreamSummary(rep);
+      return;
+    }
+    if (decState.frame >= rep.frames.length) decState.frame = 0;
+    var f = rep.frames[decState.frame];
+    summary.textContent = bytes.length + ' bytes (' + parsed.format + ') hold ' + rep.frames.length + ' frame' + (rep.frames.length > 1 ? 's' : '') +
+      (rep.waiting_for ? ', then an incomplete one: waiting for ' + rep.waiting_for : '') + '.';
+
+    if (rep.frames.length > 1) {
+      rep.frames.forEach(function (fr, i) {
+        $('dec-frames').appendChild(el('button', {
+          type: 'button', class: 'tab' + (i === decState.frame ? ' on' : ''), 'aria-pressed': i === decState.frame ? 'true' : 'false',
+          onclick: function () { decState.frame = i; renderDecode(); }
+        }, 'Frame ' + (i + 1) + ': ' + fr.opcode_name + (fr.fin ? '' : ' (FIN 0)') + ', ' + fr.payload_len + ' B' + (fr.violations.length ? ' ⚠' : '')));
+      });
+    }
+    renderDiagram(f, bytes);
+    renderByteStrip(f, bytes);
+    renderFieldTable(f);
+    renderViolations(f, rep);
+    renderUnmask(f);
+    renderPayload(f);
+    renderStreamSummary(rep);
+  }
+
+  // The fields overlapping bit range [a, b) of the frame, as a data-fields value.
+  function fieldsIn(f, a, b) {
+    var ids = [];
+    f.fields.forEach(function (fd, i) {
+      var s = Number(fd.bit_offset), e = s + Number(fd.bit_width);
+      if (s < b && e > a && Number(fd.bit_width) > 0) ids.push(String(i));
+    });
+    return ids.join(' ');
+  }
+
+  function renderDiagram(f, bytes) {
+    var box = $('dec-diagram');
+    var start = Number(f.offset);
+    var avail = Math.min(bytes.length - start, Number(f.header_len) + Number(f.payload_available));
+    var shownBytes = Math.min(avail, Number(f.header_len) + 12);
+    var shownBits = shownBytes * 8;
+    var rows = Math.ceil(shownBits / 32);
+    var bitAt = function (bit) { return (bytes[start + (bit >> 3)] >> (7 - (bit & 7))) & 1; };
+    // bit numbers, as in the RFC
+    var head = el('div', { class: 'drow dhead', 'aria-hidden': 'true' });
+    for (var i = 0; i < 32; i++) head.appendChild(el('span', { class: 'dnum' + (i % 8 === 0 ? ' dnum8' : '') }, String(i % 10)));
+    box.appendChild(head);
+    for (var r = 0; r < rows; r++) {
+      var row = el('div', { class: 'drow' });
+      var r0 = r * 32, r1 = Math.min(r0 + 32, shownBits);
+      f.fields.forEach(function (fd, idx) {
+        var s = Math.max(Number(fd.bit_offset), r0), e = Math.min(Number(fd.bit_offset) + Number(fd.bit_width), r1);
+        if (e <= s) return;
+        var w = e - s, content;
+        if (w <= 16) {
+          var bits = ''; for (var b = s; b < e; b++) bits += bitAt(b);
+          content = bits;
+        } else {
+          var hx = ''; for (var by = s >> 3; by < (e + 7) >> 3; by++) hx += hexByte(bytes[start + by]) + ' ';
+          content = hx.trim();
+        }
+        var label = w >= 6 ? FIELD_SHORT[fd.name] || fd.name : (w >= 2 ? FIELD_SHORT[fd.name] : FIELD_SHORT[fd.name].slice(0, 3));
+        row.appendChild(el('div', {
+          class: 'dcell ' + fieldClass(fd.name) + (w <= 3 ? ' narrow' : ''), 'data-fields': String(idx),
+          style: 'grid-column: ' + (s - r0 + 1) + ' / span ' + w, title: fd.name + ': ' + fd.value
+        }, [el('span', { class: 'dlabel' }, label), el('span', { class: 'dbits' }, content)]));
+      });
+      box.appendChild(row);
+    }
+    var more = Number(f.payload_len) - (shownBytes - Number(f.header_len));
+    if (more > 0) box.appendChild(el('p', { class: 'hint' }, '… ' + more + ' more payload byte' + (more === 1 ? '' : 's') + (Number(f.payload_available) < Number(f.payload_len) ? ' (' + (Number(f.payload_len) - Number(f.payload_available)) + ' not in the input)' : '') + '.'));
+  }
+
+  function renderByteStrip(f, bytes) {
+    var box = $('dec-bytes');
+    var start = Number(f.offset);
+    var n = Math.min(bytes.length - start, Number(f.header_len) + Number(f.payload_available));
+    var shown = Math.min(n, 96);
+    for (var i = 0; i < shown; i++) {
+      var ids = fieldsIn(f, i * 8, i * 8 + 8);
+      var first = ids.split(' ')[0];
+      var name = first !== '' ? f.fields[Number(first)].name : '';
+      box.appendChild(el('span', {
+        class: 'byte ' + fieldClass(name), 'data-fields': ids, tabindex: '0',
+        title: 'byte ' + (start + i) + ' = 0x' + hexByte(bytes[start + i]) + ' = ' + bin8(bytes[start + i]) + ' (' + ids.split(' ').map(function (x) { return f.fields[Number(x)].name; }).join(', ') + ')'
+      }, [el('b', null, hexByte(bytes[start + i])), el('small', null, bin8(bytes[start + i]))]));
+    }
+    if (n > shown) box.appendChild(el('span', { class: 'hint' }, '… ' + (n - shown) + ' more'));
+  }
+
+  function renderFieldTable(f) {
+    var tb = $('dec-fields').tBodies[0];
+    f.fields.forEach(function (fd, i) {
+      tb.appendChild(el('tr', { 'data-fields': String(i), tabindex: '0', class: fieldClass(fd.name) }, [
+        el('th', { scope: 'row' }, [el('span', { class: 'swatch ' + fieldClass(fd.name), 'aria-hidden': 'true' }), fd.name]),
+        el('td', { class: 'num' }, String(fd.bit_offset)),
+        el('td', { class: 'num' }, String(fd.bit_width)),
+        el('td', { class: 'mono' }, clip(String(fd.raw), 40) || '—'),
+        el('td', null, [String(fd.value), el('br'), el('small', { class: 'muted' }, FIELD_HELP[fd.name] || '')])
+      ]));
+    });
+  }
+
+  function violationList(list) {
+    return el('ul', { class: 'violations' }, list.map(function (v) {
+      return el('li', null, [
+        el('strong', null, v.rfc_section), ' — ', v.message,
+        el('br'), el('small', { class: 'muted' }, v.code + ' · close code ' + v.close_code + ' · at byte ' + v.offset)
+      ]);
+    }));
+  }
+
+  function renderViolations(f, rep) {
+    var box = $('dec-violations');
+    if (f.violations.length) box.appendChild(violationList(f.violations));
+    else box.appendChild(el('p', { class: 'ok' }, '✓ No violations: ' + (decodeRole() === 'server' ? 'a server' : 'a client') + ' would accept this frame.'));
+    if (rep.error && rep.error_frame !== decState.frame) {
+      box.appendChild(el('p', { class: 'muted' }, 'The stream fails at frame ' + (Number(rep.error_frame) + 1) + ': ' + rep.error.message + ' (' + rep.error.rfc_section + ').'));
+    }
+  }
+
+  function renderUnmask(f) {
+    var box = $('dec-unmask');
+    if (!f.masked || !f.masking_key) {
+      box.appendChild(el('p', { class: 'muted' }, f.masked ? 'The masking key is not complete yet.' : 'This frame is not masked (MASK = 0): the payload is sent as is.'));
+      return;
+    }
+    var key = fromHex(f.masking_key), masked = fromHex(f.masked_payload_hex || ''), plain = fromHex(f.payload_hex || '');
+    if (!masked.length) { box.appendChild(el('p', { class: 'muted' }, 'Empty payload: nothing to unmask (the key is still sent).')); return; }
+    var n = Math.min(masked.length, 24);
+    var rows = [];
+    for (var i = 0; i < n; i++) {
+      var ch = plain[i] >= 32 && plain[i] < 127 ? String.fromCharCode(plain[i]) : '·';
+      rows.push(el('tr', null, [
+        el('td', { class: 'num' }, String(i)),
+        el('td', { class: 'mono' }, 'key[' + (i % 4) + '] = ' + hexByte(key[i % 4])),
+        el('td', { class: 'mono' }, hexByte(masked[i])),
+        el('td', { class: 'mono' }, hexByte(masked[i]) + ' ⊕ ' + hexByte(key[i % 4])),
+        el('td', { class: 'mono strong' }, hexByte(plain[i])),
+        el('td', { class: 'mono' }, ch)
+      ]));
+    }
+    box.appendChild(el('table', { class: 'unmask' }, [
+      el('thead', null, el('tr', null, ['i', 'key[i mod 4]', 'masked', 'XOR', 'result', 'char'].map(function (h) { return el('th', null, h); }))),
+      el('tbody', null, rows)
+    ]));
+    if (masked.length > n) box.appendChild(el('p', { class: 'hint' }, '… and so on for ' + (masked.length - n) + ' more bytes.'));
+  }
+
+  function renderPayload(f) {
+    var box = $('dec-payload');
+    var dl = el('dl', { class: 'kv' });
+    var add = function (k, v, cls) { dl.appendChild(el('dt', null, k)); dl.appendChild(el('dd', { class: cls || '' }, v)); };
+    add('opcode', '0x' + Number(f.opcode).toString(16) + ' (' + f.opcode_name + ')');
+    add('length', f.payload_len + ' byte' + (Number(f.payload_len) === 1 ? '' : 's') + (f.complete ? '' : ' (only ' + f.payload_available + ' present)'));
+    if (f.close_code != null) add('close code', f.close_code + (f.close_code_meaning ? ' (' + f.close_code_meaning + ')' : ''));
+    if (f.close_reason != null) add('close reason', JSON.stringify(f.close_reason));
+    if (f.text != null && f.close_code == null) add('text', JSON.stringify(f.text), 'mono');
+    if (f.rsv1 && $('dec-pmd').checked) add('note', 'RSV1 set: the payload is deflate data (see Compression); the message text is under "What the decoder makes of it".');
+    add('hex', f.payload_hex ? clip(spaced(f.payload_hex), 300) : '(empty)', 'mono wrap');
+    box.appendChild(dl);
+    if (f.text != null) {
+      var t = f.text.trim();
+      if (t[0] === '{' || t[0] === '[') {
+        try { box.appendChild(el('pre', { class: 'json', 'aria-label': 'payload as JSON' }, JSON.stringify(JSON.parse(t), null, 2))); } catch (e) { /* not JSON */ }
+      }
+    }
+  }
+
+  function renderStreamSummary(rep) {
+    var box = $('dec-stream');
+    var items = [];
+    rep.events.forEach(function (ev) {
+      if (ev.kind === 'message') {
+        var m = rep.messages[ev.message];
+        items.push(el('li', null, [el('strong', null, 'message'), ' (' + (m.opcode === 1 ? 'text' : 'binary') + ', ' + m.length + ' B): ', el('code', null, m.text != null ? JSON.stringify(clip(m.text, 200)) : clip(spaced(m.data_hex), 120))]));
+      } else if (ev.kind === 'close') {
+        items.push(el('li', null, [el('strong', null, 'close'), ' ' + ev.close_code + (ev.close_reason ? ' ' + JSON.stringify(ev.close_reason) : '')]));
+      } else {
+        items.push(el('li', null, [el('strong', null, ev.kind), ev.payload_hex ? ' data ' + spaced(ev.payload_hex) : ' (no data)']));
+      }
+    });
+    if (rep.error) items.push(el('li', { class: 'bad' }, [el('strong', null, 'error'), ' ' + rep.error.code + ' → close with ' + rep.error.close_code + ' (' + rep.error.rfc_section + ')']));
+    if (rep.waiting_for) items.push(el('li', null, [el('strong', null, 'waiting for'), ' ' + rep.waiting_for]));
+    if (!items.length) items.push(el('li', { class: 'muted' }, 'no complete message yet'));
+    box.appendChild(el('ul', { class: 'events' }, items));
+  }
+
+  // ------------------------------------------------------------------ 2. build
+
+  var built = null;
+  function buildRandomKey() {
+    var k = new Uint8Array(4); crypto.getRandomValues(k);
+    $('b-key').value = toHex(k);
+    renderBuild();
+  }
+  function renderBuild() {
+    var note = $('build-note'), out = $('build-out');
+    note.textContent = ''; out.className = 'hexout';
+    built = null;
+    var opcode = Number($('b-opcode').value);
+    var masked = $('b-mask').checked;
+    var key = $('b-key').value.trim();
+    $('b-key').disabled = !masked; $('b-randkey').disabled = !masked;
+    if (masked && !/^[0-9a-fA-F]{8}$/.test(key)) { out.textContent = 'The key must be 8 hex digits (4 bytes).'; out.className = 'hexout bad'; return; }
+    var payload;
+    if ($('b-ptype').value === 'hex') {
+      var p = parseBytes($('b-payload').value, 'hex');
+      if (p.error) { out.textContent = 'Payload: ' + p.error + '.'; out.className = 'hexout bad'; return; }
+      payload = p.bytes;
+    } else payload = utf8.encode($('b-payload').value);
+    var frag = Math.max(0, Math.floor(Number($('b-frag').value) || 0));
+    var compress = $('b-compress').checked;
+    var notes = [];
+    try {
+      var bytes;
+      if ((frag > 0 || compress) && (opcode === 1 || opcode === 2)) {
+        var enc = new W.Encoder({ role: masked ? 'client' : 'server', perMessageDeflate: compress ? true : undefined });
+        var mopts = { binary: opcode === 2, compress: compress, fin: $('b-fin').checked };
+        if (frag > 0) mopts.fragmentSize = frag;
+        if (masked) mopts.mask = key;
+        bytes = enc.message(payload, mopts);
+        enc.free();
+        notes.push('Encoded as a message by the Encoder' + (frag ? ', fragments of at most ' + frag + ' bytes (the first frame keeps the opcode, the others are continuation frames)' : '') + (compress ? ', compressed (RSV1 on the first frame)' : '') + '.');
+        if ($('b-rsv1').checked || $('b-rsv2').checked || $('b-rsv3').checked) notes.push('The RSV boxes are ignored here: the Encoder sets RSV1 itself.');
+      } else {
+        if (frag > 0 || compress) notes.push('Fragmentation and compression apply to text and binary messages only: control frames are never fragmented or compressed (RFC 6455 §5.5, RFC 7692 §6.1).');
+        bytes = W.encodeFrame({
+          opcode: opcode, payload: payload, fin: $('b-fin').checked, rsv1: $('b-rsv1').checked, rsv2: $('b-rsv2').checked, rsv3: $('b-rsv3').checked,
+          mask: masked ? key : undefined, allowInvalid: $('b-invalid').checked
+        });
+      }
+      built = { bytes: bytes, role: masked ? 'server' : 'client', pmd: compress };
+      var rep = W.inspectStream(bytes, { role: built.role, perMessageDeflate: compress ? true : undefined });
+      clear(out);
+      rep.frames.forEach(function (fr, i) {
+        var s = Number(fr.offset), hl = Number(fr.header_len), e = s + hl + Number(fr.payload_len);
+        out.appendChild(el('span', { class: 'frm' }, [
+          el('span', { class: 'hdr', title: 'header (' + hl + ' bytes)' }, spaced(toHex(bytes.subarray(s, s + hl)))),
+          e > s + hl ? ' ' + clip(spaced(toHex(bytes.subarray(s + hl, e))), 600) : ''
+        ]));
+        if (i < rep.frames.length - 1) out.appendChild(el('span', { class: 'sep', 'aria-hidden': 'true' }, ' │ '));
+      });
+      var bad = [];
+      rep.frames.forEach(function (fr) { fr.violations.forEach(function (v) { bad.push(v.message + ' (' + v.rfc_section + ')'); }); });
+      notes.unshift(bytes.length + ' bytes in ' + rep.frames.length + ' frame' + (rep.frames.length > 1 ? 's' : '') + ' (headers in bold).');
+      if (bad.length) notes.push('A ' + (built.role === 'server' ? 'server' : 'client') + ' would reject this: ' + bad.join('; ') + '.');
+      note.textContent = notes.join(' ');
+      out.setAttribute('data-hex', toHex(bytes));
+    } catch (e) {
+      out.textContent = errText(e);
+      out.className = 'hexout bad';
+    }
+  }
+
+  // ------------------------------------------------------------------ 3. handshake
+
+  var GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+  var hsSeq = 0;
+  function renderAccept() {
+    var key = $('hs-key').value.trim();
+    var box = clear($('hs-steps'));
+    var seq = ++hsSeq;
+    var accept;
+    try { accept = W.acceptKey(key); } catch (e) { box.appendChild(el('li', { class: 'bad' }, errText(e))); return; }
+    var concatd = key + GUID;
+    box.appendChild(el('li', null, ['Append the fixed GUID from RFC 6455 §1.3 to the key:', el('code', { class: 'wrap' }, concatd)]));
+    var shaLi = el('li', null, ['SHA-1 of those ' + concatd.length + ' ASCII bytes (20 bytes):', el('code', { class: 'wrap' }, '…')]);
+    var b64Li = el('li', null, ['Base64 of the 20 bytes:', el('code', null, '…')]);
+    box.appendChild(shaLi); box.appendChild(b64Li);
+    box.appendChild(el('li', null, ['The engine\'s ', el('code', null, 'acceptKey(key)'), ': ', el('code', { id: 'hs-accept' }, accept)]));
+    if (!(window.crypto && crypto.subtle)) { shaLi.lastChild.textContent = '(crypto.subtle is not available on this origin)'; return; }
+    crypto.subtle.digest('SHA-1', utf8.encode(concatd)).then(function (buf) {
+      if (seq !== hsSeq) return;
+      var d = new Uint8Array(buf);
+      shaLi.lastChild.textContent = spaced(toHex(d));
+      var b64 = btoa(String.fromCharCode.apply(null, d));
+      clear(b64Li); b64Li.appendChild(document.createTextNode('Base64 of the 20 bytes:'));
+      b64Li.appendChild(el('code', null, b64));
+      b64Li.appendChild(el('span', { class: b64 === accept ? 'ok' : 'bad' }, b64 === accept ? ' ✓ equals the engine\'s result' : ' ✗ differs from the engine\'s result'));
+    });
+  }
+
+  var HS = {};
+  function crlf(text) {
+    var t = text.replace(/\r?\n/g, '\r\n').replace(/^\s+/, '');
+    t = t.replace(/(\r\n)*$/, '');
+    return t + '\r\n\r\n';
+  }
+  function header(headers, name) {
+    for (var i = 0; i < headers.length; i++) if (headers[i][0].toLowerCase() === name) return headers[i][1];
+    return null;
+  }
+  function headerTable(headers) {
+    return el('table', { class: 'kvt' }, el('tbody', null, headers.map(function (h) { return el('tr', null, [el('th', { scope: 'row' }, h[0]), el('td', { class: 'mono wrap' }, h[1])]); })));
+  }
+  function renderHandshake() {
+    var box = clear($('hs-result'));
+    var raw = $('hs-input').value;
+    if (!raw.trim()) return;
+    var text = crlf(raw);
+    try {
+      if (/^HTTP\//.test(text)) return renderResponse(box, text);
+      return renderRequest(box, text);
+    } catch (e) {
+      box.appendChild(el('p', { class: 'bad' }, 'Not a valid HTTP head: ' + errText(e)));
+    }
+  }
+  function renderRequest(box, text) {
+    var v = W.validateHandshakeRequest(text);
+    if (!v.ok) {
+      box.appendChild(el('p', { class: 'bad' }, '✗ A server must refuse this request with ' + v.status + ': ' + v.message));
+      box.appendChild(el('h3', null, 'The rejection the engine builds'));
+      box.appendChild(el('pre', { class: 'http' }, textOf(v.response) || ''));
+      return;
+    }
+    box.appendChild(el('p', { class: 'ok' }, '✓ A valid WebSocket upgrade request (RFC 6455 §4.2.1) for ' + v.path + ' on ' + v.host + (v.origin ? ', from a page of ' + v.origin : '') + '.'));
+    var g = el('div', { class: 'grid2' });
+    var left = el('div'), right = el('div');
+    left.appendChild(el('h3', null, 'Headers'));
+    left.appendChild(headerTable(v.headers));
+    right.appendChild(el('h3', null, 'What a server answers'));
+    var ul = el('ul', { class: 'events' });
+    ul.appendChild(el('li', null, ['Sec-WebSocket-Accept: ', el('code', null, v.accept), ' (the key ', el('code', null, v.key), ' hashed as on the left)']));
+    if (v.protocols.length) ul.appendChild(el('li', null, ['Subprotocols offered: ' + v.protocols.join(', ') + '. The server picks at most one (this demo picks the first, ', el('code', null, v.protocols[0]), ') and echoes it in Sec-WebSocket-Protocol; if it names none, the client must assume none.']));
+    else ul.appendChild(el('li', null, 'No subprotocol offered: the server must not send Sec-WebSocket-Protocol.'));
+    var neg = null;
+    if (v.extensions.length) {
+      ul.appendChild(el('li', null, 'Extensions offered: ' + v.extensions.map(function (x) { return x.name + Object.keys(x.params).map(function (k) { return '; ' + k + (x.params[k] === true ? '' : '=' + x.params[k]); }).join(''); }).join(', ')));
+      try { neg = W.negotiatePerMessageDeflate(v.extensions, true); } catch (e) { ul.appendChild(el('li', { class: 'bad' }, errText(e))); }
+      if (neg) {
+        var p = neg.params;
+        ul.appendChild(el('li', null, ['permessage-deflate accepted: ', el('code', null, neg.response), '. Server → client: window 2^' + p.serverMaxWindowBits + (p.serverNoContextTakeover ? ', no context takeover' : ', context takeover') +
+          '; client → server: window 2^' + p.clientMaxWindowBits + (p.clientNoContextTakeover ? ', no context takeover' : ', context takeover') + '. Each side then sets RSV1 on compressed messages.']));
+      } else ul.appendChild(el('li', null, 'No acceptable permessage-deflate offer: messages stay uncompressed, RSV1 stays clear.'));
+    } else ul.appendChild(el('li', null, 'No extensions offered: no compression, RSV1-3 must be clear.'));
+    right.appendChild(ul);
+    var resp = W.buildHandshakeResponse({ key: v.key, protocol: v.protocols[0], extensions: neg ? neg.response : undefined });
+    right.appendChild(el('pre', { class: 'http', 'aria-label': 'the 101 response' }, textOf(resp)));
+    g.appendChild(left); g.appendChild(right); box.appendChild(g);
+  }
+  function renderResponse(box, text) {
+    var key = $('hs-key').value.trim();
+    var r = W.parseHandshakeResponse(text, { key: key, protocols: ['chat', 'superchat'], extensions: ['permessage-deflate'] });
+    if (!r.complete) { box.appendChild(el('p', { class: 'bad' }, 'Incomplete head: a blank line must end it.')); return; }
+    box.appendChild(el('p', { class: r.ok ? 'ok' : 'bad' }, r.ok
+      ? '✓ A valid answer (RFC 6455 §4.1) to a request with the key ' + key + ' (from the field on the left), offering subprotocols chat, superchat and permessage-deflate.'
+      : '✗ A client must fail this connection: ' + (r.message || ('status ' + r.status))));
+    box.appendChild(headerTable(r.headers));
+    var acc = header(r.headers, 'sec-websocket-accept');
+    var expected = null; try { expected = W.acceptKey(key); } catch (e) { /* bad key */ }
+    var ul = el('ul', { class: 'events' });
+    ul.appendChild(el('li', null, ['Status ' + r.status + ' ' + r.reason + (r.status === 101 ? '' : ' — only 101 switches to WebSocket')]));
+    if (acc != null) ul.appendChild(el('li', null, ['Sec-WebSocket-Accept ', el('code', null, acc), acc === expected ? ' matches ' : ' does not match ', el('code', null, String(expected)), ' computed from the key']));
+    if (r.protocol) ul.appendChild(el('li', null, 'Subprotocol chosen by the server: ' + r.protocol));
+    var ext = header(r.headers, 'sec-websocket-extensions');
+    if (ext) {
+      try {
+        var p = W.acceptPerMessageDeflate(ext, true);
+        ul.appendChild(el('li', null, p ? 'permessage-deflate agreed: server window 2^' + p.serverMaxWindowBits + ', client window 2^' + p.clientMaxWindowBits + (p.serverNoContextTakeover ? ', server no context takeover' : '') + (p.clientNoContextTakeover ? ', client no context takeover' : '') : 'no compression'));
+      } catch (e) { ul.appendChild(el('li', { class: 'bad' }, errText(e))); }
+    }
+    box.appendChild(ul);
+  }
+
+  // ------------------------------------------------------------------ 4. stream
+
+  var stState = { bytes: new Uint8Array(0), cuts: [] };
+  var ST = {};
+  function setStream(hex, cuts) {
+    $('st-input').value = spaced(hex);
+    $('st-cuts').value = cuts.join(', ');
+    renderStream();
+  }
+  function readCuts() {
+    var n = stState.bytes.length;
+    var seen = {};
+    return $('st-cuts').value.split(/[\s,;]+/).map(Number).filter(function (c) {
+      if (!(Number.isInteger(c) && c >= 1 && c < n) || seen[c]) return false;
+      seen[c] = 1; return true;
+    }).sort(function (a, b) { return a - b; });
+  }
+  function renderStream() {
+    var parsed = parseBytes($('st-input').value, 'hex');
+    var strip = clear($('st-bytes')), res = clear($('st-result'));
+    if (parsed.error) { res.appendChild(el('p', { class: 'bad' }, 'Stream: ' + parsed.error)); return; }
+    stState.bytes = parsed.bytes;
+    var cuts = readCuts();
+    var bytes = stState.bytes;
+    // which frame each byte belongs to (from the engine's report), for colouring
+    var role = 'server';
+    try { var f0 = W.inspectFrame(bytes); if (f0 && !f0.masked) role = 'client'; } catch (e) { /* empty */ }
+    var rep = W.inspectStream(bytes, { role: role });
+    var frameOf = new Array(bytes.length).fill(-1);
+    rep.frames.forEach(function (fr, i) {
+      for (var b = Number(fr.offset); b < Math.min(bytes.length, Number(fr.offset) + Number(fr.header_len) + Number(fr.payload_len)); b++) frameOf[b] = i;
+    });
+    var limit = Math.min(bytes.length, 300);
+    for (var i = 0; i < limit; i++) {
+      (function (i) {
+        var cut = cuts.indexOf(i + 1) >= 0;
+        strip.appendChild(el('button', {
+          type: 'button', class: 'byte sb fr' + (frameOf[i] % 4) + (cut ? ' cut' : ''), 'aria-pressed': cut ? 'true' : 'false',
+          'aria-label': 'byte ' + i + ' (0x' + hexByte(bytes[i]) + ')' + (cut ? ', cut after it' : ''), title: 'byte ' + i + ': press to ' + (cut ? 'remove the cut after it' : 'cut after it'),
+          disabled: i === bytes.length - 1,
+          onclick: function () {
+            var cs = readCuts(), k = cs.indexOf(i + 1);
+            if (k >= 0) cs.splice(k, 1); else cs.push(i + 1);
+            cs.sort(function (a, b) { return a - b; });
+            $('st-cuts').value = cs.join(', ');
+            renderStream();
+            var again = $('st-bytes').children[i]; if (again) again.focus();
+          }
+        }, hexByte(bytes[i])));
+      })(i);
+    }
+    if (bytes.length > limit) strip.appendChild(el('span', { class: 'hint' }, '… ' + (bytes.length - limit) + ' more bytes (use the cut list)'));
+    res.appendChild(el('p', { class: 'hint' }, 'The stream holds ' + rep.frames.length + ' frame' + (rep.frames.length === 1 ? '' : 's') + ' (colours) and is fed to new Decoder({ role: "' + role + '" }) in ' + (cuts.length + 1) + ' read' + (cuts.length ? 's' : '') + '.'));
+    var dec = new W.Decoder({ role: role });
+    var bounds = [0].concat(cuts, [bytes.length]);
+    var rows = [];
+    for (var c = 0; c + 1 < bounds.length; c++) {
+      var chunk = bytes.subarray(bounds[c], bounds[c + 1]);
+      var evs = dec.push(chunk);
+      var evNodes = evs.length ? evs.map(function (ev) {
+        if (ev.type === 'message') {
+          var t = ev.binary ? null : textOf(ev.data);
+          return el('div', null, [el('strong', null, 'message '), t != null ? JSON.stringify(clip(t, 80)) : clip(spaced(toHex(ev.data)), 60)]);
+        }
+        if (ev.type === 'close') return el('div', null, [el('strong', null, 'close '), ev.code + (ev.reason ? ' ' + JSON.stringify(ev.reason) : '')]);
+        if (ev.type === 'error') return el('div', { class: 'bad' }, [el('strong', null, 'error '), ev.error.code + ' (' + ev.error.rfcSection + ')']);
+        return el('div', null, [el('strong', null, ev.type + ' '), ev.data && ev.data.length ? JSON.stringify(textOf(ev.data) || toHex(ev.data)) : '(no data)']);
+      }) : [el('span', { class: 'muted' }, 'nothing yet')];
+      rows.push(el('tr', null, [
+        el('td', { class: 'num' }, String(c + 1)),
+        el('td', { class: 'num' }, bounds[c] + '–' + (bounds[c + 1] - 1)),
+        el('td', { class: 'mono' }, clip(spaced(toHex(chunk)), 60)),
+        el('td', null, evNodes),
+        el('td', null, dec.error ? el('span', { class: 'bad' }, 'failed: close with ' + dec.error.closeCode) : (dec.partial ? dec.waitingFor : el('span', { class: 'ok' }, 'nothing: between frames')))
+      ]));
+    }
+    dec.free();
+    res.appendChild(el('table', { class: 'stream' }, [
+      el('thead', null, el('tr', null, ['read', 'bytes', 'chunk', 'delivered', 'then waits for'].map(function (h) { return el('th', null, h); }))),
+      el('tbody', null, rows)
+    ]));
+  }
+  function randomCuts() {
+    var n = stState.bytes.length; if (n < 2) return;
+    var k = 1 + Math.floor(Math.random() * Math.min(5, n - 1)), set = {};
+    while (Object.keys(set).length < k) set[1 + Math.floor(Math.random() * (n - 1))] = 1;
+    $('st-cuts').value = Object.keys(set).map(Number).sort(function (a, b) { return a - b; }).join(', ');
+    renderStream();
+  }
+
+  // ------------------------------------------------------------------ 5. compression
+
+  var czFrames = null;
+  function renderCompress() {
+    var box = clear($('cz-result'));
+    var text = $('cz-input').value;
+    var takeover = $('cz-takeover').checked;
+    var params = { serverNoContextTakeover: !takeover };
+    try {
+      var enc = new W.Encoder({ role: 'server', perMessageDeflate: params });
+      var plain = W.encodeFrame({ opcode: 1, payload: text });
+      var a = enc.message(text, { compress: true });
+      var b = enc.message(text, { compress: true });
+      enc.free();
+      var opts = { role: 'client', perMessageDeflate: params };
+      var both = concat([a, b]);
+      var rep = W.inspectStream(both, opts);
+      czFrames = { hex: toHex(both) };
+      var rows = [['uncompressed', plain, W.inspectFrame(plain, { role: 'client' })], ['1st compressed', a, rep.frames[0]], ['2nd, same message', b, rep.frames[1]]];
+      var tb = rows.map(function (r) {
+        var f = r[2], hl = Number(f.header_len);
+        var payloadNodes = [el('span', { class: 'hdr' }, spaced(toHex(r[1].subarray(0, hl)))), ' ', clip(spaced(toHex(r[1].subarray(hl))), 240)];
+        if (f.rsv1) payloadNodes.push(el('span', { class: 'ghost', title: 'stripped by the sender, appended again by the receiver before inflating' }, ' [00 00 ff ff]'));
+        return el('tr', null, [
+          el('th', { scope: 'row' }, r[0]),
+          el('td', { class: 'mono' }, f.rsv1 ? '1' : '0'),
+          el('td', { class: 'num' }, String(r[1].length)),
+          el('td', { class: 'num' }, String(f.payload_len)),
+          el('td', { class: 'mono wrap' }, payloadNodes)
+        ]);
+      });
+      box.appendChild(el('table', { class: 'cz' }, [
+        el('thead', null, el('tr', null, ['frame', 'RSV1', 'frame bytes', 'payload bytes', 'bytes (header bold; [stripped tail])'].map(function (h) { return el('th', null, h); }))),
+        el('tbody', null, tb)
+      ]));
+      var ok = rep.messages.length === 2 && rep.messages.every(function (m) { return m.text === text; });
+      var sizeA = a.length, sizeB = b.length;
+      box.appendChild(el('p', null, [
+        takeover
+          ? (sizeB < sizeA ? 'With context takeover the second copy is ' + sizeB + ' bytes instead of ' + sizeA + ': the compressor refers back to the first message instead of repeating it.' : 'The second copy is ' + sizeB + ' bytes (the first ' + sizeA + ').')
+          : 'Without context takeover each message is compressed from scratch, so both copies cost ' + sizeA + ' and ' + sizeB + ' bytes.',
+        ' ', el('span', { class: ok ? 'ok' : 'bad' }, ok ? '✓ the engine inflates both back to the original text' : '✗ inflating did not give the text back'),
+        takeover ? ' (the second frame alone cannot be inflated: it needs the first one\'s context).' : '.'
+      ]));
+      box.appendChild(el('button', { type: 'button', id: 'cz-open', onclick: function () { loadBytes(czFrames.hex, 'client', true, 1); goto('decode'); } }, 'Open both frames in the decoder'));
+    } catch (e) {
+      box.appendChild(el('p', { class: 'bad' }, errText(e)));
+    }
+  }
+
+  // ------------------------------------------------------------------ 6. live
+
+  var live = null;
+  function liveStatus(t, cls) { var s = $('live-status'); s.textContent = t; s.className = 'status ' + (cls || ''); }
+  function liveButtons(open) {
+    ['live-send', 'live-json', 'live-bin', 'live-big', 'live-ping', 'live-close'].forEach(function (id) { $(id).disabled = !open; });
+    $('live-connect').disabled = !!open;
+  }
+  function liveConnect() {
+    if (live && live.ws && live.ws.readyState <= 1) return Promise.resolve();
+    if (location.protocol !== 'http:' && location.protocol !== 'https:') {
+      liveStatus('The live demo needs the demo server: run `npm start` and open the URL it prints.', 'bad');
+      return Promise.reject(new Error('no server'));
+    }
+    var session = toHex(crypto.getRandomValues(new Uint8Array(8)));
+    var base = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;
+    clear($('live-table').tBodies[0]); clear($('live-hs-body'));
+    live = {
+      session: session, rows: 0, params: null, reqExt: null,
+      dirs: { in: { bytes: new Uint8Array(0), shown: 0, msgs: 0 }, out: { bytes: new Uint8Array(0), shown: 0, msgs: 0 } }
+    };
+    liveStatus('Connecting…');
+    return new Promise(function (resolve, reject) {
+      var tap = new WebSocket(base + '/tap?session=' + session);
+      live.tap = tap;
+      tap.onmessage = function (ev) { onTap(JSON.parse(ev.data)); };
+      tap.onerror = function () { liveStatus('The side channel failed: is the demo server running?', 'bad'); reject(new Error('tap')); };
+      tap.onopen = function () {
+        var ws = new WebSocket(base + '/demo?session=' + session);
+        ws.binaryType = 'arraybuffer';
+        live.ws = ws;
+        ws.onopen = function () { liveStatus('Connected to ' + base + '/demo (permessage-deflate: ' + (ws.extensions || 'none') + ').', 'ok'); liveButtons(true); resolve(); };
+        ws.onclose = function (ev) { liveStatus('Closed: code ' + ev.code + (ev.reason ? ' "' + ev.reason + '"' : '') + '.'); liveButtons(false); };
+        ws.onerror = function () { reject(new Error('demo')); };
+      };
+    });
+  }
+  function onTap(m) {
+    if (!live || m.type !== 'bytes') return;
+    var bytes = fromHex(m.hex);
+    if (m.phase === 'handshake') {
+      var t = textOf(bytes) || '';
+      var who = m.dir === 'in' ? 'Your browser sent' : 'The server answered';
+      $('live-hs-body').appendChild(el('h3', null, who));
+      $('live-hs-body').appendChild(el('pre', { class: 'http' }, t));
+      try {
+        if (m.dir === 'in') live.reqExt = header(W.parseHandshakeRequest(t).headers, 'sec-websocket-extensions');
+        else {
+          var ext = header(W.parseHandshakeResponse(t).headers, 'sec-websocket-extensions');
+          if (ext) {
+            try { live.params = W.acceptPerMessageDeflate(ext, true); } catch (e) {
+              var n = live.reqExt ? W.negotiatePerMessageDeflate(live.reqExt, true) : null;
+              live.params = n ? n.params : null;
+            }
+          }
+        }
+      } catch (e) { /* shown as text anyway */ }
+      return;
+    }
+    var d = live.dirs[m.dir];
+    d.bytes = concat([d.bytes, bytes]);
+    var opts = { role: m.dir === 'in' ? 'server' : 'client' };
+    if (live.params) opts.perMessageDeflate = live.params;
+    var rep = W.inspectStream(d.bytes, opts);
+    for (; d.shown < rep.frames.length; d.shown++) {
+      var f = rep.frames[d.shown];
+      if (!f.complete) break;
+      addLiveRow(m.dir, f, d, rep);
+    }
+  }
+  function addLiveRow(dir, f, d, rep) {
+    var s = Number(f.offset), e = s + Number(f.header_len) + Number(f.payload_len);
+    var hex = toHex(d.bytes.subarray(s, e));
+    var payload;
+    if (f.opcode === 0 || f.opcode === 1 || f.opcode === 2) {
+      if (f.fin) {
+        var msg = rep.messages[d.msgs++];
+        payload = msg ? (f.rsv1 || f.opcode === 0 ? 'message: ' : '') + (msg.text != null ? JSON.stringify(clip(msg.text, 120)) : clip(spaced(msg.data_hex), 60)) + (f.rsv1 ? ' (inflated from ' + f.payload_len + ' bytes)' : '') : '';
+      } else payload = f.text != null ? JSON.stringify(clip(f.text, 120)) + ' (more fragments follow)' : '(fragment)';
+    } else if (f.opcode === 8) payload = f.close_code != null ? f.close_code + (f.close_reason ? ' "' + f.close_reason + '"' : '') : '(no status)';
+    else payload = f.text != null ? JSON.stringify(f.text) : spaced(f.payload_hex);
+    var flags = [f.opcode_name, f.fin ? 'FIN' : 'FIN=0'];
+    if (f.rsv1) flags.push('RSV1 (compressed)');
+    if (f.masked) flags.push('mask ' + f.masking_key);
+    var n = ++live.rows;
+    var row = el('tr', { class: dir === 'in' ? 'dir-in' : 'dir-out' }, [
+      el('td', { class: 'num' }, String(n)),
+      el('td', null, dir === 'in' ? 'browser → server' : 'server → browser'),
+      el('td', null, flags.join(', ') + (f.violations.length ? ' ⚠ ' + f.violations[0].message : '')),
+      el('td', { class: 'mono' }, clip(spaced(hex), 72)),
+      el('td', { class: 'wrap' }, payload),
+      el('td', null, el('button', { type: 'button', class: 'small', 'aria-label': 'Decode frame ' + n, onclick: function () {
+        loadBytes(hex, dir === 'in' ? 'server' : 'client', f.rsv1 || !!live.params, 0); goto('decode');
+      } }, 'Decode'))
+    ]);
+    $('live-table').tBodies[0].appendChild(row);
+  }
+  function liveSend(data) { if (live && live.ws && live.ws.readyState === 1) live.ws.send(data); }
+
+  // ------------------------------------------------------------------ init
+
+  function wire() {
+    document.querySelectorAll('[data-ex]').forEach(function (b) {
+      b.addEventListener('click', function () { loadExample(b.getAttribute('data-ex')); });
+    });
+    ['dec-input', 'dec-format', 'dec-role', 'dec-pmd'].forEach(function (id) {
+      $(id).addEventListener(id === 'dec-input' ? 'input' : 'change', function () { if (id === 'dec-input') decState.frame = 0; renderDecode(); });
+    });
+    wireHighlight($('decode'));
+
+    ['b-fin', 'b-rsv1', 'b-rsv2', 'b-rsv3', 'b-opcode', 'b-mask', 'b-key', 'b-ptype', 'b-payload', 'b-frag', 'b-compress', 'b-invalid'].forEach(function (id) {
+      $(id).addEventListener('input', renderBuild); $(id).addEventListener('change', renderBuild);
+    });
+    $('b-randkey').addEventListener('click', buildRandomKey);
+    $('build-open').addEventListener('click', function () {
+      if (!built) return;
+      loadBytes(toHex(built.bytes), built.role, built.pmd, 0); goto('decode');
+    });
+
+    $('hs-key').addEventListener('input', function () { renderAccept(); renderHandshake(); });
+    $('hs-randkey').addEventListener('click', function () { $('hs-key').value = W.generateKey(); renderAccept(); renderHandshake(); });
+    $('hs-input').addEventListener('input', renderHandshake);
+    document.querySelectorAll('[data-hs]').forEach(function (b) {
+      b.addEventListener('click', function () { $('hs-input').value = HS[b.getAttribute('data-hs')](); renderHandshake(); });
+    });
+
+    $('st-input').addEventListener('input', renderStream);
+    $('st-cuts').addEventListener('change', renderStream);
+    $('st-random').addEventListener('click', randomCuts);
+    $('st-every').addEventListener('click', function () { var c = []; for (var i = 1; i < Math.min(stState.bytes.length, 300); i++) c.push(i); $('st-cuts').value = c.join(', '); renderStream(); });
+    $('st-none').addEventListener('click', function () { $('st-cuts').value = ''; renderStream(); });
+    document.querySelectorAll('[data-st]').forEach(function (b) {
+      b.addEventListener('click', function () { var s = ST[b.getAttribute('data-st')]; setStream(s.hex, s.cuts); });
+    });
+
+    $('cz-input').addEventListener('input', renderCompress);
+    $('cz-takeover').addEventListener('change', renderCompress);
+
+    $('live-connect').addEventListener('click', function () { liveConnect().catch(function () {}); });
+    $('live-close').addEventListener('click', function () { if (live && live.ws) live.ws.close(1000, 'done'); });
+    $('live-send').addEventListener('click', function () { liveSend($('live-msg').value); });
+    $('live-json').addEventListener('click', function () { liveSend(JSON.stringify({ type: 'chat', text: $('live-msg').value, at: new Date().toISOString() })); });
+    $('live-bin').addEventListener('click', function () { liveSend(new Uint8Array([0xde, 0xad, 0xbe, 0xef])); });
+    $('live-big').addEventListener('click', function () { liveSend(new Array(31).join('websocket ').slice(0, 300)); });
+    $('live-ping').addEventListener('click', function () { liveSend('/ping'); });
+
+    var whys = {
+      masked: function () { loadExample('rfc-masked'); goto('decode'); },
+      'unmasked-to-server': function () { loadBytes(EXAMPLES['rfc-unmasked'].hex, 'server', false, 0); goto('decode'); },
+      live: function () { goto('live'); liveConnect().then(function () { liveSend('Hello'); }).catch(function () {}); },
+      accept: function () { $('hs-key').value = 'dGhlIHNhbXBsZSBub25jZQ=='; renderAccept(); goto('handshake'); },
+      badaccept: function () { $('hs-input').value = HS['res-bad'](); renderHandshake(); goto('handshake'); },
+      ping: function () { loadExample('java-ping'); goto('decode'); },
+      fragping: function () { loadExample('bad-fragping'); goto('decode'); },
+      interleave: function () { setStream(ST.mdn.hex, ST.mdn.cuts); goto('stream'); },
+      socketio: function () { loadExample('socketio'); goto('decode'); },
+      liveping: function () { goto('live'); liveConnect().then(function () { liveSend('/ping'); }).catch(function () {}); }
+    };
+    document.querySelectorAll('[data-why]').forEach(function (b) {
+      b.addEventListener('click', function () { whys[b.getAttribute('data-why')](); });
+    });
+  }
+
+  function setupExamples() {
+    var big = new Uint8Array(256); for (var i = 0; i < 256; i++) big[i] = i;
+    var E = function (hex, role, pmd) { return { hex: hex, role: role, pmd: pmd }; };
+    EXAMPLES = {
+      'rfc-masked': E('818537fa213d7f9f4d5158', 'server'),
+      'rfc-unmasked': E('810548656c6c6f', 'client'),
+      'mdn-fragments': E('018511223344704c5764700089556677883d0707f82c4619ed22808599aabbcce0cfdabeb8', 'server'),
+      len126: E(toHex(W.encodeFrame({ opcode: 2, payload: big })), 'client'),
+      len127: E('827f0000000000010000', 'client'),
+      socketio: E('810133', 'client'),
+      'java-ping': E('8900', 'client'),
+      'java-pong': E('8a00', 'client'),
+      'close-bye': E('880503e8627965', 'client'),
+      'bad-rsv1': E('c100', 'client'),
+      'bad-opcode': E('8300', 'client'),
+      'bad-fragping': E('0900', 'client'),
+      'bad-nonminimal': E('817e000548656c6c6f', 'client'),
+      'bad-utf8': E('8104cebae1bd', 'client')
+    };
+    var ping = W.encodeFrame({ opcode: 9, payload: 'hb', mask: '0a0b0c0d' });
+    var mdn = fromHex('018511223344704c5764700089556677883d0707f82c4619ed22808599aabbcce0cfdabeb8');
+    var withPing = concat([mdn.subarray(0, 11), ping, mdn.subarray(11)]);
+    var two = concat([W.encodeFrame({ opcode: 1, payload: 'first', mask: '01020304' }), W.encodeFrame({ opcode: 1, payload: 'second message', mask: 'a1b2c3d4' })]);
+    ST = {
+      mdn: { hex: toHex(withPing), cuts: [4, 15, 24, 30] },
+      sticky: { hex: toHex(two), cuts: [17] },
+      big: { hex: toHex(W.encodeFrame({ opcode: 2, payload: big.subarray(0, 130), mask: '37fa213d' })), cuts: [1, 3, 6, 70] }
+    };
+    var req = 'GET /chat HTTP/1.1\nHost: server.example.com\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\nOrigin: http://example.com\nSec-WebSocket-Protocol: chat, superchat\nSec-WebSocket-Version: 13\n';
+    HS = {
+      req: function () { return req; },
+      'req-pmd': function () {
+        return 'GET /demo HTTP/1.1\nHost: 127.0.0.1:8080\nConnection: Upgrade\nPragma: no-cache\nUpgrade: websocket\nOrigin: http://127.0.0.1:8080\nSec-WebSocket-Version: 13\nSec-WebSocket-Key: ' + $('hs-key').value.trim() + '\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\n';
+      },
+      'req-bad': function () { return req.replace('Version: 13', 'Version: 8'); },
+      res: function () { return 'HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Accept: ' + W.acceptKey($('hs-key').value.trim()) + '\nSec-WebSocket-Protocol: chat\n'; },
+      'res-bad': function () { return 'HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Accept: dGhlIHNhbXBsZSBub25jZQ==\n'; }
+    };
+  }
+
+  function start(lib) {
+    W = lib;
+    setupExamples();
+    wire();
+    renderDecode();
+    renderBuild();
+    renderAccept();
+    $('hs-input').value = HS.req();
+    renderHandshake();
+    setStream(ST.mdn.hex, ST.mdn.cuts);
+    renderCompress();
+    var st = $('engine-status');
+    st.textContent = 'Engine ready: wsprism-web ' + (window.wsprism.version || '') + ' (WebAssembly).';
+    st.className = 'status ok';
+    document.body.setAttribute('data-ready', 'true');
+  }
+
+  if (!window.wsprism) {
+    $('engine-status').textContent = 'Could not load /wsprism-web/dist/wsprism.js: run `npm start` (it builds packages/wsprism-web) and open the URL it prints.';
+    $('engine-status').className = 'status bad';
+    return;
+  }
+  window.wsprism.ready.then(start, function (e) {
+    $('engine-status').textContent = 'The engine failed to start: ' + errText(e);
+    $('engine-status').className = 'status bad';
+  });
+})();
