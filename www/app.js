@@ -438,7 +438,7 @@
     var shaLi = el('li', null, ['SHA-1 of those ' + concatd.length + ' ASCII bytes (20 bytes):', el('code', { class: 'wrap' }, '…')]);
     var b64Li = el('li', null, ['Base64 of the 20 bytes:', el('code', null, '…')]);
     box.appendChild(shaLi); box.appendChild(b64Li);
-    box.appendChild(el('li', null, ['The engine\'s ', el('code', null, 'acceptKey(key)'), ': ', el('code', { id: 'hs-accept' }, accept)]));
+    box.appendChild(el('li', null, ['The engine\'s acceptKey(key), the value for Sec-WebSocket-Accept:', el('code', { id: 'hs-accept' }, accept)]));
     if (!(window.crypto && crypto.subtle)) { shaLi.lastChild.textContent = '(crypto.subtle is not available on this origin)'; return; }
     crypto.subtle.digest('SHA-1', utf8.encode(concatd)).then(function (buf) {
       if (seq !== hsSeq) return;
@@ -491,7 +491,7 @@
     left.appendChild(headerTable(v.headers));
     right.appendChild(el('h3', null, 'What a server answers'));
     var ul = el('ul', { class: 'events' });
-    ul.appendChild(el('li', null, ['Sec-WebSocket-Accept: ', el('code', null, v.accept), ' (the key ', el('code', null, v.key), ' hashed as on the left)']));
+    ul.appendChild(el('li', null, ['Sec-WebSocket-Accept: ', el('code', null, v.accept), ' (the key ', el('code', null, v.key), ' with the GUID, SHA-1, base64)']));
     if (v.protocols.length) ul.appendChild(el('li', null, ['Subprotocols offered: ' + v.protocols.join(', ') + '. The server picks at most one (this demo picks the first, ', el('code', null, v.protocols[0]), ') and echoes it in Sec-WebSocket-Protocol; if it names none, the client must assume none.']));
     else ul.appendChild(el('li', null, 'No subprotocol offered: the server must not send Sec-WebSocket-Protocol.'));
     var neg = null;
@@ -704,7 +704,7 @@
         var ws = new WebSocket(base + '/demo?session=' + session);
         ws.binaryType = 'arraybuffer';
         live.ws = ws;
-        ws.onopen = function () { liveStatus('Connected to ' + base + '/demo (permessage-deflate: ' + (ws.extensions || 'none') + ').', 'ok'); liveButtons(true); resolve(); };
+        ws.onopen = function () { liveStatus('Connected to ' + base + '/demo. Extensions agreed: ' + (ws.extensions || 'none') + '.', 'ok'); liveButtons(true); resolve(); };
         ws.onclose = function (ev) { liveStatus('Closed: code ' + ev.code + (ev.reason ? ' "' + ev.reason + '"' : '') + '.'); liveButtons(false); };
         ws.onerror = function () { reject(new Error('demo')); };
       };
