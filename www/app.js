@@ -57,6 +57,15 @@
   function printable(s) {
     return s.replace(/[\x00-\x1f\x7f]/g, function (c) { return '\\x' + hexByte(c.charCodeAt(0)); });
   }
+  // Phone layout: each cell carries its column's name (CSS shows it when rows are stacked).
+  function stack(table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent; });
+    Array.prototype.forEach.call(table.querySelectorAll('tbody tr'), function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) { if (td.tagName === 'TD') td.setAttribute('data-label', heads[i] || ''); });
+    });
+    table.classList.add('stack');
+    return table;
+  }
   function errText(e) { return (e && e.code ? e.code + ': ' : '') + (e && e.message ? e.message : String(e)); }
 
   // User input: hex (spaces, colons, commas, 0x ignored) or base64. Returns { bytes } or { error }.
@@ -610,10 +619,10 @@
       ]));
     }
     dec.free();
-    res.appendChild(el('table', { class: 'stream' }, [
+    res.appendChild(stack(el('table', { class: 'stream' }, [
       el('thead', null, el('tr', null, ['read', 'bytes', 'chunk', 'delivered', 'then waits for'].map(function (h) { return el('th', null, h); }))),
       el('tbody', null, rows)
-    ]));
+    ])));
   }
   function randomCuts() {
     var n = stState.bytes.length; if (n < 2) return;
@@ -654,10 +663,10 @@
           el('td', { class: 'mono wrap' }, payloadNodes)
         ]);
       });
-      box.appendChild(el('table', { class: 'cz' }, [
+      box.appendChild(stack(el('table', { class: 'cz' }, [
         el('thead', null, el('tr', null, ['frame', 'RSV1', 'frame bytes', 'payload bytes', 'bytes (header bold; [stripped tail])'].map(function (h) { return el('th', null, h); }))),
         el('tbody', null, tb)
-      ]));
+      ])));
       var ok = rep.messages.length === 2 && rep.messages.every(function (m) { return m.text === text; });
       var sizeA = a.length, sizeB = b.length;
       box.appendChild(el('p', null, [
@@ -769,6 +778,7 @@
       } }, 'Decode'))
     ]);
     $('live-table').tBodies[0].appendChild(row);
+    stack($('live-table'));
   }
   function liveSend(data) { if (live && live.ws && live.ws.readyState === 1) live.ws.send(data); }
 
