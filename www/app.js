@@ -755,6 +755,7 @@
   function addLiveRow(dir, f, d, rep) {
     var s = Number(f.offset), e = s + Number(f.header_len) + Number(f.payload_len);
     var hex = toHex(d.bytes.subarray(s, e));
+    var index = d.shown;
     var payload;
     if (f.opcode === 0 || f.opcode === 1 || f.opcode === 2) {
       if (f.fin) {
@@ -774,7 +775,11 @@
       el('td', { class: 'mono' }, clip(spaced(hex), 72)),
       el('td', { class: 'wrap' }, payload),
       el('td', null, el('button', { type: 'button', class: 'small', 'aria-label': 'Decode frame ' + n, onclick: function () {
-        loadBytes(hex, dir === 'in' ? 'server' : 'client', f.rsv1 || !!live.params, 0); goto('decode');
+        // With permessage-deflate (context takeover) a message can only be inflated after the
+        // ones before it: load the connection's bytes up to this frame and select it.
+        if (live.params) loadBytes(toHex(d.bytes.subarray(0, e)), dir === 'in' ? 'server' : 'client', true, index);
+        else loadBytes(hex, dir === 'in' ? 'server' : 'client', false, 0);
+        goto('decode');
       } }, 'Decode'))
     ]);
     $('live-table').tBodies[0].appendChild(row);
@@ -859,6 +864,7 @@
       'java-ping': E('8900', 'client'),
       'java-pong': E('8a00', 'client'),
       'close-bye': E('880503e8627965', 'client'),
+      json: E(toHex(W.encodeFrame({ opcode: 1, payload: '{"type":"chat","user":"ada","tags":["ws","rfc6455"],"text":"hello"}' })), 'client'),
       'bad-rsv1': E('c100', 'client'),
       'bad-opcode': E('8300', 'client'),
       'bad-fragping': E('0900', 'client'),

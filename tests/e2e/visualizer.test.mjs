@@ -95,6 +95,10 @@ test('decode: fragments, invalid frames and their RFC sections', async () => {
   assert.match(await text('#dec-violations'), /RFC 6455 §5\.2.*reserved opcode 0x3/);
   await page.click('button[data-ex="bad-fragping"]');
   assert.match(await text('#dec-violations'), /RFC 6455 §5\.5/);
+  await page.click('button[data-ex="json"]');
+  assert.match(await text('#dec-payload pre.json'), /"tags": \[/);
+  await page.click('button[data-ex="len126"]');
+  assert.match(await text('#dec-fields'), /Extended payload length\s+16\s+16/);
   await page.click('button[data-ex="close-bye"]');
   assert.match(await text('#dec-payload'), /1000[\s\S]*"bye"/);
   await page.fill('#dec-input', 'gQVIZWxsbw=='); // base64 of 810548656c6c6f
@@ -156,7 +160,10 @@ test('live: the browser\'s own masked, compressed frame decoded', async () => {
   await inRow.first().locator('button').click();
   const fields = await text('#dec-fields');
   assert.match(fields, /MASK\s+8\s+1\s+1/);
+  assert.match(fields, /RSV1\s+1\s+1\s+1/);
   assert.match(fields, /Masking-key/);
+  assert.match(await text('#dec-violations'), /No violations/);
+  assert.match(await text('#dec-stream'), /"Hello from the browser"/);
 });
 
 test('screenshots; no horizontal overflow at 375 px; no console errors', async () => {
