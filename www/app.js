@@ -107,7 +107,7 @@
     'Payload len': '0-125: the length; 126: 16-bit length follows; 127: 64-bit length follows',
     'Extended payload length': 'the real length, big-endian',
     'Masking-key': '4 random bytes chosen by the client',
-    'Payload data': 'the (masked) payload'
+    'Payload data': 'the payload (as sent: masked if MASK is 1)'
   };
   function fieldClass(name) { return FIELD_CLASS[name] || 'f-data'; }
 
@@ -182,8 +182,12 @@
     }
     if (decState.frame >= rep.frames.length) decState.frame = 0;
     var f = rep.frames[decState.frame];
-    summary.textContent = bytes.length + ' bytes (' + parsed.format + ') hold ' + rep.frames.length + ' frame' + (rep.frames.length > 1 ? 's' : '') +
-      (rep.waiting_for ? ', then an incomplete one: waiting for ' + rep.waiting_for : '') + '.';
+    var whole = rep.frames.filter(function (fr) { return fr.complete; }).length;
+    var parts = [];
+    if (whole) parts.push(whole + ' complete frame' + (whole > 1 ? 's' : ''));
+    if (rep.frames.length > whole) parts.push((whole ? 'then ' : '') + 'an incomplete frame');
+    summary.textContent = bytes.length + ' bytes (' + parsed.format + ') hold ' + parts.join(', ') +
+      (rep.waiting_for ? '. The decoder waits for ' + rep.waiting_for : '') + '.';
 
     if (rep.frames.length > 1) {
       rep.frames.forEach(function (fr, i) {
@@ -309,7 +313,7 @@
     var n = Math.min(masked.length, 24);
     var rows = [];
     for (var i = 0; i < n; i++) {
-      var ch = plain[i] >= 32 && plain[i] < 127 ? String.fromCharCode(plain[i]) : '·';
+      var ch = plain[i] === 32 ? '␠' : plain[i] > 32 && plain[i] < 127 ? String.fromCharCode(plain[i]) : '·';
       rows.push(el('tr', null, [
         el('td', { class: 'num' }, String(i)),
         el('td', { class: 'mono' }, 'key[' + (i % 4) + '] = ' + hexByte(key[i % 4])),
@@ -336,7 +340,7 @@
     if (f.close_reason != null) add('close reason', JSON.stringify(f.close_reason));
     if (f.text != null && f.close_code == null) add('text', JSON.stringify(f.text), 'mono');
     if (f.rsv1 && $('dec-pmd').checked) add('note', 'RSV1 set: the payload is deflate data (see Compression); the message text is under "What the decoder makes of it".');
-    add('hex', f.payload_hex ? clip(spaced(f.payload_hex), 300) : '(empty)', 'mono wrap');
+    add('hex', f.payload_hex ? clip(spaced(f.payload_hex), 300) : '(empty)', 'mono brk');
     box.appendChild(dl);
     if (f.text != null) {
       var t = f.text.trim();
@@ -443,8 +447,8 @@
     var accept;
     try { accept = W.acceptKey(key); } catch (e) { box.appendChild(el('li', { class: 'bad' }, errText(e))); return; }
     var concatd = key + GUID;
-    box.appendChild(el('li', null, ['Append the fixed GUID from RFC 6455 §1.3 to the key:', el('code', { class: 'wrap' }, concatd)]));
-    var shaLi = el('li', null, ['SHA-1 of those ' + concatd.length + ' ASCII bytes (20 bytes):', el('code', { class: 'wrap' }, '…')]);
+    box.appendChild(el('li', null, ['Append the fixed GUID from RFC 6455 §1.3 to the key:', el('code', { class: 'brk' }, concatd)]));
+    var shaLi = el('li', null, ['SHA-1 of those ' + concatd.length + ' ASCII bytes (20 bytes):', el('code', { class: 'brk' }, '…')]);
     var b64Li = el('li', null, ['Base64 of the 20 bytes:', el('code', null, '…')]);
     box.appendChild(shaLi); box.appendChild(b64Li);
     box.appendChild(el('li', null, ['The engine\'s acceptKey(key), the value for Sec-WebSocket-Accept:', el('code', { id: 'hs-accept' }, accept)]));
@@ -471,7 +475,7 @@
     return null;
   }
   function headerTable(headers) {
-    return el('table', { class: 'kvt' }, el('tbody', null, headers.map(function (h) { return el('tr', null, [el('th', { scope: 'row' }, h[0]), el('td', { class: 'mono wrap' }, h[1])]); })));
+    return el('table', { class: 'kvt' }, el('tbody', null, headers.map(function (h) { return el('tr', null, [el('th', { scope: 'row' }, h[0]), el('td', { class: 'mono brk' }, h[1])]); })));
   }
   function renderHandshake() {
     var box = clear($('hs-result'));
@@ -660,7 +664,7 @@
           el('td', { class: 'mono' }, f.rsv1 ? '1' : '0'),
           el('td', { class: 'num' }, String(r[1].length)),
           el('td', { class: 'num' }, String(f.payload_len)),
-          el('td', { class: 'mono wrap' }, payloadNodes)
+          el('td', { class: 'mono brk' }, payloadNodes)
         ]);
       });
       box.appendChild(stack(el('table', { class: 'cz' }, [
@@ -773,7 +777,7 @@
       el('td', null, dir === 'in' ? 'browser → server' : 'server → browser'),
       el('td', null, flags.join(', ') + (f.violations.length ? ' ⚠ ' + f.violations[0].message : '')),
       el('td', { class: 'mono' }, clip(spaced(hex), 72)),
-      el('td', { class: 'wrap' }, payload),
+      el('td', { class: 'brk' }, payload),
       el('td', null, el('button', { type: 'button', class: 'small', 'aria-label': 'Decode frame ' + n, onclick: function () {
         // With permessage-deflate (context takeover) a message can only be inflated after the
         // ones before it: load the connection's bytes up to this frame and select it.
