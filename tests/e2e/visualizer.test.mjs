@@ -166,6 +166,21 @@ test('live: the browser\'s own masked, compressed frame decoded', async () => {
   assert.match(await text('#dec-stream'), /"Hello from the browser"/);
 });
 
+test('stream cuts by keyboard; "why" buttons load their examples', async () => {
+  await page.click('button[data-st="sticky"]');
+  await page.focus('#st-bytes button >> nth=3');
+  await page.keyboard.press('Enter'); // cut after byte 3: the header is split
+  assert.equal(await page.inputValue('#st-cuts'), '4, 17');
+  assert.equal(await page.locator('#st-result tbody tr').count(), 3);
+  assert.match(await text('#st-result tbody tr:first-child'), /more header bytes/);
+  await page.click('button[data-why="fragping"]');
+  assert.match(await text('#dec-violations'), /RFC 6455 §5\.5/);
+  await page.click('button[data-why="unmasked-to-server"]');
+  assert.match(await text('#dec-violations'), /must be masked/);
+  await page.click('button[data-why="interleave"]');
+  assert.match(await text('#st-result'), /ping/);
+});
+
 test('screenshots; no horizontal overflow at 375 px; no console errors', async () => {
   await page.click('button[data-ex="rfc-masked"]');
   await page.evaluate(() => window.scrollTo(0, 0));
