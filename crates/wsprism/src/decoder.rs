@@ -537,7 +537,7 @@ impl Decoder {
         }
         if let Some(m) = &mut self.msg {
             if !h.is_control() {
-                m.wire += h.payload_len;
+                m.wire = m.wire.saturating_add(h.payload_len);
                 if !m.compressed && m.wire > self.cfg.max_message_size {
                     let (len, max) = (m.wire, self.cfg.max_message_size);
                     return Err(self.err(ProtocolErrorKind::MessageTooBig { len, max }, start));
@@ -564,16 +564,19 @@ impl Decoder {
         let Some(m) = self.msg else { return Ok(()) };
         if m.compressed {
             let before = self.buf.len();
-            if let Some(inf) = &mut self.inflater {
-                inf.inflate(piece, &mut self.buf, self.cfg.max_message_size)
-                    .map_err(|k| ProtocolError::new(k, frame_start))?;
-            }
+            let inflated = match &mut self.inflater {
+                Some(inf) => inf.inflate(piece, &mut self.buf, self.cfg.max_message_size),
+                None => Ok(()),
+            };
+            // Check the text produced so far *before* reporting an inflate error, so the error
+            // is the one earliest in the message whatever the read boundaries were.
             if m.text {
                 let new = self.buf.get(before..).unwrap_or_default();
                 self.utf8
                     .feed(new)
                     .map_err(|_| ProtocolError::new(ProtocolErrorKind::InvalidUtf8, frame_start))?;
             }
+            inflated.map_err(|k| ProtocolError::new(k, frame_start))?;
         } else {
             if m.text {
                 let was_pending = self.utf8.pending_len();

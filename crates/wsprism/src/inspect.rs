@@ -514,7 +514,12 @@ pub fn inspect_stream(bytes: &[u8], opts: &InspectOptions) -> StreamReport {
     let error_frame = error.as_ref().map(|e| {
         let i = frames
             .iter()
-            .position(|f| e.offset < f.offset + f.header_len as u64 + f.payload_len)
+            .position(|f| {
+                e.offset
+                    < f.offset
+                        .saturating_add(f.header_len as u64)
+                        .saturating_add(f.payload_len)
+            })
             .unwrap_or(frames.len());
         // Make sure the frame lists the decoder's error (e.g. UTF-8 across fragments).
         if let Some(f) = frames.get_mut(i) {

@@ -445,3 +445,26 @@ fn waiting_for_describes_the_cut() {
     assert_eq!(dec.decode_all(&mut bytes[7..].to_vec()).unwrap().len(), 1);
     assert!(!dec.is_partial());
 }
+
+#[test]
+fn fuzz_regressions() {
+    // fuzz/regressions/decoder/chunking-changes-inflate-error-kind: a stored block holding
+    // 0x80 (invalid UTF-8), then a block of the invalid type 11. Any chunking: InvalidUtf8.
+    let cfg = DecoderConfig {
+        role: Role::Client,
+        deflate: Some(DeflateParams::default()),
+        ..Default::default()
+    };
+    let bytes = unhex("c107000100feff8007");
+    let (_, k, off) = err_kind(cfg, &bytes);
+    assert_eq!((k, off), (K::InvalidUtf8, 0));
+    // fuzz/regressions/inspect/error-frame-offset-overflow: a length near u64::MAX.
+    let r = wsprism::inspect::inspect_stream(
+        &unhex("827fffffffffffffffff"),
+        &wsprism::inspect::InspectOptions {
+            role: Role::Client,
+            ..Default::default()
+        },
+    );
+    assert_eq!(r.error.map(|e| e.close_code), Some(1002));
+}
