@@ -673,3 +673,20 @@ pub fn accept_permessage_deflate(response: JsValue, config: JsValue) -> Result<J
     let p = deflate::accept_response(ext, &cfg).map_err(|e| invalid(e.to_string()))?;
     params_js(&p)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{header_value_ok, is_token};
+
+    #[test]
+    fn tokens_and_header_values() {
+        assert!(is_token("permessage-deflate"));
+        assert!(is_token("X-Custom_1"));
+        assert!(!is_token(""));
+        assert!(!is_token("a b"));
+        assert!(!is_token("a:b"));
+        assert!(header_value_ok("text/plain; charset=utf-8"));
+        assert!(!header_value_ok("a\r\nSet-Cookie: x"));
+        assert!(!header_value_ok("a\0b"));
+    }
+}

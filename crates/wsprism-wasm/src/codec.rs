@@ -6,7 +6,7 @@
 //! makes one call that works on the first `len` bytes. Results are read back from wasm memory.
 
 use crate::args::{self, get, get_any};
-use crate::errors::{arg_type, encode_error, error, out_of_range, protocol_error, range_error};
+use crate::errors::{arg_type, encode_error, error, protocol_error, range_error};
 use wasm_bindgen::prelude::*;
 use wsprism::decoder::{DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_MESSAGE_SIZE};
 use wsprism::encoder::check_control;

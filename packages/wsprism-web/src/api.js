@@ -15,9 +15,12 @@ export function createApi(raw) {
   let mem32 = null;
 
   const utf8 = new TextDecoder('utf-8');
-  // Largest piece copied into wasm memory at once by mask() and Decoder.push(): bounds the
-  // memory those buffers take (wasm memory never shrinks).
+  // Largest piece copied into wasm memory at once by mask() (CHUNK) and Decoder.push()
+  // (PUSH_CHUNK, 16 MiB: the default maxFrameSize, so a frame up to that size arriving in one
+  // chunk is decoded in place without reassembly): bounds the memory those buffers take (wasm
+  // memory never shrinks).
   const CHUNK = 1 << 20;
+  const PUSH_CHUNK = 16 << 20;
 
   // (Re)creates the views of wasm memory after it grew (growth detaches the old buffer, so a
   // zero byteLength is the cheap test; reading memory.buffer on every call costs more).
@@ -335,12 +338,12 @@ export function createApi(raw) {
         chunk = bytesOf(chunk, 'chunk', false);
         len = chunk.length;
       }
-      if (len <= CHUNK) return this._push(chunk, len);
+      if (len <= PUSH_CHUNK) return this._push(chunk, len);
       // A large chunk goes in pieces (the engine takes any chunking): the input buffer in wasm
       // memory stays at most CHUNK bytes.
       let events = [];
-      for (let at = 0; at < len && this._error === null; at += CHUNK) {
-        const piece = chunk.subarray(at, Math.min(len, at + CHUNK));
+      for (let at = 0; at < len && this._error === null; at += PUSH_CHUNK) {
+        const piece = chunk.subarray(at, Math.min(len, at + PUSH_CHUNK));
         events = events.concat(this._push(piece, piece.length));
       }
       return events;
