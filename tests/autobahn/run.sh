@@ -47,9 +47,9 @@ wstest() {
   local py="$AB_HOME/prefix/usr/bin/python2.7" libdir
   if [ -x "$py" ] && [ -d "$AB_HOME/site" ]; then
     libdir="$(ls -d "$AB_HOME"/prefix/usr/lib/*-linux-gnu* 2>/dev/null | head -n 1)"
-    env -u PYTHONPATH -u PYTHONSTARTUP -u PYTHONUSERBASE \
+    exec env -u PYTHONPATH -u PYTHONSTARTUP -u PYTHONUSERBASE \
       LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" PYTHONHOME="$AB_HOME/prefix/usr" \
-      exec "$py" -s "$HERE/wstest_loopback.py" "$AB_HOME/site" "$@"
+      "$py" -s "$HERE/wstest_loopback.py" "$AB_HOME/site" "$@"
   else
     exec "$WSTEST" "$@"
   fi
