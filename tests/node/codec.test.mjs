@@ -168,6 +168,66 @@ describe('seed vectors', () => {
     }
   });
 
+  test('Decoder: large frames (joined in JS once complete) give the same events however the stream is cut', () => {
+    for (const role of ['server', 'client']) {
+      const enc = new ws.Encoder({ role: role === 'server' ? 'client' : 'server', perMessageDeflate: {} });
+      const text = 'ä'.repeat(35000);
+      const wire = Buffer.concat([
+        enc.message(text),
+        enc.ping('p'),
+        enc.message(crypto.randomBytes(40000), { fragmentSize: 17000 }),
+        enc.message(Buffer.from('small')),
+        enc.message('z'.repeat(70000), { compress: true }),
+        enc.message(crypto.randomBytes(20000), { fin: false }),
+        enc.pong('q'),
+        enc.message(crypto.randomBytes(30000), { fin: true }),
+        enc.close(1000, 'done'),
+      ]);
+      const opts = { role, perMessageDeflate: {} };
+      const whole = decodeWhole(wire, opts);
+      assert.equal(whole.length, 8);
+      assert.equal(Buffer.from(whole[0].data, 'hex').toString(), text);
+      // Cuts around every frame boundary and header, and at random places.
+      const cuts = new Set();
+      for (let i = 0; i < wire.length; i += 997) cuts.add(i);
+      for (const b of [0, 70004, 70010, 70017, 87021, 104025]) for (let d = -16; d <= 16; d++) if (b + d > 0 && b + d < wire.length) cuts.add(b + d);
+      for (const c of cuts) assert.deepEqual(decodePieces(wire, [c], opts), whole, `cut at ${c}`);
+      for (const step of [1000, 4096, 16384, 65536, 3]) {
+        const many = [];
+        for (let i = step; i < wire.length; i += step) many.push(i);
+        assert.deepEqual(decodePieces(wire, many, opts), whole, `every ${step} bytes`);
+      }
+      const d = new ws.Decoder(opts);
+      d.push(Buffer.from(wire.subarray(0, 30000)));
+      assert.equal(d.partial, true);
+      assert.ok(d.buffered >= 29000, `buffered ${d.buffered}`);
+      assert.match(d.waitingFor, /more bytes/);
+    }
+  });
+
+  test('Decoder: errors in and around large frames, cut anywhere', () => {
+    const bad = [
+      // a 20000-byte frame with RSV2: refused at its header, not held back
+      [ws.encodeFrame({ opcode: 2, rsv2: true, payload: Buffer.alloc(20000), mask: 1 }), 'WS_ERR_UNEXPECTED_RSV_2_3'],
+      // invalid UTF-8 at the end of a 30000-byte text frame
+      [ws.encodeFrame({ opcode: 1, payload: Buffer.concat([Buffer.alloc(29999, 0x61), hex('ff')]), mask: 2 }), 'WS_ERR_INVALID_UTF8'],
+      // a 40000-byte frame over maxFrameSize
+      [ws.encodeFrame({ opcode: 2, payload: Buffer.alloc(40000), mask: 3 }), 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'],
+    ];
+    for (const [frame, code] of bad) {
+      const opts = { maxFrameSize: 35000 };
+      const whole = decodeWhole(frame, opts);
+      assert.equal(whole[whole.length - 1].code, code);
+      for (const c of [1, 2, 3, 5, 9, 100, 20000, frame.length - 1]) assert.deepEqual(decodePieces(frame, [c], opts), whole, `${code} cut at ${c}`);
+      if (code !== 'WS_ERR_INVALID_UTF8') {
+        // The header alone already fails.
+        const d = new ws.Decoder(opts);
+        const ev = d.push(Buffer.from(frame.subarray(0, 20)));
+        assert.equal(ev[ev.length - 1].error.code, code);
+      }
+    }
+  });
+
   test('handshake requests', () => {
     for (const v of vectors.handshake_requests) {
       const r = ws.validateHandshakeRequest(v.raw);

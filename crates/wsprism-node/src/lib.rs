@@ -508,9 +508,84 @@ fn owned_buffer<'env>(env: &'env Env, mut v: Vec<u8>) -> Result<BufferSlice<'env
     }
 }
 
+/// Largest frame payload the binding leaves to JS to join (larger ones stream through the engine).
+const WITHHOLD_MAX: u64 = 64 << 20;
+
 /// One decoder; JS holds it as a type-tagged object (see [`raw`]).
 pub struct DecoderState {
     inner: Decoder,
+    /// Stream offset where the frame the engine is in the middle of ends (0: at a boundary
+    /// or unknown), from the binding's own look at that frame's header.
+    until: u64,
+    /// Incomplete frames with at least this many payload bytes are left to JS to join (0: never).
+    withhold_min: u64,
+}
+
+impl DecoderState {
+    /// Plans a push of `input`: `(limit, need, until)`. The engine gets `input[..limit]`;
+    /// `need` 0 with `limit < input.len()`: `input[limit..]` is a partial frame header;
+    /// `input[limit..]` is the start of an incomplete frame of `need` bytes (header included)
+    /// with at least `withhold_min` payload bytes whose header the engine accepts: the caller
+    /// joins it once (one copy, as `ws` does) and pushes it whole, so the engine decodes it in
+    /// place instead of assembling it piece by piece (two copies plus a copy out). `until`:
+    /// the stream offset where a frame the engine will be in the middle of ends (0: none or
+    /// unknown). Header rules stay the engine's (`parse_header`, `check_header`).
+    fn plan(&self, input: &[u8]) -> (usize, u64, u64) {
+        let all = (input.len(), 0, 0);
+        let d = &self.inner;
+        if self.withhold_min == 0 || d.error().is_some() || d.is_closed() {
+            return all;
+        }
+        let start = d.offset();
+        let mut p = if self.until > start {
+            match usize::try_from(self.until - start) {
+                Ok(n) if n < input.len() => n,
+                // The whole chunk continues the engine's current frame.
+                _ => return (input.len(), 0, self.until),
+            }
+        } else if !d.is_partial()
+            || matches!(
+                d.waiting_for().as_str(),
+                "the next frame header" | "the next fragment of a message"
+            )
+        {
+            0
+        } else {
+            return all; // mid-frame where we did not see the header: no plan
+        };
+        let mut in_message = d.is_partial();
+        let cfg = d.config();
+        while let Some(rest) = input.get(p..).filter(|r| !r.is_empty()) {
+            let Parsed::Complete { value: h, len: hl } = wsprism::frame::parse_header(rest) else {
+                // A partial header: the caller prepends it to the next bytes (`need` 0), so
+                // that every frame starts at a boundary we know and big frames are always
+                // joined, however the stream is cut.
+                return (p, 0, 0);
+            };
+            let end = p as u64 + hl as u64 + h.payload_len;
+            if end <= input.len() as u64 {
+                if !h.is_control() {
+                    in_message = !h.fin;
+                }
+                p = end as usize;
+                continue;
+            }
+            let cx = wsprism::frame::HeaderContext {
+                role: cfg.role,
+                rsv1_allowed: cfg.deflate.is_some(),
+                in_message,
+                max_frame_size: cfg.max_frame_size,
+            };
+            let mut ok = true;
+            wsprism::frame::check_header(&h, &cx, |_| ok = false);
+            // Bounded like the engine's own buffering, and at most WITHHOLD_MAX (a JS Buffer).
+            if ok && h.payload_len >= self.withhold_min && h.payload_len <= WITHHOLD_MAX {
+                return (p, hl as u64 + h.payload_len, 0);
+            }
+            return (input.len(), 0, start + end);
+        }
+        all
+    }
 }
 
 impl DecoderState {
@@ -521,18 +596,26 @@ impl DecoderState {
         input: &mut [u8],
         table: &mut [u32],
     ) -> Result<Option<Array<'env>>> {
-        if table.len() < 1 + 3 * (input.len() / 2 + 3) {
+        if table.len() < 3 + 3 * (input.len() / 2 + 3) {
             return Err(Error::new(
                 Status::InvalidArg,
                 "event table too small for this chunk",
             ));
         }
+        let (limit, need, until) = self.plan(input);
+        if let Some(t) = table.get_mut(1..3) {
+            t.copy_from_slice(&[limit as u32, need as u32]);
+        }
+        let input = match input.get_mut(..limit) {
+            Some(i) => i,
+            None => input,
+        };
         let mut rows = 0usize;
         let mut extra: Option<Array<'env>> = None;
         let mut n_extra = 0u32;
         let mut pos = 0usize;
         let mut put = |row: [u32; 3], rows: &mut usize| {
-            if let Some(slot) = table.get_mut(1 + 3 * *rows..4 + 3 * *rows) {
+            if let Some(slot) = table.get_mut(3 + 3 * *rows..6 + 3 * *rows) {
                 slot.copy_from_slice(&row);
                 *rows += 1;
             }
@@ -588,6 +671,7 @@ impl DecoderState {
         if let Some(first) = table.first_mut() {
             *first = rows as u32;
         }
+        self.until = until;
         Ok(extra)
     }
 }
@@ -600,8 +684,17 @@ pub fn decoder_new(
     max_frame_size: f64,
     max_message_size: f64,
     deflate: Option<DeflateParamsJs>,
+    withhold_min: Option<f64>,
 ) -> Result<raw::RawValue> {
     let state = DecoderState {
+        until: 0,
+        withhold_min: withhold_min.map_or(0, |v| {
+            if v.is_finite() && v > 0.0 {
+                v as u64
+            } else {
+                0
+            }
+        }),
         inner: Decoder::new(DecoderConfig {
             role: role(server),
             max_frame_size: limit(max_frame_size),
