@@ -227,8 +227,10 @@ export class Decoder {
   constructor(options?: DecoderOptions);
   /**
    * Decodes `chunk` — which is modified: masked payloads are unmasked in place — and returns
-   * the events it completed. On a protocol violation the last event is `{ type: 'error' }`,
-   * and every later push returns that same event.
+   * the events it completed. A frame of 16 KiB or more that the chunk leaves incomplete is
+   * kept (as views of the chunks, no copy) until complete, then joined once and decoded.
+   * On a protocol violation the last event is `{ type: 'error' }`, and every later push
+   * returns that same event.
    */
   push(chunk: Bytes): DecoderEvent[];
   /** True once a close frame was decoded. */
