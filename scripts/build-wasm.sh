@@ -10,7 +10,8 @@
 #    +simd128, panic=abort, fat LTO, codegen-units=1, in its own CARGO_TARGET_DIR (target/wasm)
 # 3. the pinned wasm-bindgen CLI (scripts/setup/wasm-bindgen-cli.sh): --target web for the ES
 #    module entry, --target no-modules for the classic-script bundle
-# 4. wasm-opt -O3 if binaryen is installed (optional; never installed by this script)
+# 4. wasm-opt -O3 if binaryen >= 117 is installed (optional; never installed by this script;
+#    Debian 12's binaryen 108 breaks the module and is skipped)
 # 5. packages/wsprism-web/scripts/build-classic.mjs: dist/wsprism.js (window.wsprism, wasm
 #    embedded as base64) and dist/wsprism.slim.js (loads dist/wsprism_bg.wasm next to itself)
 #
@@ -56,8 +57,10 @@ BINDGEN="$(bash scripts/setup/wasm-bindgen-cli.sh | tail -n 1)"
 # The engine's hot paths (decoder, masking, UTF-8) at opt-level 3, everything else (deflate,
 # HTTP parsing, serde glue) at $OPT_LEVEL: measured in bench/README-wasm.md.
 HOT_OPT="${WSPRISM_WASM_HOT_OPT_LEVEL:-3}"
-PROFILE_ARGS=(--config "profile.release.package.wsprism.opt-level=$HOT_OPT"
-              --config "profile.release.package.wsprism-wasm.opt-level=$HOT_OPT")
+BINDINGS_OPT="${WSPRISM_WASM_BINDINGS_OPT_LEVEL:-$HOT_OPT}"
+toml_opt() { case "$1" in [0-9]) echo "$1" ;; *) echo "\"$1\"" ;; esac; }   # s/z are strings in TOML
+PROFILE_ARGS=(--config "profile.release.package.wsprism.opt-level=$(toml_opt "$HOT_OPT")"
+              --config "profile.release.package.wsprism-wasm.opt-level=$(toml_opt "$BINDINGS_OPT")")
 [ -z "${WSPRISM_WASM_LTO:-}" ] || PROFILE_ARGS+=(--config "profile.release.lto=\"$WSPRISM_WASM_LTO\"")
 log "cargo build (route $WASM_TOOLCHAIN_ROUTE, opt-level $OPT_LEVEL, target dir $CARGO_TARGET_DIR)"
 # Profile settings for this build only (the workspace profile is shared with native builds).
@@ -82,16 +85,31 @@ BG_FLAGS=(--remove-name-section --remove-producers-section)
 "$BINDGEN" --target web "${BG_FLAGS[@]}" --out-dir "$STAGE/web" "$RAW" >&2
 "$BINDGEN" --target no-modules "${BG_FLAGS[@]}" --out-dir "$STAGE/no-modules" "$RAW" >&2
 
+# wasm-opt (binaryen), if installed and recent: binaryen 108 (Debian 12) mangles the externref
+# table wasm-bindgen 0.2.130 emits (instantiation then fails), so older versions are skipped, and
+# the optimized module is kept only if it instantiates with its glue. Both targets share the
+# same .wasm (wasm-bindgen emits identical modules for web and no-modules).
+WASM_OPT_MIN=117
 if command -v wasm-opt >/dev/null 2>&1; then
-  for d in web no-modules; do
-    f="$STAGE/$d/wsprism_wasm_bg.wasm"
-    log "wasm-opt -O3 $d ($(wc -c <"$f") bytes before)"
-    wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "$f" -o "$f.opt" >&2 && mv "$f.opt" "$f" || log "wasm-opt failed; keeping the unoptimized module"
-  done
+  v="$(wasm-opt --version 2>/dev/null | sed -nE 's/.*version ([0-9]+).*/\1/p' | head -n 1)"
+  if [ -n "$v" ] && [ "$v" -ge "$WASM_OPT_MIN" ]; then
+    f="$STAGE/web/wsprism_wasm_bg.wasm"
+    log "wasm-opt -O3 (binaryen $v; $(wc -c <"$f") bytes before)"
+    if wasm-opt -O3 --enable-simd --enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int \
+         --enable-mutable-globals --enable-reference-types --enable-multivalue "$f" -o "$f.opt" >&2 \
+       && node -e 'const fs=require("fs");import(process.argv[1]).then(m=>{m.initSync({module:fs.readFileSync(process.argv[2])});if(m.acceptKey("dGhlIHNhbXBsZSBub25jZQ==")!=="s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")process.exit(1)}).catch(e=>{console.error(e.message);process.exit(1)})' \
+            "$STAGE/web/wsprism_wasm.js" "$f.opt" >&2; then
+      mv "$f.opt" "$f"
+      cp "$f" "$STAGE/no-modules/wsprism_wasm_bg.wasm"
+    else
+      rm -f "$f.opt"
+      log "wasm-opt output does not work; keeping the unoptimized module"
+    fi
+  else
+    log "wasm-opt ${v:-?} is older than $WASM_OPT_MIN (breaks wasm-bindgen's externref table); skipping"
+  fi
 else
-  log "wasm-opt not installed (optional: apt-get install binaryen); skipping"
+  log "wasm-opt not installed (optional, binaryen >= $WASM_OPT_MIN); skipping"
 fi
 
 rm -rf "$OUT_WASM"
