@@ -235,97 +235,20 @@ fn header_value_ok(s: &str) -> bool {
     !s.chars().any(|c| c == '\r' || c == '\n' || c == '\0')
 }
 
-/// Extensions given as a header value string or as `[{ name, params }]` where `params` is
-/// `[[key, value|null]]` (the engine's form) or `{ key: value|true }`.
+/// Extensions as a `Sec-WebSocket-Extensions` header value (the JS wrapper turns
+/// `[{ name, params }]` into one).
 fn extensions_arg(v: &JsValue, name: &str) -> Result<Vec<Extension>, JsValue> {
     if args::is_nullish(v) {
         return Ok(Vec::new());
     }
-    if v.is_string() {
-        let s = args::string(v, name, MAX_SHORT_STRING)?;
-        return handshake::parse_extensions(&s).map_err(|e| handshake_error(&e));
-    }
-    if !Array::is_array(v) {
+    if !v.is_string() {
         return Err(arg_type(
             name,
-            "a header value string or an array of { name, params }",
+            "a header value or an array of { name, params }",
         ));
     }
-    let arr: &Array = v.unchecked_ref();
-    if arr.length() > 64 {
-        return Err(out_of_range(name, "at most 64 extensions"));
-    }
-    let mut out = Vec::new();
-    for i in 0..arr.length() {
-        let item = Reflect::get_u32(arr, i)?;
-        if item.is_string() {
-            let n = args::string(&item, name, 256)?;
-            out.push(Extension {
-                name: n,
-                params: Vec::new(),
-            });
-            continue;
-        }
-        let o = args::options(&item, name)?;
-        let ext_name = args::string(&get(&o, "name")?, "extension name", 256)?;
-        if !is_token(&ext_name) {
-            return Err(range_error(
-                errors::INVALID_ARG_VALUE,
-                &format!("invalid extension name {ext_name:?}"),
-            ));
-        }
-        let p = get(&o, "params")?;
-        let mut params = Vec::new();
-        if Array::is_array(&p) {
-            let pa: &Array = p.unchecked_ref();
-            for j in 0..pa.length().min(64) {
-                let pair = Reflect::get_u32(pa, j)?;
-                let k = Reflect::get_u32(&pair, 0).unwrap_or(JsValue::UNDEFINED);
-                let val = Reflect::get_u32(&pair, 1).unwrap_or(JsValue::UNDEFINED);
-                params.push(param(&k, &val)?);
-            }
-        } else if let Some(po) = args::options(&p, "params")? {
-            let keys = Reflect::own_keys(&po)?;
-            for j in 0..keys.length().min(64) {
-                let k = keys.get(j);
-                if !k.is_string() {
-                    continue;
-                }
-                let val = Reflect::get(&po, &k)?;
-                params.push(param(&k, &val)?);
-            }
-        }
-        out.push(Extension {
-            name: ext_name,
-            params,
-        });
-    }
-    Ok(out)
-}
-
-fn param(k: &JsValue, v: &JsValue) -> Result<(String, Option<String>), JsValue> {
-    let k = args::string(k, "parameter name", 256)?;
-    if !is_token(&k) {
-        return Err(range_error(
-            errors::INVALID_ARG_VALUE,
-            &format!("invalid extension parameter name {k:?}"),
-        ));
-    }
-    let v = if args::is_nullish(v) || v.as_bool() == Some(true) {
-        None
-    } else if let Some(n) = v.as_f64() {
-        Some(int_string(n)?)
-    } else {
-        let s = args::string(v, "parameter value", 256)?;
-        if !is_token(&s) {
-            return Err(range_error(
-                errors::INVALID_ARG_VALUE,
-                &format!("invalid extension parameter value {s:?}"),
-            ));
-        }
-        Some(s)
-    };
-    Ok((k, v))
+    let s = args::string(v, name, MAX_SHORT_STRING)?;
+    handshake::parse_extensions(&s).map_err(|e| handshake_error(&e))
 }
 
 /// A number as a decimal integer string (no float formatting code in the module).
@@ -422,11 +345,8 @@ fn header_opt(v: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
     }
 }
 
-/// Extensions to send: a header value or `[{ name, params }]`.
+/// Extensions to send: a header value (checked).
 fn extensions_value(v: &JsValue) -> Result<Option<String>, JsValue> {
-    if v.is_string() {
-        return header_opt(v, "extensions");
-    }
     let e = extensions_arg(v, "extensions")?;
     Ok((!e.is_empty()).then(|| join_extensions(&e)))
 }

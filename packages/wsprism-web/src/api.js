@@ -279,14 +279,47 @@ export function createApi(raw) {
     return raw.validateHandshakeRequest(bytesOf(data, 'data', true), options);
   }
 
+  const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+  // Extensions as a header value: strings pass; `[{ name, params }]` (params `{ key: value |
+  // true }` or `[[key, value | null]]`) and extension-name strings are joined into one.
+  function extensionsValue(x, name) {
+    if (!Array.isArray(x)) return x;
+    const bad = (what) => codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `${name}: ${what}`);
+    const value = (k, v) => {
+      if (typeof k !== 'string' || !TOKEN.test(k)) throw bad('parameter names must be tokens');
+      if (v === true || v === null || v === undefined) return k;
+      if (typeof v === 'number' && Number.isInteger(v)) return `${k}=${v}`;
+      if (typeof v === 'string' && TOKEN.test(v)) return `${k}=${v}`;
+      throw bad(`parameter ${k} must be true, an integer or a token`);
+    };
+    return x.map((e) => {
+      if (typeof e === 'string') return e;
+      if (e === null || typeof e !== 'object' || typeof e.name !== 'string' || !TOKEN.test(e.name)) {
+        throw bad('extensions must be strings or { name, params } with a token name');
+      }
+      const p = e.params;
+      let params = [];
+      if (Array.isArray(p)) params = p.map((kv) => (Array.isArray(kv) ? value(kv[0], kv[1]) : value(undefined)));
+      else if (p !== null && typeof p === 'object') params = Object.keys(p).map((k) => value(k, p[k]));
+      else if (p !== undefined && p !== null) throw bad('params must be an object or an array of pairs');
+      return [e.name, ...params].join('; ');
+    }).join(', ');
+  }
+
+  function withExtensions(options) {
+    if (options === null || typeof options !== 'object' || !Array.isArray(options.extensions)) return options;
+    return Object.assign({}, options, { extensions: extensionsValue(options.extensions, 'options.extensions') });
+  }
+
   function buildHandshakeResponse(options) {
     ensure();
-    return raw.buildHandshakeResponse(options);
+    return raw.buildHandshakeResponse(withExtensions(options));
   }
 
   function buildHandshakeRequest(options) {
     ensure();
-    return raw.buildHandshakeRequest(options);
+    return raw.buildHandshakeRequest(withExtensions(options));
   }
 
   function parseHandshakeResponse(data, options) {
@@ -296,7 +329,7 @@ export function createApi(raw) {
 
   function negotiatePerMessageDeflate(offers, config) {
     ensure();
-    return raw.negotiatePerMessageDeflate(offers, config);
+    return raw.negotiatePerMessageDeflate(extensionsValue(offers, 'offers'), config);
   }
 
   function perMessageDeflateOffer(config) {
