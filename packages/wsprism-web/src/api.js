@@ -65,7 +65,6 @@ export function createApi(raw) {
   const dvByteOffset = desc(DataView.prototype, 'byteOffset');
   const dvByteLength = desc(DataView.prototype, 'byteLength');
   const abByteLength = desc(ArrayBuffer.prototype, 'byteLength');
-  const textEncoder = new TextEncoder();
 
   function typeError(name, expected) {
     return codedError(TypeError, 'ERR_INVALID_ARG_TYPE', `The "${name}" argument must be ${expected}`);
