@@ -543,12 +543,7 @@ impl DecoderState {
                 // The whole chunk continues the engine's current frame.
                 _ => return (input.len(), 0, self.until),
             }
-        } else if !d.is_partial()
-            || matches!(
-                d.waiting_for().as_str(),
-                "the next frame header" | "the next fragment of a message"
-            )
-        {
+        } else if d.at_frame_boundary() {
             0
         } else {
             return all; // mid-frame where we did not see the header: no plan

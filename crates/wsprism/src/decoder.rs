@@ -196,6 +196,17 @@ impl Decoder {
         self.failed.as_ref()
     }
 
+    /// True between frames: no partial header or payload is held (a fragmented message may
+    /// still be in progress; see [`Decoder::in_message`]).
+    pub fn at_frame_boundary(&self) -> bool {
+        self.hdr_len == 0 && self.frame.is_none()
+    }
+
+    /// True while a fragmented data message is in progress (its first frame arrived without FIN).
+    pub fn in_message(&self) -> bool {
+        self.msg.is_some()
+    }
+
     /// True if the decoder holds a partial frame or a partial message (more bytes are needed).
     pub fn is_partial(&self) -> bool {
         self.hdr_len != 0 || self.frame.is_some() || self.msg.is_some()

@@ -468,3 +468,16 @@ fn fuzz_regressions() {
     );
     assert_eq!(r.error.map(|e| e.close_code), Some(1002));
 }
+
+#[test]
+fn boundary_accessors() {
+    let bytes = cat(&[cf(false, 1, b"ab"), cf(true, 0, b"cd")]);
+    let mut dec = Decoder::new(server());
+    assert!(dec.at_frame_boundary() && !dec.in_message());
+    dec.decode_all(&mut bytes[..3].to_vec()).unwrap();
+    assert!(!dec.at_frame_boundary());
+    dec.decode_all(&mut bytes[3..8].to_vec()).unwrap();
+    assert!(dec.at_frame_boundary() && dec.in_message());
+    assert_eq!(dec.decode_all(&mut bytes[8..].to_vec()).unwrap().len(), 1);
+    assert!(dec.at_frame_boundary() && !dec.in_message());
+}
