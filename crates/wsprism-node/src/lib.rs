@@ -35,24 +35,9 @@ use wsprism::{
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-/// A `WS_ERR_*` code for an encoder error. The engine's `EncodeError` has no code of its own
-/// (see the report on issue 3); this is naming only, no rule.
+/// The engine's `WS_ERR_*` code for an encoder error.
 fn encode_error_code(e: &EncodeError) -> &'static str {
-    match e {
-        EncodeError::OpcodeOutOfRange(_) => "WS_ERR_INVALID_OPCODE",
-        EncodeError::ControlTooLong(_) => "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
-        EncodeError::FragmentedControl => "WS_ERR_EXPECTED_FIN",
-        EncodeError::InvalidCloseCode(_) | EncodeError::ReasonWithoutCode => {
-            "WS_ERR_INVALID_CLOSE_CODE"
-        }
-        EncodeError::CloseReasonTooLong(_) => "WS_ERR_CLOSE_REASON_TOO_LONG",
-        EncodeError::CompressionNotNegotiated => "WS_ERR_COMPRESSION_NOT_NEGOTIATED",
-        EncodeError::MessageInProgress => "WS_ERR_MESSAGE_IN_PROGRESS",
-        EncodeError::ZeroFragmentSize => "WS_ERR_INVALID_FRAGMENT_SIZE",
-        EncodeError::Deflate(_) => "WS_ERR_DEFLATE",
-        EncodeError::Random(_) => "WS_ERR_RANDOM",
-        _ => "WS_ERR_ENCODE",
-    }
+    e.code()
 }
 
 /// Thrown as a JS `Error` whose `code` is the `WS_ERR_*` string; the JS wrapper turns the

@@ -84,22 +84,10 @@ pub fn protocol_error(e: &ProtocolError) -> JsValue {
 /// fragment size), `Error` for state; the `WS_ERR_*` codes of the Node package.
 pub fn encode_error(e: &EncodeError) -> JsValue {
     let msg = e.to_string();
-    match e {
-        EncodeError::OpcodeOutOfRange(_) => range_error("WS_ERR_INVALID_OPCODE", &msg),
-        EncodeError::ControlTooLong(_) => {
-            range_error("WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH", &msg)
-        }
-        EncodeError::FragmentedControl => range_error("WS_ERR_EXPECTED_FIN", &msg),
-        EncodeError::InvalidCloseCode(_) | EncodeError::ReasonWithoutCode => {
-            range_error("WS_ERR_INVALID_CLOSE_CODE", &msg)
-        }
-        EncodeError::CloseReasonTooLong(_) => range_error("WS_ERR_CLOSE_REASON_TOO_LONG", &msg),
-        EncodeError::ZeroFragmentSize => range_error("WS_ERR_INVALID_FRAGMENT_SIZE", &msg),
-        EncodeError::CompressionNotNegotiated => error("WS_ERR_COMPRESSION_NOT_NEGOTIATED", &msg),
-        EncodeError::MessageInProgress => error("WS_ERR_MESSAGE_IN_PROGRESS", &msg),
-        EncodeError::Deflate(_) => error("WS_ERR_DEFLATE", &msg),
-        EncodeError::Random(_) => error("WS_ERR_RANDOM", &msg),
-        _ => error("WS_ERR_ENCODE", &msg),
+    if e.is_range() {
+        range_error(e.code(), &msg)
+    } else {
+        error(e.code(), &msg)
     }
 }
 

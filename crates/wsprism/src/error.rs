@@ -270,3 +270,38 @@ pub enum EncodeError {
     #[error("no random masking key available: {0}")]
     Random(String),
 }
+
+impl EncodeError {
+    /// A stable `WS_ERR_*` code (the `ws` package's names where it has one).
+    pub fn code(&self) -> &'static str {
+        match self {
+            EncodeError::OpcodeOutOfRange(_) => "WS_ERR_INVALID_OPCODE",
+            EncodeError::ControlTooLong(_) => "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
+            EncodeError::FragmentedControl => "WS_ERR_EXPECTED_FIN",
+            EncodeError::InvalidCloseCode(_) | EncodeError::ReasonWithoutCode => {
+                "WS_ERR_INVALID_CLOSE_CODE"
+            }
+            EncodeError::CloseReasonTooLong(_) => "WS_ERR_CLOSE_REASON_TOO_LONG",
+            EncodeError::CompressionNotNegotiated => "WS_ERR_COMPRESSION_NOT_NEGOTIATED",
+            EncodeError::MessageInProgress => "WS_ERR_MESSAGE_IN_PROGRESS",
+            EncodeError::ZeroFragmentSize => "WS_ERR_INVALID_FRAGMENT_SIZE",
+            EncodeError::Deflate(_) => "WS_ERR_DEFLATE",
+            EncodeError::Random(_) => "WS_ERR_RANDOM",
+        }
+    }
+
+    /// True when the error is about an argument's value (a length, a code, FIN, a fragment
+    /// size): bindings throw these as `RangeError`; the others are about state.
+    pub fn is_range(&self) -> bool {
+        matches!(
+            self,
+            EncodeError::OpcodeOutOfRange(_)
+                | EncodeError::ControlTooLong(_)
+                | EncodeError::FragmentedControl
+                | EncodeError::InvalidCloseCode(_)
+                | EncodeError::ReasonWithoutCode
+                | EncodeError::CloseReasonTooLong(_)
+                | EncodeError::ZeroFragmentSize
+        )
+    }
+}
