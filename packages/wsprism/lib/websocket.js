@@ -240,10 +240,12 @@ class WebSocket extends EventEmitter {
   setSocket(socket, head, params) {
     const c = codec();
     const deflateParams = params.deflate ? params.deflate.params : null;
+    // Like `ws`, maxPayload 0 means no limit.
+    const max = params.maxPayload > 0 ? params.maxPayload : Infinity;
     this._decoder = new c.Decoder({
       role: params.role,
-      maxFrameSize: params.maxPayload,
-      maxMessageSize: params.maxPayload,
+      maxFrameSize: max,
+      maxMessageSize: max,
       perMessageDeflate: deflateParams
     });
     const encOpts = { role: params.role, perMessageDeflate: deflateParams };
@@ -270,7 +272,17 @@ class WebSocket extends EventEmitter {
   /** @private: one native call per socket chunk. */
   _onData(chunk) {
     if (this._closeFrameReceived || this._errored) return; // nothing more is read after those
-    const events = this._decoder.push(chunk);
+    let events;
+    try {
+      events = this._decoder.push(chunk);
+    } catch (err) {
+      // Not a protocol error (those are events): a bug or misuse below us. Fail this connection
+      // (1011) rather than the process.
+      if (!err.code) err.code = 'WS_ERR_INTERNAL';
+      err.closeCode = 1011;
+      this._onProtocolError(err);
+      return;
+    }
     for (let i = 0; i < events.length; i++) {
       const ev = events[i];
       switch (ev.type) {
@@ -293,7 +305,7 @@ class WebSocket extends EventEmitter {
         default:
           break;
       }
-      if (this._readyState === CLOSED) return;
+      if (this._readyState === CLOSED || this._socket.destroyed) return;
     }
   }
 

@@ -1,0 +1,202 @@
+// Type declarations for the ws-style classes (lib/websocket.js, lib/websocket-server.js).
+// The package's index.d.ts re-exports them:
+//   export { WebSocket, WebSocketServer } from './lib/websocket';
+/// <reference types="node" />
+
+import { EventEmitter } from 'events';
+import * as http from 'http';
+import { Duplex } from 'stream';
+import { URL } from 'url';
+
+/** What `send`/`ping`/`pong` accept: strings are sent as UTF-8. */
+export type Data = string | Buffer | ArrayBuffer | ArrayBufferView;
+
+/** The `ws` permessage-deflate option (`true` = defaults). */
+export interface PerMessageDeflateOptions {
+  serverNoContextTakeover?: boolean;
+  clientNoContextTakeover?: boolean;
+  /** 8-15 (a number); `true` offers/accepts the parameter without a value. */
+  serverMaxWindowBits?: number | boolean;
+  clientMaxWindowBits?: number | boolean;
+  /** Only with no context takeover on the sending side: messages smaller than this (bytes) are sent uncompressed. Default 1024. */
+  threshold?: number;
+  /** Only `level` (0-9) is used. */
+  zlibDeflateOptions?: { level?: number };
+}
+
+export interface ClientOptions {
+  /** Default true (offer permessage-deflate). */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Largest accepted message in bytes. Default 100 MiB. */
+  maxPayload?: number;
+  /** Extra request headers. */
+  headers?: http.OutgoingHttpHeaders;
+  /** Milliseconds for the opening handshake. */
+  handshakeTimeout?: number;
+  origin?: string;
+  /** Answer pings automatically. Default true. */
+  autoPong?: boolean;
+  /** Milliseconds to wait for the closing handshake before destroying the socket. Default 30000. */
+  closeTimeout?: number;
+  agent?: http.Agent;
+  /** Called with the request before it is sent (it must call `req.end()`). */
+  finishRequest?(req: http.ClientRequest, ws: WebSocket): void;
+}
+
+export interface SendOptions {
+  /** Default: false for strings, true otherwise. */
+  binary?: boolean;
+  /** Default true (when permessage-deflate was negotiated). */
+  compress?: boolean;
+  /** false: this is a fragment; later calls continue the message until `fin: true`. */
+  fin?: boolean;
+  /** Accepted for `ws` compatibility: the role decides (clients always mask). */
+  mask?: boolean;
+}
+
+export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments';
+
+export interface WebSocketEvent {
+  type: string;
+  target: WebSocket;
+}
+export interface MessageEvent extends WebSocketEvent {
+  /** A string for text messages; binary as per `binaryType`. */
+  data: string | Buffer | ArrayBuffer | Buffer[];
+}
+export interface CloseEvent extends WebSocketEvent {
+  code: number;
+  reason: string;
+  wasClean: boolean;
+}
+export interface ErrorEvent extends WebSocketEvent {
+  error: Error;
+  message: string;
+}
+
+/** A protocol error raised by the engine (the same shape as the Decoder's). */
+export interface WebSocketError extends Error {
+  /** `WS_ERR_*` */
+  code: string;
+  /** The close code sent to the peer (1002, 1007, 1009, ...). */
+  closeCode?: number;
+  rfcSection?: string;
+}
+
+export declare class WebSocket extends EventEmitter {
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSING: 2;
+  static readonly CLOSED: 3;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+
+  /** A ws:// client. `protocols` may be omitted (then the second argument is the options). */
+  constructor(address: string | URL, protocols?: string | string[], options?: ClientOptions);
+  constructor(address: string | URL, options?: ClientOptions);
+
+  binaryType: BinaryType;
+  /** Bytes queued and not yet handed to the kernel. */
+  readonly bufferedAmount: number;
+  /** The negotiated Sec-WebSocket-Extensions value ('' if none), e.g. "permessage-deflate". */
+  readonly extensions: string;
+  readonly isPaused: boolean;
+  readonly protocol: string;
+  readonly readyState: 0 | 1 | 2 | 3;
+  readonly url: string | undefined;
+
+  onopen: ((event: WebSocketEvent) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+  onclose: ((event: CloseEvent) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+
+  /** Starts the closing handshake; throws RangeError/TypeError for a code or reason that may not be sent. */
+  close(code?: number, reason?: string | Buffer): void;
+  terminate(): void;
+  ping(data?: Data | number, mask?: boolean, cb?: (err?: Error) => void): void;
+  pong(data?: Data | number, mask?: boolean, cb?: (err?: Error) => void): void;
+  send(data: Data, cb?: (err?: Error) => void): void;
+  send(data: Data, options: SendOptions, cb?: (err?: Error) => void): void;
+  pause(): void;
+  resume(): void;
+
+  addEventListener(type: 'message', listener: (event: MessageEvent) => void, options?: { once?: boolean }): void;
+  addEventListener(type: 'close', listener: (event: CloseEvent) => void, options?: { once?: boolean }): void;
+  addEventListener(type: 'error', listener: (event: ErrorEvent) => void, options?: { once?: boolean }): void;
+  addEventListener(type: 'open', listener: (event: WebSocketEvent) => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'message' | 'close' | 'error' | 'open', listener: (...args: any[]) => void): void;
+
+  on(event: 'open', listener: (this: WebSocket) => void): this;
+  on(event: 'message', listener: (this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): this;
+  on(event: 'ping' | 'pong', listener: (this: WebSocket, data: Buffer) => void): this;
+  on(event: 'close', listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
+  /** Emitted only when a listener exists: an app without one does not crash. */
+  on(event: 'error', listener: (this: WebSocket, err: WebSocketError) => void): this;
+  on(event: 'upgrade', listener: (this: WebSocket, res: http.IncomingMessage) => void): this;
+  on(event: 'unexpected-response', listener: (this: WebSocket, req: http.ClientRequest, res: http.IncomingMessage) => void): this;
+  /** The socket's write buffer emptied after a write that returned false. */
+  on(event: 'drain', listener: (this: WebSocket) => void): this;
+  on(event: string | symbol, listener: (this: WebSocket, ...args: any[]) => void): this;
+  once(event: 'open', listener: (this: WebSocket) => void): this;
+  once(event: 'message', listener: (this: WebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): this;
+  once(event: 'close', listener: (this: WebSocket, code: number, reason: Buffer) => void): this;
+  once(event: string | symbol, listener: (this: WebSocket, ...args: any[]) => void): this;
+}
+
+export interface VerifyClientInfo {
+  origin: string | undefined;
+  secure: boolean;
+  req: http.IncomingMessage;
+}
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  backlog?: number;
+  server?: http.Server;
+  noServer?: boolean;
+  /** Accept only this pathname (else 400). */
+  path?: string;
+  /** Largest accepted message in bytes (frames and whole messages, after inflating). Default 100 MiB. */
+  maxPayload?: number;
+  /** Default false. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  handleProtocols?: (protocols: Set<string>, request: http.IncomingMessage) => string | false;
+  verifyClient?:
+    | ((info: VerifyClientInfo) => boolean)
+    | ((info: VerifyClientInfo, callback: (res: boolean, code?: number, message?: string, headers?: http.OutgoingHttpHeaders) => void) => void);
+  /** Default true. */
+  autoPong?: boolean;
+  /** Default true: `clients` holds the open connections. */
+  clientTracking?: boolean;
+  /** Milliseconds to wait for the closing handshake. Default 30000. */
+  closeTimeout?: number;
+  /** Milliseconds an upgrade request may take to arrive and be accepted. Default 10000. */
+  handshakeTimeout?: number;
+}
+
+export declare class WebSocketServer extends EventEmitter {
+  constructor(options: ServerOptions, callback?: () => void);
+  options: ServerOptions;
+  clients: Set<WebSocket>;
+  address(): ReturnType<import('net').Server['address']>;
+  close(cb?: (err?: Error) => void): void;
+  shouldHandle(request: http.IncomingMessage): boolean;
+  handleUpgrade(
+    request: http.IncomingMessage,
+    socket: Duplex,
+    upgradeHead: Buffer,
+    callback: (client: WebSocket, request: http.IncomingMessage) => void
+  ): void;
+
+  on(event: 'connection', listener: (this: WebSocketServer, socket: WebSocket, request: http.IncomingMessage) => void): this;
+  on(event: 'error', listener: (this: WebSocketServer, error: Error) => void): this;
+  on(event: 'headers', listener: (this: WebSocketServer, headers: string[], request: http.IncomingMessage) => void): this;
+  on(event: 'listening' | 'close', listener: (this: WebSocketServer) => void): this;
+  on(event: 'wsClientError', listener: (this: WebSocketServer, error: Error & { status: number }, socket: Duplex, request: http.IncomingMessage) => void): this;
+  on(event: string | symbol, listener: (this: WebSocketServer, ...args: any[]) => void): this;
+}
+
+export default WebSocket;
