@@ -7,7 +7,8 @@
 #   bash tests/autobahn/run.sh [--subset|--full] [--role server|client|both] [--write-expected]
 #     --subset (default): cases 1.* - 10.*, 12.1.*, 13.1.*      --full: every case
 #     --write-expected: record this run's results as the expectation (only OK/INFORMATIONAL)
-# Reports: reports/autobahn/<subset|full>/<server|client>/ (gitignored). wstest comes from
+# Reports: reports/autobahn/<subset|full>/<server|client>/ (gitignored; WSPRISM_AB_REPORTS=<dir>
+# replaces reports/autobahn). wstest comes from
 # scripts/setup/autobahn.sh (installed into a cache on first use). Every step is time-bounded.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -74,7 +75,7 @@ trap cleanup EXIT
 
 status=0
 for role in $roles; do
-  OUT="$ROOT/reports/autobahn/$mode/$role"
+  OUT="${WSPRISM_AB_REPORTS:-$ROOT/reports/autobahn}/$mode/$role"
   rm -rf "$OUT"
   mkdir -p "$OUT"
   start=$(date +%s)
