@@ -6,6 +6,7 @@
 #
 #   bash tests/autobahn/run.sh [--subset|--full] [--role server|client|both] [--write-expected]
 #     --subset (default): cases 1.* - 10.*, 12.1.*, 13.1.*      --full: every case
+#     --cases '12.2.*,13.3.*': just those (reports under reports/autobahn/custom/)
 #     --write-expected: record this run's results as the expectation (only OK/INFORMATIONAL)
 # Reports: reports/autobahn/<subset|full>/<server|client>/ (gitignored; WSPRISM_AB_REPORTS=<dir>
 # replaces reports/autobahn). wstest comes from
@@ -22,6 +23,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --subset) mode=subset ;;
     --full) mode=full ;;
+    --cases) shift; mode=custom; CASE_LIST="${1:?--cases needs a list like 12.2.*,13.3.*}" ;;
     --role) shift; case "${1:-}" in server|client) roles="$1" ;; both) roles="server client" ;; *) echo "run.sh: --role server|client|both" >&2; exit 2 ;; esac ;;
     --write-expected) write=--write ;;
     -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
@@ -30,7 +32,9 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-if [ "$mode" = full ]; then
+if [ "$mode" = custom ]; then
+  CASES="[$(printf '%s' "$CASE_LIST" | sed 's/[^,][^,]*/"&"/g')]"; LIMIT=${WSPRISM_AB_TIMEOUT:-7200}
+elif [ "$mode" = full ]; then
   CASES='["*"]'; CASE_LIST='*'; LIMIT=${WSPRISM_AB_TIMEOUT:-7200}
 else
   CASES='["1.*","2.*","3.*","4.*","5.*","6.*","7.*","8.*","9.*","10.*","12.1.*","13.1.*"]'
