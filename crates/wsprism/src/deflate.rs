@@ -399,17 +399,20 @@ impl Inflater {
         out: &[u8],
         limit: u64,
     ) -> Result<(), ProtocolErrorKind> {
-        match status {
-            Err(_) => return Err(ProtocolErrorKind::InvalidCompressedData),
-            // A final block (BFINAL=1) ends the stream; later messages start a new one.
-            Ok(Status::StreamEnd) => self.d.reset(false),
-            Ok(_) => {}
-        }
+        // The limit first: zlib may have written the byte that crosses it and then hit corrupt
+        // bits in the same call, while a shorter read would have stopped after that byte. Checking
+        // the length before the status gives the same verdict (1009) for any segmentation.
         if out.len() as u64 > limit {
             return Err(ProtocolErrorKind::MessageTooBig {
                 len: out.len() as u64,
                 max: limit,
             });
+        }
+        match status {
+            Err(_) => return Err(ProtocolErrorKind::InvalidCompressedData),
+            // A final block (BFINAL=1) ends the stream; later messages start a new one.
+            Ok(Status::StreamEnd) => self.d.reset(false),
+            Ok(_) => {}
         }
         Ok(())
     }

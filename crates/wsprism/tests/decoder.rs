@@ -458,6 +458,20 @@ fn fuzz_regressions() {
     let bytes = unhex("c107000100feff8007");
     let (_, k, off) = err_kind(cfg, &bytes);
     assert_eq!((k, off), (K::InvalidUtf8, 0));
+    // fuzz/regressions/decoder/chunking-changes-1009-to-1007: the first inflated byte already
+    // passes a zero limit, and corrupt bits follow: 1009 whatever the segmentation.
+    let cfg = DecoderConfig {
+        role: Role::Client,
+        max_message_size: 0,
+        max_frame_size: 320,
+        deflate: Some(DeflateParams {
+            server_no_context_takeover: true,
+            client_no_context_takeover: true,
+            ..Default::default()
+        }),
+    };
+    let (_, k, _) = err_kind(cfg, &unhex("412e3a0700c9d40700"));
+    assert_eq!(k, K::MessageTooBig { len: 1, max: 0 });
     // fuzz/regressions/inspect/error-frame-offset-overflow: a length near u64::MAX.
     let r = wsprism::inspect::inspect_stream(
         &unhex("827fffffffffffffffff"),
