@@ -460,7 +460,5 @@ export function acceptPerMessageDeflate(
 // ---------------------------------------------------------------------------------------------
 // ws-style classes (lib/websocket.js, lib/websocket-server.js): see README.md.
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const WebSocket: any;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const WebSocketServer: any;
+export { WebSocket, WebSocketServer } from './lib/websocket';
+export type * from './lib/websocket';

@@ -72,7 +72,8 @@ impl Write for Mem {
     }
 }
 
-const DECODE_CASES: [(usize, usize, &str); 4] = [
+const DECODE_CASES: [(usize, usize, &str); 5] = [
+    (20, 20_000, "20B-ascii"),
     (20, 20_000, "20B"),
     (1024, 2_000, "1KiB"),
     (64 * 1024, 64, "64KiB"),
