@@ -270,50 +270,59 @@ fn too_large(max: usize) -> HandshakeError {
     }
 }
 
+/// Maps httparse's outcome for a head in `buf` to ours: `Some(len)` when complete, `None` while
+/// incomplete, 431 once `max_size` bytes (or too many header lines) arrived without an end.
+fn head_status(
+    r: Result<httparse::Status<usize>, httparse::Error>,
+    buf: &[u8],
+    max_size: usize,
+) -> Result<Option<usize>, HandshakeError> {
+    match r {
+        Ok(httparse::Status::Complete(len)) if len > max_size => Err(too_large(max_size)),
+        Ok(httparse::Status::Complete(len)) => Ok(Some(len)),
+        Ok(httparse::Status::Partial) if buf.len() >= max_size => Err(too_large(max_size)),
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(httparse::Error::TooManyHeaders) => Err(too_large(max_size)),
+        Err(e) => Err(HandshakeError::bad(HandshakeErrorKind::Http(e.to_string()))),
+    }
+}
+
 /// Parses a request head from the start of `buf`. Returns [`Parsed::NeedMore`] while the head
 /// is incomplete (the count is a lower bound: 1), and fails once `max_size` bytes have arrived
 /// without a complete head.
 pub fn parse_request(buf: &[u8], max_size: usize) -> Result<Parsed<Request>, HandshakeError> {
     let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut hs);
-    match req.parse(buf) {
-        Ok(httparse::Status::Complete(len)) if len > max_size => Err(too_large(max_size)),
-        Ok(httparse::Status::Complete(len)) => Ok(Parsed::Complete {
-            value: Request {
-                method: req.method.unwrap_or_default().to_string(),
-                path: req.path.unwrap_or_default().to_string(),
-                http_minor: req.version.unwrap_or_default(),
-                headers: collect_headers(req.headers),
-            },
-            len,
-        }),
-        Ok(httparse::Status::Partial) if buf.len() >= max_size => Err(too_large(max_size)),
-        Ok(httparse::Status::Partial) => Ok(Parsed::NeedMore(1)),
-        Err(httparse::Error::TooManyHeaders) => Err(too_large(max_size)),
-        Err(e) => Err(HandshakeError::bad(HandshakeErrorKind::Http(e.to_string()))),
-    }
+    let Some(len) = head_status(req.parse(buf), buf, max_size)? else {
+        return Ok(Parsed::NeedMore(1));
+    };
+    Ok(Parsed::Complete {
+        value: Request {
+            method: req.method.unwrap_or_default().to_string(),
+            path: req.path.unwrap_or_default().to_string(),
+            http_minor: req.version.unwrap_or_default(),
+            headers: collect_headers(req.headers),
+        },
+        len,
+    })
 }
 
 /// Parses a response head from the start of `buf` (see [`parse_request`]).
 pub fn parse_response(buf: &[u8], max_size: usize) -> Result<Parsed<Response>, HandshakeError> {
     let mut hs = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut resp = httparse::Response::new(&mut hs);
-    match resp.parse(buf) {
-        Ok(httparse::Status::Complete(len)) if len > max_size => Err(too_large(max_size)),
-        Ok(httparse::Status::Complete(len)) => Ok(Parsed::Complete {
-            value: Response {
-                status: resp.code.unwrap_or_default(),
-                reason: resp.reason.unwrap_or_default().to_string(),
-                http_minor: resp.version.unwrap_or_default(),
-                headers: collect_headers(resp.headers),
-            },
-            len,
-        }),
-        Ok(httparse::Status::Partial) if buf.len() >= max_size => Err(too_large(max_size)),
-        Ok(httparse::Status::Partial) => Ok(Parsed::NeedMore(1)),
-        Err(httparse::Error::TooManyHeaders) => Err(too_large(max_size)),
-        Err(e) => Err(HandshakeError::bad(HandshakeErrorKind::Http(e.to_string()))),
-    }
+    let Some(len) = head_status(resp.parse(buf), buf, max_size)? else {
+        return Ok(Parsed::NeedMore(1));
+    };
+    Ok(Parsed::Complete {
+        value: Response {
+            status: resp.code.unwrap_or_default(),
+            reason: resp.reason.unwrap_or_default().to_string(),
+            http_minor: resp.version.unwrap_or_default(),
+            headers: collect_headers(resp.headers),
+        },
+        len,
+    })
 }
 
 /// One extension from a `Sec-WebSocket-Extensions` header, with its parameters
