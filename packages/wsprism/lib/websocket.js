@@ -421,28 +421,15 @@ class WebSocket extends EventEmitter {
   }
 
   ping(data, mask, cb) {
-    if (this._readyState === CONNECTING) {
-      throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
-    }
-    if (typeof data === 'function') {
-      cb = data;
-      data = mask = undefined;
-    } else if (typeof mask === 'function') {
-      cb = mask;
-      mask = undefined;
-    }
-    const buf = data === undefined ? EMPTY : toBuffer(data);
-    if (buf.length > 125) {
-      throw new RangeError('The data size must not be greater than 125 bytes (RFC 6455 §5.5)');
-    }
-    if (this._readyState !== OPEN) {
-      sendAfterClose(this, buf, cb);
-      return;
-    }
-    this._write(this._encoder.ping(buf), cb);
+    this._control('ping', data, mask, cb);
   }
 
   pong(data, mask, cb) {
+    this._control('pong', data, mask, cb);
+  }
+
+  /** ping/pong: `ws`'s argument shapes (data, mask, cb with optional middle arguments). */
+  _control(kind, data, mask, cb) {
     if (this._readyState === CONNECTING) {
       throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
     }
@@ -461,7 +448,7 @@ class WebSocket extends EventEmitter {
       sendAfterClose(this, buf, cb);
       return;
     }
-    this._write(this._encoder.pong(buf), cb);
+    this._write(kind === 'ping' ? this._encoder.ping(buf) : this._encoder.pong(buf), cb);
   }
 
   /**
