@@ -1,0 +1,26 @@
+// Echo server on the wsprism Node package (WebSocketServer from packages/wsprism), for
+// bench/e2e.mjs. `node wsprism-echo.mjs [--deflate] [--port 0]`: prints `READY <port>` once
+// listening. Every message goes back as it came (same type); with --deflate, permessage-deflate
+// is on with the settings the ws server uses too: threshold 0 (compress every message),
+// default windows (15 bits), context takeover, zlib's default level.
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { WebSocketServer } = require('../../packages/wsprism');
+const args = process.argv.slice(2);
+const deflate = args.includes('--deflate');
+const portArg = args.indexOf('--port');
+const port = portArg >= 0 ? Number(args[portArg + 1]) : 0;
+
+const wss = new WebSocketServer({
+  host: '127.0.0.1',
+  port,
+  backlog: 2048,
+  perMessageDeflate: deflate ? { threshold: 0 } : false
+});
+wss.on('connection', (ws) => {
+  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  ws.on('error', () => {});
+});
+wss.on('listening', () => process.stdout.write(`READY ${wss.address().port}\n`));
+process.on('SIGTERM', () => process.exit(0));
