@@ -552,7 +552,14 @@ for (const method of ['open', 'error', 'close', 'message']) {
 // Socket listeners (`this` is the socket) --------------------------------------------------------
 
 function socketOnData(chunk) {
-  this[kCodec]._onData(chunk);
+  // What the listeners write while this chunk's events are handled (echoes, replies, pongs)
+  // leaves in one writev when the chunk is done, not in one write syscall per message.
+  this.cork();
+  try {
+    this[kCodec]._onData(chunk);
+  } finally {
+    this.uncork();
+  }
 }
 
 function socketOnEnd() {
