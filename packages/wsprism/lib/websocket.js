@@ -179,8 +179,10 @@ class WebSocket extends EventEmitter {
     this._protocol = '';
     this._extensions = '';
     this._socket = null;
-    this._decoder = null;
-    this._encoder = null;
+    this._decoder = null; // created on first use: _dec()
+    this._encoder = null; // created on first use: _enc()
+    this._decoderOptions = null;
+    this._encoderOptions = null;
     this._deflate = null; // negotiated deflate config (with threshold) or null
     this._bufferedAmount = 0; // bytes "sent" while no socket exists
     this._needDrain = false;
@@ -238,19 +240,22 @@ class WebSocket extends EventEmitter {
    * @private
    */
   setSocket(socket, head, params) {
-    const c = codec();
     const deflateParams = params.deflate ? params.deflate.params : null;
     // Like `ws`, maxPayload 0 means no limit.
     const max = params.maxPayload > 0 ? params.maxPayload : Infinity;
-    this._decoder = new c.Decoder({
+    // The native Decoder and Encoder are created on first use (_dec(), _enc()): an idle
+    // connection holds no codec state, and with permessage-deflate no compressor (~300 KB) or
+    // inflater (~20 KB) until it receives or sends a message (`ws` creates its zlib streams
+    // lazily too).
+    this._decoderOptions = {
       role: params.role,
       maxFrameSize: max,
       maxMessageSize: max,
       perMessageDeflate: deflateParams
-    });
+    };
     const encOpts = { role: params.role, perMessageDeflate: deflateParams };
     if (params.deflate && params.deflate.level !== undefined) encOpts.level = params.deflate.level;
-    this._encoder = new c.Encoder(encOpts);
+    this._encoderOptions = encOpts;
     this._deflate = params.deflate || null;
     this._socket = socket;
     socket[kCodec] = this;
@@ -269,12 +274,24 @@ class WebSocket extends EventEmitter {
     if (socket.readableEnded && this._readyState === OPEN) socketOnEnd.call(socket);
   }
 
+  /** @private */
+  _dec() {
+    if (this._decoder === null) this._decoder = new (codec().Decoder)(this._decoderOptions);
+    return this._decoder;
+  }
+
+  /** @private */
+  _enc() {
+    if (this._encoder === null) this._encoder = new (codec().Encoder)(this._encoderOptions);
+    return this._encoder;
+  }
+
   /** @private: one native call per socket chunk. */
   _onData(chunk) {
     if (this._closeFrameReceived || this._errored) return; // nothing more is read after those
     let events;
     try {
-      events = this._decoder.push(chunk);
+      events = this._dec().push(chunk);
     } catch (err) {
       // Not a protocol error (those are events): a bug or misuse below us. Fail this connection
       // (1011) rather than the process.
@@ -290,7 +307,7 @@ class WebSocket extends EventEmitter {
           this._emitMessage(ev.data, ev.binary);
           break;
         case 'ping':
-          if (this._autoPong && this._readyState === OPEN) this._write(this._encoder.pong(ev.data));
+          if (this._autoPong && this._readyState === OPEN) this._write(this._enc().pong(ev.data));
           this.emit('ping', ev.data);
           break;
         case 'pong':
@@ -341,7 +358,7 @@ class WebSocket extends EventEmitter {
     if (this._readyState === OPEN || (this._readyState === CLOSING && !this._closeFrameSent)) {
       this._readyState = CLOSING;
       try {
-        this._write(this._encoder.close(code, ''));
+        this._write(this._enc().close(code, ''));
         this._closeFrameSent = true;
       } catch (_) {
         // unreachable: every engine close code is sendable
@@ -400,7 +417,7 @@ class WebSocket extends EventEmitter {
       reason = typeof data === 'string' ? data : toBuffer(data).toString();
     }
     const frame =
-      code === undefined ? this._encoder.close(undefined, '') : this._encoder.close(code, reason);
+      code === undefined ? this._enc().close(undefined, '') : this._enc().close(code, reason);
     this._readyState = CLOSING;
     this._write(frame, (err) => {
       if (err) return;
@@ -448,7 +465,7 @@ class WebSocket extends EventEmitter {
       sendAfterClose(this, buf, cb);
       return;
     }
-    this._write(kind === 'ping' ? this._encoder.ping(buf) : this._encoder.pong(buf), cb);
+    this._write(kind === 'ping' ? this._enc().ping(buf) : this._enc().pong(buf), cb);
   }
 
   /**
@@ -482,7 +499,7 @@ class WebSocket extends EventEmitter {
         : d.params.clientNoContextTakeover;
       compress = ownNoContext ? buf.length >= d.threshold : true;
     }
-    this._write(this._encoder.message(buf, { binary, compress, fin }), cb);
+    this._write(this._enc().message(buf, { binary, compress, fin }), cb);
   }
 
   terminate() {
