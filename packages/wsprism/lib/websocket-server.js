@@ -159,14 +159,7 @@ class WebSocketServer extends EventEmitter {
   handleUpgrade(req, socket, head, cb) {
     socket.on('error', socketOnError);
     const timeout = this.options.handshakeTimeout;
-    let timer = null;
-    if (timeout > 0) {
-      timer = setTimeout(() => {
-        if (!socket[kHandled]) socket.destroy();
-      }, timeout);
-      if (timer.unref) timer.unref();
-      socket.once('close', () => clearTimeout(timer));
-    }
+    const stopTimer = timeout > 0 ? startHandshakeTimer(socket, timeout) : null;
 
     const c = codec();
     const headBuf = rawHead(`${req.method} ${req.url} HTTP/${req.httpVersion}`, req.rawHeaders);
@@ -213,7 +206,7 @@ class WebSocketServer extends EventEmitter {
     }
 
     const finish = () => {
-      if (timer !== null) clearTimeout(timer);
+      if (stopTimer !== null) stopTimer();
       this.completeUpgrade(v, negotiated, protocols, req, socket, head, cb);
     };
 
@@ -298,6 +291,25 @@ function addListeners(server, map) {
 function emitClose(server) {
   server._state = CLOSED;
   server.emit('close');
+}
+
+/**
+ * Destroys a socket whose upgrade is not handled within `ms`. Returns the function that stops
+ * the timer. It lives in its own scope: a 'close' listener created inside handleUpgrade would
+ * keep that call's whole scope (the request, its validated head) alive as long as the
+ * connection, several KB per idle connection.
+ */
+function startHandshakeTimer(socket, ms) {
+  const timer = setTimeout(() => {
+    if (!socket[kHandled]) socket.destroy();
+  }, ms);
+  if (timer.unref) timer.unref();
+  const stop = () => {
+    clearTimeout(timer);
+    socket.removeListener('close', stop);
+  };
+  socket.once('close', stop);
+  return stop;
 }
 
 function socketOnError() {
