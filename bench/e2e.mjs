@@ -32,11 +32,12 @@ function opt(name, def) {
   if (args[i].includes('=')) return args[i].slice(name.length + 1);
   return args[i + 1] === undefined ? def : args[i + 1];
 }
-const quick = flag('--quick');
-const DURATION_MS = Number(opt('--duration-ms', quick ? 1000 : 3000));
-const WARMUP_MS = Number(opt('--warmup-ms', quick ? 300 : 500));
-const IDLE_MS = Number(opt('--idle-ms', 300));
-const only = (opt('--only', '') || '').split(',').filter(Boolean);
+const smoke = flag('--smoke'); // npm test: a few short runs, checks that every echo came back intact
+const quick = flag('--quick') || smoke;
+const DURATION_MS = Number(opt('--duration-ms', smoke ? 300 : quick ? 1000 : 3000));
+const WARMUP_MS = Number(opt('--warmup-ms', smoke ? 100 : quick ? 300 : 500));
+const IDLE_MS = Number(opt('--idle-ms', smoke ? 100 : 300));
+const only = (opt('--only', smoke ? '20B,c1,c100,wsprism,ws,rust' : '') || '').split(',').filter(Boolean);
 const startedAt = new Date();
 const t0 = Date.now();
 
@@ -235,6 +236,13 @@ function fmtUs(us) {
   if (us >= 1e3) return `${(us / 1e3).toFixed(1)} ms`;
   return `${us} µs`;
 }
+// Server CPU time per echoed message: steadier than messages/s when other jobs share the CPU.
+const cpuUs = (x) => (x && !x.error && x.messages > 0 ? (x.server_cpu_s * 1e6) / x.messages : undefined);
+function cpuPerMsg(x) {
+  const v = cpuUs(x);
+  if (v === undefined) return '–';
+  return v >= 1000 ? `${(v / 1000).toFixed(1)} ms` : `${v.toFixed(v >= 100 ? 0 : 1)} µs`;
+}
 const fmtRatio = (r) => (r === undefined || !Number.isFinite(r) ? '–' : `${r.toFixed(2)}x`);
 const fmtMB = (kb) => (kb ? `${(kb / 1024).toFixed(0)}` : '–');
 const fmtKB = (kb) => (kb === undefined ? '–' : kb.toFixed(1));
@@ -246,10 +254,12 @@ function summaryTable(scenarios, results, servers) {
   for (const s of servers) head.push(`${s.name} msg/s`);
   if (has('wsprism') && has('ws')) head.push('wsprism / ws');
   if (has('wsprism') && has('ws-noaddons')) head.push('wsprism / ws-noaddons');
+  if (has('wsprism') && has('ws')) head.push('CPU/msg ws / wsprism');
   if (has('wsprism')) head.push('wsprism p50 / p99');
   if (has('ws')) head.push('ws p50 / p99');
   if (has('wsprism')) head.push('wsprism idle KB/conn', 'wsprism peak RSS MB');
   if (has('ws')) head.push('ws idle KB/conn', 'ws peak RSS MB');
+  // idle KB/conn: RssAnon slope between conns/10 and conns idle connections.
   const rows = [head];
   for (const sc of scenarios) {
     const r = results.filter((x) => x.scenario === sc.id);
@@ -259,13 +269,14 @@ function summaryTable(scenarios, results, servers) {
     for (const s of servers) row.push(by(s.name) && by(s.name).error ? 'error' : fmtRate(rate(s.name)));
     if (has('wsprism') && has('ws')) row.push(fmtRatio(rate('wsprism') / rate('ws')));
     if (has('wsprism') && has('ws-noaddons')) row.push(fmtRatio(rate('wsprism') / rate('ws-noaddons')));
+    if (has('wsprism') && has('ws')) row.push(fmtRatio(cpuUs(by('ws')) / cpuUs(by('wsprism'))));
     const lat = (n) => {
       const x = by(n);
       return x && !x.error ? `${fmtUs(x.latency_us.p50)} / ${fmtUs(x.latency_us.p99)}` : '–';
     };
     const mem = (n) => {
       const x = by(n);
-      return x && !x.error ? [fmtKB(x.rss_per_conn_kb), fmtMB(x.server_rss_peak_kb)] : ['–', '–'];
+      return x && !x.error ? [sc.conns > 1 ? fmtKB(x.anon_per_conn_kb) : '–', fmtMB(x.server_rss_peak_kb)] : ['–', '–'];
     };
     if (has('wsprism')) row.push(lat('wsprism'));
     if (has('ws')) row.push(lat('ws'));
@@ -278,14 +289,14 @@ function summaryTable(scenarios, results, servers) {
 
 function detailTable(scenarios, results, servers) {
   const rows = [
-    ['scenario', 'server', 'msg/s', 'p50', 'p99', 'server CPU', 'loadgen CPU', 'idle KB/conn', 'peak RSS MB', 'stop']
+    ['scenario', 'server', 'msg/s', 'p50', 'p99', 'server CPU', 'server µs CPU/msg', 'loadgen CPU', 'idle RSS MB', 'idle KB/conn (RSS / anon)', 'peak RSS MB', 'stop (messages)']
   ];
   for (const sc of scenarios) {
     for (const s of servers) {
       const x = results.find((y) => y.scenario === sc.id && y.server === s.name);
       if (!x) continue;
       if (x.error) {
-        rows.push([scenarioName(sc), s.name, 'error: ' + String(x.error).slice(0, 60), '', '', '', '', '', '', '']);
+        rows.push([scenarioName(sc), s.name, 'error: ' + String(x.error).slice(0, 60), '', '', '', '', '', '', '', '', '']);
         continue;
       }
       rows.push([
@@ -295,8 +306,10 @@ function detailTable(scenarios, results, servers) {
         fmtUs(x.latency_us.p50),
         fmtUs(x.latency_us.p99),
         `${x.server_cpu_pct.toFixed(0)}%`,
+        cpuPerMsg(x),
         `${x.loadgen_cpu_pct.toFixed(0)}%`,
-        fmtKB(x.rss_per_conn_kb),
+        fmtMB(x.server_rss_idle_kb),
+        sc.conns > 1 ? `${fmtKB(x.rss_per_conn_kb)} / ${fmtKB(x.anon_per_conn_kb)}` : '–',
         fmtMB(x.server_rss_peak_kb),
         `${x.stop} (${x.messages})`
       ]);
@@ -320,7 +333,9 @@ function esc(s) {
 
 function chartSvg(scenarios, results, servers, meta) {
   const colors = { wsprism: '#2563eb', ws: '#f97316', 'ws-noaddons': '#fbbf24', rust: '#6b7280' };
-  const groupW = 16 * servers.length + 14;
+  const barW = 11;
+  const step = barW + 1;
+  const groupW = step * servers.length + 12;
   const left = 70;
   const top = 64;
   const plotH = 300;
@@ -351,18 +366,18 @@ function chartSvg(scenarios, results, servers, meta) {
   }
   out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#888"/>`);
   scenarios.forEach((sc, gi) => {
-    const gx = left + gi * groupW + 7;
+    const gx = left + gi * groupW + 6;
     if (gi > 0 && scenarios[gi - 1].size.name !== sc.size.name) {
-      out.push(`<line x1="${gx - 7}" x2="${gx - 7}" y1="${top}" y2="${top + plotH + 70}" stroke="#bbb" stroke-dasharray="3,3"/>`);
+      out.push(`<line x1="${gx - 6}" x2="${gx - 6}" y1="${top}" y2="${top + plotH + 70}" stroke="#bbb" stroke-dasharray="3,3"/>`);
     }
     servers.forEach((s, si) => {
       const r = results.find((x) => x.scenario === sc.id && x.server === s.name);
       if (!r || r.error) return;
       const yy = y(r.msgs_per_s);
-      const x = gx + si * 16;
-      out.push(`<rect x="${x}" y="${yy.toFixed(1)}" width="14" height="${(top + plotH - yy).toFixed(1)}" fill="${colors[s.name] || '#999'}"><title>${esc(`${scenarioName(sc)} — ${s.label}: ${fmtRate(r.msgs_per_s)} msg/s, p50 ${fmtUs(r.latency_us.p50)}, p99 ${fmtUs(r.latency_us.p99)}`)}</title></rect>`);
+      const x = gx + si * step;
+      out.push(`<rect x="${x}" y="${yy.toFixed(1)}" width="${barW}" height="${(top + plotH - yy).toFixed(1)}" fill="${colors[s.name] || '#999'}"><title>${esc(`${scenarioName(sc)} — ${s.label}: ${fmtRate(r.msgs_per_s)} msg/s, p50 ${fmtUs(r.latency_us.p50)}, p99 ${fmtUs(r.latency_us.p99)}`)}</title></rect>`);
     });
-    const cx = gx + (servers.length * 16) / 2;
+    const cx = gx + (servers.length * step) / 2;
     const ratioR = results.find((x) => x.scenario === sc.id && x.server === 'wsprism');
     const ratioW = results.find((x) => x.scenario === sc.id && x.server === 'ws');
     if (ratioR && ratioW && !ratioR.error && !ratioW.error) {
@@ -433,8 +448,8 @@ async function main() {
       const line = r.error
         ? `ERROR ${r.error}`
         : `${fmtRate(r.msgs_per_s).padStart(7)} msg/s  p50 ${fmtUs(r.latency_us.p50).padStart(7)}  p99 ${fmtUs(r.latency_us.p99).padStart(7)}  ` +
-          `cpu srv ${r.server_cpu_pct.toFixed(0).padStart(3)}% gen ${r.loadgen_cpu_pct.toFixed(0).padStart(3)}%  ` +
-          `idle ${fmtKB(r.rss_per_conn_kb).padStart(6)} KB/conn  peak ${fmtMB(r.server_rss_peak_kb).padStart(5)} MB` +
+          `cpu srv ${r.server_cpu_pct.toFixed(0).padStart(3)}% (${cpuPerMsg(r).padStart(7)}/msg) gen ${r.loadgen_cpu_pct.toFixed(0).padStart(3)}%  ` +
+          `idle ${fmtKB(r.anon_per_conn_kb).padStart(6)} KB/conn (anon)  peak ${fmtMB(r.server_rss_peak_kb).padStart(5)} MB` +
           (r.mismatches ? `  MISMATCHES ${r.mismatches}` : '');
       console.log(`${scenarioName(sc).padEnd(24)} ${srv.name.padEnd(12)} ${line}`);
     }
@@ -486,7 +501,7 @@ async function main() {
   ].join('\n');
   console.log('\n' + summary + '\n');
   console.log(`# total ${totalS.toFixed(1)} s (build ${buildS.toFixed(1)} s, ${runs} runs); load average during: ${la.join(' ')}`);
-  if (!flag('--no-save')) {
+  if (!flag('--no-save') && !smoke) {
     const dir = path.resolve(opt('--out', path.join(here, 'results', day)));
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ meta, scenarios: scenarios.map((s) => ({ ...s, size: s.size.bytes })), results }, null, 1) + '\n');
@@ -494,7 +509,9 @@ async function main() {
     fs.writeFileSync(path.join(dir, 'chart.svg'), chartSvg(scenarios, results, servers, metaLine));
     console.log(`# wrote ${path.relative(root, dir)}/results.json, results.md, chart.svg`);
   }
-  if (results.some((r) => r.error)) process.exitCode = 1;
+  const bad = results.filter((r) => r.error || r.mismatches > 0 || !(r.messages > 0));
+  for (const r of bad) console.error(`bench: ${r.scenario} ${r.server}: ${r.error || `${r.mismatches} bad echoes, ${r.messages} messages`}`);
+  if (bad.length) process.exitCode = 1;
 }
 
 main().catch((e) => {

@@ -20,6 +20,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+# bench/loadgen is its own cargo workspace (npm run bench builds it); formatting needs no build.
+cargo fmt --manifest-path bench/loadgen/Cargo.toml -- --check
 
 shopt -s nullglob
 for t in scripts/test.d/*.sh; do

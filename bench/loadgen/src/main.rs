@@ -9,9 +9,11 @@
 //! `--duration-ms` or until `--max-msgs` echoes arrived, whichever comes first, and prints one
 //! JSON object on stdout.
 //!
-//! With `--server-pid`, it also reads the server's VmRSS before connecting, with every
-//! connection open and idle, and its peak (VmHWM), and the server's CPU time (user + sys, from
-//! `/proc/PID/stat`) over the measured window, beside its own (getrusage).
+//! With `--server-pid`, it also reads the server's memory (/proc/PID/status) with a tenth of
+//! the connections open and with all of them open and idle (the per-connection cost is the
+//! slope between the two, from VmRSS and from RssAnon), and its peak (VmHWM), and the server's
+//! CPU time (user + sys of all its threads, /proc/PID/stat) over the measured window, beside
+//! the load generator's own (getrusage).
 //!
 //! Sending is cheap by construction: the payload (compressed once with the engine's `Deflater`
 //! when permessage-deflate is on; the offer asks for `client_no_context_takeover`, so every
@@ -146,7 +148,19 @@ struct Conn {
     dirty: bool,
 }
 
-fn rss_kb(pid: u32) -> (u64, u64) {
+/// Memory of a process, in KiB, from /proc/PID/status.
+#[derive(Default, Clone, Copy)]
+struct Mem {
+    /// VmRSS: resident memory.
+    rss: u64,
+    /// VmHWM: peak resident memory.
+    hwm: u64,
+    /// RssAnon: resident anonymous memory (heap, stacks), without file-backed pages such as
+    /// the executable's code, which is shared and faulted in as code first runs.
+    anon: u64,
+}
+
+fn mem_kb(pid: u32) -> Mem {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         s.lines()
@@ -155,7 +169,11 @@ fn rss_kb(pid: u32) -> (u64, u64) {
             .and_then(|v| v.parse().ok())
             .unwrap_or(0)
     };
-    (field("VmRSS:"), field("VmHWM:"))
+    Mem {
+        rss: field("VmRSS:"),
+        hwm: field("VmHWM:"),
+        anon: field("RssAnon:"),
+    }
 }
 
 /// user + sys CPU seconds of a process (all threads), from /proc/PID/stat.
@@ -242,6 +260,18 @@ impl Payloads {
     }
 }
 
+/// Waits `d` without doing anything (the server's events are not read: nothing is expected).
+fn settle(poll: &mut Poll, events: &mut Events, d: Duration) {
+    let until = Instant::now() + d;
+    while let Some(left) = until
+        .checked_duration_since(Instant::now())
+        .filter(|l| !l.is_zero())
+    {
+        poll.poll(events, Some(left))
+            .unwrap_or_else(|e| fail(&format!("poll: {e}")));
+    }
+}
+
 fn main() {
     let a = parse_args();
     let addr: SocketAddr = format!("{}:{}", a.host, a.port)
@@ -251,7 +281,9 @@ fn main() {
     let deadline = t_start + a.timeout;
     let mut poll = Poll::new().unwrap_or_else(|e| fail(&format!("poll: {e}")));
     let mut events = Events::with_capacity(1024);
-    let rss_before = a.server_pid.map(rss_kb).map(|r| r.0).unwrap_or(0);
+    let mem = || a.server_pid.map(mem_kb).unwrap_or_default();
+    let mem_start = mem();
+    let mut mem_before = mem_start;
 
     let deflate_cfg = DeflateConfig {
         client_no_context_takeover: true,
@@ -271,136 +303,146 @@ fn main() {
     let mut negotiated_ext = String::new();
     let mut rbuf = vec![0u8; 256 * 1024];
     let mut pending = 0usize;
-    while open < a.conns {
-        while conns.len() < a.conns && pending < a.connect_parallel {
-            let sock = TcpStream::connect(addr).unwrap_or_else(|e| fail(&format!("connect: {e}")));
-            let _ = sock.set_nodelay(true);
-            let mut sock = sock;
-            let tok = Token(conns.len());
-            poll.registry()
-                .register(&mut sock, tok, Interest::READABLE | Interest::WRITABLE)
-                .unwrap_or_else(|e| fail(&format!("register: {e}")));
-            let key = handshake::generate_key().unwrap_or_else(|e| fail(&format!("key: {e}")));
-            conns.push(Conn {
-                sock,
-                state: State::Connecting,
-                key,
-                inbuf: Vec::new(),
-                out: Vec::new(),
-                out_pos: 0,
-                dec: None,
-                enc: None,
-                compressed: false,
-                sent: VecDeque::new(),
-                dirty: false,
-            });
-            comp_index.push(0);
-            pending += 1;
-        }
-        if Instant::now() > deadline {
-            fail(&format!("timeout: {open} of {} connections open", a.conns));
-        }
-        poll.poll(&mut events, Some(Duration::from_millis(100)))
-            .unwrap_or_else(|e| fail(&format!("poll: {e}")));
-        for ev in events.iter() {
-            let i = ev.token().0;
-            let c = &mut conns[i];
-            if c.state == State::Connecting && ev.is_writable() {
-                match c.sock.take_error() {
-                    Ok(None) => {}
-                    Ok(Some(e)) | Err(e) => fail(&format!("connect: {e}")),
-                }
-                if c.sock.peer_addr().is_err() {
-                    continue; // not connected yet
-                }
-                let req = ClientRequest {
-                    host: &host_hdr,
-                    path: "/",
-                    key: &c.key,
-                    extensions: if a.deflate { Some(&offer) } else { None },
-                    ..Default::default()
-                };
-                c.out.extend_from_slice(&req.to_bytes());
-                c.state = State::Handshake;
-                if !flush(c) {
-                    fail("connection closed during handshake");
-                }
+    // Connections open in two steps, 1/10 of them first: the server's one-time work on its first
+    // connections (lazy module loads, JIT compilation, allocator arenas) is not counted in the
+    // per-connection RSS, which is the slope between conns/10 and conns open connections.
+    let first = (a.conns / 10).max(1);
+    let mut target = first;
+    loop {
+        while open < target {
+            while conns.len() < target && pending < a.connect_parallel {
+                let sock =
+                    TcpStream::connect(addr).unwrap_or_else(|e| fail(&format!("connect: {e}")));
+                let _ = sock.set_nodelay(true);
+                let mut sock = sock;
+                let tok = Token(conns.len());
+                poll.registry()
+                    .register(&mut sock, tok, Interest::READABLE | Interest::WRITABLE)
+                    .unwrap_or_else(|e| fail(&format!("register: {e}")));
+                let key = handshake::generate_key().unwrap_or_else(|e| fail(&format!("key: {e}")));
+                conns.push(Conn {
+                    sock,
+                    state: State::Connecting,
+                    key,
+                    inbuf: Vec::new(),
+                    out: Vec::new(),
+                    out_pos: 0,
+                    dec: None,
+                    enc: None,
+                    compressed: false,
+                    sent: VecDeque::new(),
+                    dirty: false,
+                });
+                comp_index.push(0);
+                pending += 1;
             }
-            if c.state == State::Handshake && ev.is_readable() {
-                loop {
-                    match c.sock.read(&mut rbuf) {
-                        Ok(0) => fail("server closed during handshake"),
-                        Ok(n) => c.inbuf.extend_from_slice(&rbuf[..n]),
-                        Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                        Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                        Err(e) => fail(&format!("read: {e}")),
+            if Instant::now() > deadline {
+                fail(&format!("timeout: {open} of {} connections open", a.conns));
+            }
+            poll.poll(&mut events, Some(Duration::from_millis(100)))
+                .unwrap_or_else(|e| fail(&format!("poll: {e}")));
+            for ev in events.iter() {
+                let i = ev.token().0;
+                let c = &mut conns[i];
+                if c.state == State::Connecting && ev.is_writable() {
+                    match c.sock.take_error() {
+                        Ok(None) => {}
+                        Ok(Some(e)) | Err(e) => fail(&format!("connect: {e}")),
+                    }
+                    if c.sock.peer_addr().is_err() {
+                        continue; // not connected yet
+                    }
+                    let req = ClientRequest {
+                        host: &host_hdr,
+                        path: "/",
+                        key: &c.key,
+                        extensions: if a.deflate { Some(&offer) } else { None },
+                        ..Default::default()
+                    };
+                    c.out.extend_from_slice(&req.to_bytes());
+                    c.state = State::Handshake;
+                    if !flush(c) {
+                        fail("connection closed during handshake");
                     }
                 }
-                match handshake::parse_response(&c.inbuf, 8192) {
-                    Ok(Parsed::NeedMore(_)) => continue,
-                    Err(e) => fail(&format!("handshake: {e}")),
-                    Ok(Parsed::Complete { value, len }) => {
-                        let offered: &[&str] = if a.deflate {
-                            &["permessage-deflate"]
-                        } else {
-                            &[]
-                        };
-                        let acc = value
-                            .validate(&c.key, &[], offered)
-                            .unwrap_or_else(|e| fail(&format!("handshake: {e}")));
-                        let mut params: Option<DeflateParams> = None;
-                        if let Some(ext) = acc.extensions.first() {
-                            params = Some(
-                                deflate::accept_response(ext, &deflate_cfg)
-                                    .unwrap_or_else(|e| fail(&format!("handshake: {e}"))),
-                            );
-                            if negotiated_ext.is_empty() {
-                                negotiated_ext = value
-                                    .header("sec-websocket-extensions")
-                                    .unwrap_or_default()
-                                    .to_string();
+                if c.state == State::Handshake && ev.is_readable() {
+                    loop {
+                        match c.sock.read(&mut rbuf) {
+                            Ok(0) => fail("server closed during handshake"),
+                            Ok(n) => c.inbuf.extend_from_slice(&rbuf[..n]),
+                            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                            Err(e) => fail(&format!("read: {e}")),
+                        }
+                    }
+                    match handshake::parse_response(&c.inbuf, 8192) {
+                        Ok(Parsed::NeedMore(_)) => continue,
+                        Err(e) => fail(&format!("handshake: {e}")),
+                        Ok(Parsed::Complete { value, len }) => {
+                            let offered: &[&str] = if a.deflate {
+                                &["permessage-deflate"]
+                            } else {
+                                &[]
+                            };
+                            let acc = value
+                                .validate(&c.key, &[], offered)
+                                .unwrap_or_else(|e| fail(&format!("handshake: {e}")));
+                            let mut params: Option<DeflateParams> = None;
+                            if let Some(ext) = acc.extensions.first() {
+                                params = Some(
+                                    deflate::accept_response(ext, &deflate_cfg)
+                                        .unwrap_or_else(|e| fail(&format!("handshake: {e}"))),
+                                );
+                                if negotiated_ext.is_empty() {
+                                    negotiated_ext = value
+                                        .header("sec-websocket-extensions")
+                                        .unwrap_or_default()
+                                        .to_string();
+                                }
                             }
+                            if a.deflate && params.is_none() {
+                                fail("server declined permessage-deflate");
+                            }
+                            if let Some(p) = params {
+                                comp_index[i] = payloads.compressed_for(p.client_max_window_bits);
+                                c.compressed = true;
+                            }
+                            c.dec = Some(Decoder::new(DecoderConfig {
+                                role: Role::Client,
+                                max_message_size: 64 << 20,
+                                max_frame_size: 64 << 20,
+                                deflate: params,
+                            }));
+                            c.enc = Some(Encoder::new(EncoderConfig {
+                                role: Role::Client,
+                                deflate: params,
+                                level: None,
+                            }));
+                            c.inbuf.drain(..len);
+                            if !c.inbuf.is_empty() {
+                                fail("server sent data before the first message");
+                            }
+                            c.inbuf = Vec::new();
+                            c.state = State::Open;
+                            open += 1;
+                            pending -= 1;
                         }
-                        if a.deflate && params.is_none() {
-                            fail("server declined permessage-deflate");
-                        }
-                        if let Some(p) = params {
-                            comp_index[i] = payloads.compressed_for(p.client_max_window_bits);
-                            c.compressed = true;
-                        }
-                        c.dec = Some(Decoder::new(DecoderConfig {
-                            role: Role::Client,
-                            max_message_size: 64 << 20,
-                            max_frame_size: 64 << 20,
-                            deflate: params,
-                        }));
-                        c.enc = Some(Encoder::new(EncoderConfig {
-                            role: Role::Client,
-                            deflate: params,
-                            level: None,
-                        }));
-                        c.inbuf.drain(..len);
-                        if !c.inbuf.is_empty() {
-                            fail("server sent data before the first message");
-                        }
-                        c.inbuf = Vec::new();
-                        c.state = State::Open;
-                        open += 1;
-                        pending -= 1;
                     }
                 }
             }
         }
+        if target == a.conns {
+            break;
+        }
+        settle(&mut poll, &mut events, a.idle_settle);
+        mem_before = mem();
+        target = a.conns;
     }
     let connect_s = t_start.elapsed().as_secs_f64();
 
     // ---- idle: let the server settle, then read its RSS with every connection open
-    let idle_until = Instant::now() + a.idle_settle;
-    while Instant::now() < idle_until {
-        poll.poll(&mut events, Some(idle_until - Instant::now()))
-            .unwrap_or_else(|e| fail(&format!("poll: {e}")));
-    }
-    let rss_idle = a.server_pid.map(rss_kb).map(|r| r.0).unwrap_or(0);
+    settle(&mut poll, &mut events, a.idle_settle);
+    let mem_idle = mem();
 
     // ---- run
     let opcode: u8 = if a.binary { 2 } else { 1 };
@@ -555,7 +597,14 @@ fn main() {
     let elapsed = now.duration_since(win_start).as_secs_f64();
     let cpu_srv = a.server_pid.map(proc_cpu).unwrap_or(0.0) - cpu_srv0;
     let cpu_self = self_cpu() - cpu_self0;
-    let (_, rss_peak) = a.server_pid.map(rss_kb).unwrap_or((0, 0));
+    let mem_end = mem();
+    let per_conn = |f: fn(&Mem) -> u64| {
+        if a.conns > first {
+            (f(&mem_idle) as f64 - f(&mem_before) as f64) / (a.conns - first) as f64
+        } else {
+            f(&mem_idle) as f64 - f(&mem_start) as f64
+        }
+    };
     let wire_payload = payloads
         .compressed
         .first()
@@ -568,7 +617,8 @@ fn main() {
 \"msgs_per_s\":{:.1},\"payload_mb_per_s\":{:.2},\"client_wire_payload\":{},\"mismatches\":{},\
 \"latency_us\":{{\"p50\":{},\"p90\":{},\"p99\":{},\"max\":{},\"mean\":{:.1},\"count\":{}}},\
 \"server_cpu_s\":{:.3},\"server_cpu_pct\":{:.1},\"loadgen_cpu_s\":{:.3},\"loadgen_cpu_pct\":{:.1},\
-\"server_rss_before_kb\":{},\"server_rss_idle_kb\":{},\"server_rss_peak_kb\":{},\"rss_per_conn_kb\":{:.2}}}",
+\"server_rss_start_kb\":{},\"server_rss_before_kb\":{},\"server_rss_idle_kb\":{},\"server_rss_end_kb\":{},\"server_rss_peak_kb\":{},\
+\"server_anon_before_kb\":{},\"server_anon_idle_kb\":{},\"conns_before\":{},\"rss_per_conn_kb\":{:.2},\"anon_per_conn_kb\":{:.2}}}",
         a.conns,
         a.size,
         a.deflate,
@@ -594,10 +644,16 @@ fn main() {
         100.0 * cpu_srv / elapsed.max(1e-9),
         cpu_self,
         100.0 * cpu_self / elapsed.max(1e-9),
-        rss_before,
-        rss_idle,
-        rss_peak,
-        (rss_idle as f64 - rss_before as f64) / a.conns as f64,
+        mem_start.rss,
+        mem_before.rss,
+        mem_idle.rss,
+        mem_end.rss,
+        mem_end.hwm,
+        mem_before.anon,
+        mem_idle.anon,
+        first,
+        per_conn(|m| m.rss),
+        per_conn(|m| m.anon),
     );
     // Sockets close when the process exits.
 }
