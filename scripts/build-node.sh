@@ -10,7 +10,7 @@ stale() {
   [[ -f "$out" ]] || return 0
   [[ "${WSPRISM_FORCE:-}" == 1 ]] && return 0
   local newer
-  newer=$(find crates/wsprism crates/wsprism-node Cargo.toml Cargo.lock \
+  newer=$(find crates/wsprism crates/wsprism-capture crates/wsprism-node Cargo.toml Cargo.lock \
     \( -path '*/target' -prune \) -o \( -type f \( -name '*.rs' -o -name 'Cargo.toml' -o -name 'Cargo.lock' \) -newer "$out" -print \) \
     2>/dev/null | head -n 1)
   [[ -n "$newer" ]]

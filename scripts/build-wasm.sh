@@ -29,7 +29,8 @@ log() { printf 'build-wasm: %s\n' "$*" >&2; }
 
 outputs=("$OUT_WASM/wsprism_wasm_bg.wasm" "$OUT_WASM/wsprism_wasm.js" "$OUT_DIST/wsprism.js"
          "$OUT_DIST/wsprism.slim.js" "$OUT_DIST/wsprism_bg.wasm")
-sources=(crates/wsprism/src crates/wsprism/Cargo.toml crates/wsprism-wasm Cargo.toml Cargo.lock
+sources=(crates/wsprism/src crates/wsprism/Cargo.toml crates/wsprism-capture/src
+         crates/wsprism-capture/Cargo.toml crates/wsprism-wasm Cargo.toml Cargo.lock
          "$PKG/src" "$PKG/index.js" "$PKG/scripts" scripts/build-wasm.sh)
 
 up_to_date() {

@@ -186,6 +186,197 @@ export function inspectFrame(bytes: BytesLike | string, options?: InspectOptions
 /** Every frame, plus the messages/events the decoder makes of them and the first error. `bytes` may be hex. */
 export function inspectStream(bytes: BytesLike | string, options?: InspectOptions): StreamReport;
 
+// ---------------------------------------------------------------------------------------------
+// Captures: pcap, pcapng and HAR files → WebSocket conversations (docs/capture.md). The same
+// report as `wsprism capture FILE --json` and the other package; snake_case field names.
+
+export interface CaptureOptions {
+  /**
+   * How many bytes of each frame (`raw_hex`, `payload_hex`) and message (`text`, `data_hex`)
+   * are reported; longer ones are cut and say `truncated: true`. Default 4096; `0` (or
+   * `Infinity`) = everything.
+   */
+  maxBytes?: number;
+  /** The decoder's frame size limit, default 16 MiB (`Infinity`: none). */
+  maxFrameSize?: number;
+  /** The decoder's message size limit (after reassembly and inflation), default 64 MiB. */
+  maxMessageSize?: number;
+}
+
+export type CaptureDirection = 'client_to_server' | 'server_to_client';
+
+/** A file-level problem (the rest of the file is still read where possible). */
+export interface CaptureError {
+  /** CAPTURE_* */
+  code: string;
+  message: string;
+  /** Index of the record (packet) concerned, counting from 0. */
+  packet: number;
+}
+
+export interface CaptureReport {
+  format: 'pcap' | 'pcapng' | 'har';
+  /**
+   * pcap: one; pcapng: one per interface; har: none. 'ethernet', 'linux_sll', 'linux_sll2',
+   * 'null', 'loop', 'raw', 'ipv4', 'ipv6', or 'linktype_N' for others.
+   */
+  link_types: string[];
+  /** Records read (HAR: entries). */
+  packets: number;
+  /** Size of the input. */
+  bytes: number;
+  /** Packets that held no TCP segment (other protocols, IP fragments, unsupported links). */
+  skipped_packets: number;
+  /** TCP connections that were not WebSocket (plain HTTP, TLS...), not listed. */
+  other_tcp_connections: number;
+  /** In order of first packet. */
+  connections: CaptureConnection[];
+  errors: CaptureError[];
+}
+
+export interface CaptureHttpRequest {
+  method: string;
+  target: string;
+  /** `[name, value]` pairs in wire order. */
+  headers: [string, string][];
+}
+
+export interface CaptureHttpResponse {
+  status: number;
+  reason: string;
+  headers: [string, string][];
+}
+
+/** permessage-deflate parameters agreed in the handshake (RFC 7692 §7.1). */
+export interface CaptureDeflateParams {
+  server_no_context_takeover: boolean;
+  client_no_context_takeover: boolean;
+  server_max_window_bits: number;
+  client_max_window_bits: number;
+}
+
+export interface CaptureHandshake {
+  request: CaptureHttpRequest;
+  /** null if the capture holds no response. */
+  response: CaptureHttpResponse | null;
+  /** Sec-WebSocket-Accept matches the key. */
+  accept_valid: boolean;
+  subprotocol: string | null;
+  /** The response's Sec-WebSocket-Extensions value. */
+  extensions: string | null;
+  deflate: CaptureDeflateParams | null;
+}
+
+export interface CaptureTcpDirection {
+  bytes: number;
+  segments: number;
+  retransmitted: number;
+  out_of_order: number;
+  overlaps: number;
+  gaps: number;
+}
+
+export interface CaptureTcp {
+  client_to_server: CaptureTcpDirection;
+  server_to_client: CaptureTcpDirection;
+  closed: 'fin' | 'rst' | null;
+}
+
+export interface CaptureConnection {
+  id: number;
+  /** "127.0.0.1:50312", or "[::1]:50312" for IPv6; empty when unknown (HAR). */
+  client: string;
+  server: string;
+  /** Seconds since the epoch, from the capture. */
+  start: number;
+  end: number;
+  /** false: captured mid-stream, frames found by resynchronising. */
+  handshake_seen: boolean;
+  handshake: CaptureHandshake | null;
+  notes: string[];
+  tcp: CaptureTcp;
+  frames: CaptureFrame[];
+  messages: CaptureMessage[];
+  errors: CaptureConnectionError[];
+}
+
+export interface CaptureFrame {
+  /** Per connection, in time order. */
+  index: number;
+  direction: CaptureDirection;
+  /** Time of the packet that completed the frame. */
+  time: number;
+  /** Offset of the frame's first byte in its direction's TCP stream. */
+  stream_offset: number;
+  fin: boolean;
+  rsv1: boolean;
+  rsv2: boolean;
+  rsv3: boolean;
+  opcode: number;
+  /** 'text', 'binary', 'continuation', 'close', 'ping', 'pong' or 'reserved ...'. */
+  opcode_name: string;
+  masked: boolean;
+  /** 8 hex digits, or null if unmasked. */
+  masking_key: string | null;
+  header_len: number;
+  payload_len: number;
+  /** Wire bytes (header + payload as sent), up to maxBytes. */
+  raw_hex: string;
+  /** Unmasked payload (still compressed if rsv1), up to maxBytes. */
+  payload_hex: string;
+  /** raw_hex or payload_hex was cut (or the capture ended inside the frame). */
+  truncated: boolean;
+}
+
+export interface CaptureMessage {
+  index: number;
+  direction: CaptureDirection;
+  /** Time of its last frame. */
+  time: number;
+  kind: 'text' | 'binary' | 'ping' | 'pong' | 'close';
+  /** Decoded (inflated) length. */
+  length: number;
+  compressed: boolean;
+  /** First and last frame index; null for HAR. */
+  frames: [number, number] | null;
+  /** Text messages (and close reasons). */
+  text: string | null;
+  /** The payload, up to maxBytes. */
+  data_hex: string;
+  /** text or data_hex was cut. */
+  truncated: boolean;
+  /** A close with a status: its code and reason; null otherwise. */
+  close_code: number | null;
+  close_reason: string | null;
+}
+
+export interface CaptureConnectionError {
+  direction: CaptureDirection;
+  time: number;
+  /** Index of the frame it belongs to, if any. */
+  frame: number | null;
+  stream_offset: number;
+  /** The engine's WS_ERR_* codes; TCP/HTTP ones are CAPTURE_*. */
+  code: string;
+  /** What a peer would have closed with (0 when none). */
+  close_code: number;
+  rfc_section: string;
+  message: string;
+}
+
+/**
+ * Every WebSocket connection in a capture file — pcap, pcapng, or a HAR file with Chrome's
+ * `_webSocketMessages` — rebuilt by the Rust capture crate: TCP reassembly, the HTTP upgrade,
+ * every frame through the engine (permessage-deflate applied as negotiated). `bytes` is the file's content; a string is taken
+ * as its text (HAR). A file that cannot be read at all throws; problems inside a readable file
+ * are listed in the report's `errors` and each connection's `errors`.
+ * @throws TypeError (`ERR_INVALID_ARG_TYPE`) for bytes or options of the wrong type
+ * @throws RangeError (`ERR_OUT_OF_RANGE`) for a negative or fractional limit
+ * @throws Error with `code` `CAPTURE_*` (e.g. `CAPTURE_UNSUPPORTED_FORMAT`) for an unreadable
+ *   file; `CAPTURE_REPORT_TOO_LARGE` when the report would exceed a JS string (lower `maxBytes`)
+ */
+export function inspectCapture(bytes: BytesLike | string, options?: CaptureOptions): CaptureReport;
+
 // ------------------------------------------------------------------ handshake
 
 /** Default limit on a request/response head: 8 KiB. */
@@ -427,6 +618,7 @@ export interface Wsprism {
   encodeFrame: typeof encodeFrame;
   inspectFrame: typeof inspectFrame;
   inspectStream: typeof inspectStream;
+  inspectCapture: typeof inspectCapture;
   parseHandshakeRequest: typeof parseHandshakeRequest;
   validateHandshakeRequest: typeof validateHandshakeRequest;
   buildHandshakeResponse: typeof buildHandshakeResponse;

@@ -51,6 +51,7 @@ export const {
   encodeFrame,
   inspectFrame,
   inspectStream,
+  inspectCapture,
   parseHandshakeRequest,
   validateHandshakeRequest,
   buildHandshakeResponse,

@@ -298,6 +298,34 @@ function inspectStream(input, opts) {
 }
 
 // ------------------------------------------------------------------------------------------
+// Captures (pcap, pcapng, HAR → WebSocket conversations; crates/wsprism-capture, docs/capture.md)
+
+// Absent options stay undefined: the defaults are the capture crate's (CaptureOptions::default:
+// maxBytes 4096, the engine's frame/message limits), shared with the wasm package and the CLI.
+function captureArgs(opts) {
+  const o = options(opts, 'options');
+  return [
+    // maxBytes: 0 and Infinity both mean "everything".
+    limit(o.maxBytes, 'options.maxBytes', undefined),
+    limit(o.maxFrameSize, 'options.maxFrameSize', undefined),
+    limit(o.maxMessageSize, 'options.maxMessageSize', undefined),
+  ];
+}
+
+/**
+ * Every WebSocket connection in a capture file (pcap, pcapng or a HAR file's JSON): the
+ * handshake, every frame and message in both directions, TCP facts and errors. `bytes` is the
+ * file's content (a string is taken as its text, for HAR). Throws an `Error` with the capture
+ * crate's `code` (e.g. `CAPTURE_UNSUPPORTED_FORMAT`) when the file cannot be read at all.
+ */
+function inspectCapture(input, opts) {
+  const buf = bytes(input, 'bytes');
+  // Errors from the native side carry their code: the capture crate's CAPTURE_* for a file it
+  // cannot read, CAPTURE_REPORT_TOO_LARGE for a report longer than a JS string can be.
+  return JSON.parse(native.inspectCapture(buf, ...captureArgs(opts)));
+}
+
+// ------------------------------------------------------------------------------------------
 // Decoder: one native call per chunk
 
 // Event table shared by all decoders (push is synchronous and the rows are consumed before it
@@ -843,6 +871,7 @@ module.exports = {
   encodeFrame,
   inspectFrame,
   inspectStream,
+  inspectCapture,
   Decoder,
   Encoder,
   parseHandshakeRequest,

@@ -10,6 +10,7 @@ export const {
   encodeFrame,
   inspectFrame,
   inspectStream,
+  inspectCapture,
   Decoder,
   Encoder,
   parseHandshakeRequest,

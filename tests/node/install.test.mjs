@@ -34,7 +34,7 @@ test('npm pack, then npm install the tarball in an app outside the repo: the add
     assert.equal(fs.existsSync(path.join(pkgDir, 'native')), false, 'postpack removes native/');
 
     const listing = run('tar', ['-tzf', tarball]);
-    for (const f of ['package/index.js', 'package/index.mjs', 'package/index.d.ts', 'package/scripts/install.js', 'package/native/Cargo.toml', 'package/native/crates/wsprism/src/lib.rs', 'package/native/crates/wsprism-node/src/lib.rs']) {
+    for (const f of ['package/index.js', 'package/index.mjs', 'package/index.d.ts', 'package/scripts/install.js', 'package/native/Cargo.toml', 'package/native/crates/wsprism/src/lib.rs', 'package/native/crates/wsprism-capture/src/lib.rs', 'package/native/crates/wsprism-node/src/lib.rs']) {
       assert.ok(listing.includes(f), `${f} is in the tarball`);
     }
     assert.ok(!/\.node$/m.test(listing), 'no binary in the tarball');

@@ -256,6 +256,54 @@ pub fn inspect_stream(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Captures
+
+/// Longest string V8 can make (`v8::String::kMaxLength` on 64-bit hosts, 2^29 - 24): a longer
+/// report is refused with `CAPTURE_REPORT_TOO_LARGE` rather than failing inside napi.
+const MAX_JS_STRING: usize = (1 << 29) - 24;
+
+/// `maxBytes` as the capture crate takes it: absent → its default, 0 or non-finite → all.
+fn capture_max_bytes(v: Option<f64>, default: Option<usize>) -> Option<usize> {
+    match v {
+        None => default,
+        Some(n) if n.is_finite() && n >= 1.0 && n < usize::MAX as f64 => Some(n as usize),
+        Some(_) => None,
+    }
+}
+
+/// The report of a pcap, pcapng or HAR file (`docs/capture.md`) as JSON text; the JS wrapper
+/// checks the options and parses it. A file that is not a capture at all throws an `Error`
+/// whose `code` is the capture crate's (`CAPTURE_UNSUPPORTED_FORMAT`, ...).
+#[napi]
+pub fn inspect_capture(
+    bytes: BufferSlice,
+    max_bytes: Option<f64>,
+    max_frame_size: Option<f64>,
+    max_message_size: Option<f64>,
+) -> std::result::Result<String, Error<String>> {
+    let d = wsprism_capture::CaptureOptions::default();
+    let opts = wsprism_capture::CaptureOptions {
+        max_bytes: capture_max_bytes(max_bytes, d.max_bytes),
+        max_frame_size: max_frame_size.map_or(d.max_frame_size, limit),
+        max_message_size: max_message_size.map_or(d.max_message_size, limit),
+    };
+    let report = wsprism_capture::inspect_capture(&bytes, &opts)
+        .map_err(|e| Error::new(e.code().to_string(), e.to_string()))?;
+    let json = serde_json::to_string(&report)
+        .map_err(|e| Error::new("CAPTURE_INTERNAL".to_string(), format!("JSON: {e}")))?;
+    if json.len() > MAX_JS_STRING {
+        return Err(Error::new(
+            "CAPTURE_REPORT_TOO_LARGE".to_string(),
+            format!(
+                "the report is {} bytes of JSON, more than a JS string can hold: lower maxBytes",
+                json.len()
+            ),
+        ));
+    }
+    Ok(json)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Handshake
 
 fn handshake_error_json(e: &HandshakeError) -> Value {

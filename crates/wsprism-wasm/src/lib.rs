@@ -17,8 +17,10 @@
 
 pub mod api;
 pub mod args;
+pub mod capture;
 pub mod codec;
 pub mod errors;
 
 pub use api::*;
+pub use capture::inspect_capture_json;
 pub use codec::{encode_frame_js, Scratch, WasmDecoder, WasmEncoder};

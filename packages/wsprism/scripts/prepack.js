@@ -2,7 +2,7 @@
 'use strict';
 
 // `npm pack` / `npm publish` step: bundles the Rust sources the install step needs into
-// native/ (a minimal cargo workspace: the engine crate and the bindings crate), so that an app
+// native/ (a minimal cargo workspace: the engine crate, the capture crate and the bindings crate), so that an app
 // installing the tarball can build the addon with cargo. `--clean` removes native/ again
 // (postpack). native/ is gitignored.
 
@@ -38,7 +38,7 @@ fs.copyFileSync(path.join(repo, 'Cargo.toml'), path.join(native, 'Cargo.toml'));
 if (fs.existsSync(path.join(repo, 'Cargo.lock'))) {
   fs.copyFileSync(path.join(repo, 'Cargo.lock'), path.join(native, 'Cargo.lock'));
 }
-for (const crate of ['wsprism', 'wsprism-node']) {
+for (const crate of ['wsprism', 'wsprism-capture', 'wsprism-node']) {
   const src = path.join(repo, 'crates', crate);
   const dst = path.join(native, 'crates', crate);
   copyDir(src, dst, (name) => name === 'target' || name === 'tests' || name === 'benches' || name.endsWith('.node'));
