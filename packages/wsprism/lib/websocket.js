@@ -36,6 +36,12 @@ const BINARY_TYPES = ['nodebuffer', 'arraybuffer', 'fragments'];
 const EMPTY = Buffer.alloc(0);
 const subprotocolRegex = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
 const NOOP = () => {};
+const NO_OPTIONS = Object.freeze({});
+// Encoder.message options for each (binary, compress, fin): send() allocates none per message.
+const MESSAGE_OPTIONS = [];
+for (let i = 0; i < 8; i++) {
+  MESSAGE_OPTIONS.push(Object.freeze({ binary: (i & 1) !== 0, compress: (i & 2) !== 0, fin: (i & 4) !== 0 }));
+}
 
 function toBuffer(data) {
   if (Buffer.isBuffer(data)) return data;
@@ -486,7 +492,7 @@ class WebSocket extends EventEmitter {
       sendAfterClose(this, buf, cb);
       return;
     }
-    const o = options || {};
+    const o = options || NO_OPTIONS;
     const binary = o.binary !== undefined ? !!o.binary : !isString;
     const fin = o.fin !== false;
     let compress = false;
@@ -499,7 +505,8 @@ class WebSocket extends EventEmitter {
         : d.params.clientNoContextTakeover;
       compress = ownNoContext ? buf.length >= d.threshold : true;
     }
-    this._write(this._enc().message(buf, { binary, compress, fin }), cb);
+    const opts = MESSAGE_OPTIONS[(binary ? 1 : 0) | (compress ? 2 : 0) | (fin ? 4 : 0)];
+    this._write(this._enc().message(buf, opts), cb);
   }
 
   terminate() {
