@@ -133,7 +133,7 @@ fn main() -> std::io::Result<()> {
                             .copied()
                             .unwrap_or(b'a' + (i % 26) as u8);
                     }
-                    counter += u64::from(dir == Dir::ServerToClient);
+                    counter += 1;
                     conv.queue(dir, 1, &payload);
                     frames += 1;
                     if a.frame_bytes > 1400 {

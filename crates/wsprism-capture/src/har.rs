@@ -1,8 +1,8 @@
 //! HAR files (Chrome's `_webSocketMessages`): one connection per WebSocket entry, its handshake
 //! from the entry's request and response headers, and its messages (no frames).
 
-use crate::report::{Direction, Hex, Message, MessageKind, TcpReport};
-use crate::ws::{build_handshake, capture_error, Events};
+use crate::report::{Direction, Hex, Message, MessageKind};
+use crate::ws::{build_handshake, capture_error, Emit};
 use crate::{CaptureError, CaptureEvent, CaptureOptions, ConnectionInfo};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -126,7 +126,7 @@ pub(crate) fn parse_iso8601(s: &str) -> Option<f64> {
 pub(crate) fn read(
     bytes: &[u8],
     opts: &CaptureOptions,
-    events: &mut Events,
+    events: &mut dyn Emit,
 ) -> Result<(u64, u64), CaptureError> {
     let doc: Value =
         serde_json::from_slice(bytes).map_err(|e| CaptureError::InvalidHar(e.to_string()))?;
@@ -172,13 +172,13 @@ pub(crate) fn read(
             headers: headers(at(e, "/response/headers")),
         });
         let (hs, problems) = build_handshake(&req, resp.as_ref());
-        events.push_back(CaptureEvent::Connection(ConnectionInfo {
+        events.push_back(CaptureEvent::Connection(Box::new(ConnectionInfo {
             id,
             client: String::new(),
             server,
             start,
             handshake_seen: true,
-        }));
+        })));
         events.push_back(CaptureEvent::Handshake {
             conn: id,
             handshake: Box::new(hs),
@@ -238,7 +238,7 @@ pub(crate) fn read(
             });
             events.push_back(CaptureEvent::Message {
                 conn: id,
-                message: Message {
+                message: Box::new(Message {
                     index: index as u64,
                     direction,
                     time,
@@ -251,13 +251,13 @@ pub(crate) fn read(
                     truncated,
                     close_code: None,
                     close_reason: None,
-                },
+                }),
             });
         }
         events.push_back(CaptureEvent::Closed {
             conn: id,
             end,
-            tcp: TcpReport::default(),
+            tcp: Box::default(),
         });
         id += 1;
     }

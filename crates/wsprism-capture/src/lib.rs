@@ -119,7 +119,7 @@ pub struct ConnectionInfo {
 #[derive(Debug, Clone, PartialEq)]
 pub enum CaptureEvent {
     /// A WebSocket connection was found.
-    Connection(ConnectionInfo),
+    Connection(Box<ConnectionInfo>),
     /// Its opening handshake.
     Handshake {
         /// Connection id.
@@ -139,21 +139,21 @@ pub enum CaptureEvent {
         /// Connection id.
         conn: u64,
         /// The frame.
-        frame: Frame,
+        frame: Box<Frame>,
     },
     /// A message (data or control).
     Message {
         /// Connection id.
         conn: u64,
         /// The message.
-        message: Message,
+        message: Box<Message>,
     },
     /// A protocol error or TCP/HTTP problem in a connection.
     Error {
         /// Connection id.
         conn: u64,
         /// The error.
-        error: ConnectionError,
+        error: Box<ConnectionError>,
     },
     /// The connection ended (or the capture did).
     Closed {
@@ -162,10 +162,10 @@ pub enum CaptureEvent {
         /// Time of its last packet.
         end: f64,
         /// TCP counters.
-        tcp: TcpReport,
+        tcp: Box<TcpReport>,
     },
     /// A problem with the file itself.
-    FileError(FileError),
+    FileError(Box<FileError>),
 }
 
 /// File-level facts.
@@ -232,36 +232,32 @@ impl ReportBuilder {
             CaptureEvent::Frame { conn, frame } => {
                 if let Some(c) = self.conn(conn) {
                     c.end = c.end.max(frame.time);
-                    c.frames.push(frame);
+                    c.frames.push(*frame);
                 }
             }
             CaptureEvent::Message { conn, message } => {
                 if let Some(c) = self.conn(conn) {
-                    c.messages.push(message);
+                    c.messages.push(*message);
                 }
             }
             CaptureEvent::Error { conn, error } => {
                 if let Some(c) = self.conn(conn) {
-                    c.errors.push(error);
+                    c.errors.push(*error);
                 }
             }
             CaptureEvent::Closed { conn, end, tcp } => {
                 if let Some(c) = self.conn(conn) {
                     c.end = end;
-                    c.tcp = tcp;
+                    c.tcp = *tcp;
                 }
             }
-            CaptureEvent::FileError(e) => self.errors.push(e),
+            CaptureEvent::FileError(e) => self.errors.push(*e),
         }
     }
 
-    /// The report. Connections are ordered by their first packet and numbered in that order.
-    pub fn finish(mut self, summary: Summary) -> CaptureReport {
-        self.connections
-            .sort_by(|a, b| a.start.total_cmp(&b.start).then(a.id.cmp(&b.id)));
-        for (i, c) in self.connections.iter_mut().enumerate() {
-            c.id = i as u64;
-        }
+    /// The report. Connections are in the order they were recognised as WebSocket (the order
+    /// of their first packet, unless recognising one took longer).
+    pub fn finish(self, summary: Summary) -> CaptureReport {
         CaptureReport {
             format: summary.format,
             link_types: summary.link_types,
@@ -280,9 +276,7 @@ impl ReportBuilder {
 pub fn inspect_capture(bytes: &[u8], opts: &CaptureOptions) -> Result<CaptureReport, CaptureError> {
     let mut reader = CaptureReader::new(bytes, *opts)?;
     let mut b = ReportBuilder::new();
-    while let Some(ev) = reader.next_event() {
-        b.push(ev);
-    }
+    reader.for_each(|ev| b.push(ev));
     let mut summary = reader.summary();
     summary.bytes = bytes.len() as u64;
     Ok(b.finish(summary))

@@ -9,20 +9,72 @@ pub struct Hex(pub Vec<u8>);
 
 impl fmt::Debug for Hex {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
+        write_hex(f, &self.0)
+    }
+}
+
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+/// Writes `bytes` as hex, 64 bytes at a time through a stack buffer.
+fn write_hex(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
+    let mut buf = [0u8; 128];
+    for chunk in bytes.chunks(64) {
+        for (pair, b) in buf.chunks_exact_mut(2).zip(chunk) {
+            if let [hi, lo] = pair {
+                *hi = DIGITS.get(usize::from(b >> 4)).copied().unwrap_or(b'0');
+                *lo = DIGITS.get(usize::from(b & 15)).copied().unwrap_or(b'0');
+            }
+        }
+        let s = buf.get(..chunk.len() * 2).unwrap_or_default();
+        f.write_str(std::str::from_utf8(s).map_err(|_| fmt::Error)?)?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for Hex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_hex(f, &self.0)
     }
 }
 
 impl Hex {
     /// The bytes as lower-case hex.
     pub fn to_hex(&self) -> String {
-        wsprism::inspect::hex(&self.0)
+        self.to_string()
     }
 }
 
 impl Serialize for Hex {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_hex())
+        s.collect_str(self)
+    }
+}
+
+/// A masking key, serialized as 8 hex digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaskKey(pub [u8; 4]);
+
+impl MaskKey {
+    /// The key as lower-case hex.
+    pub fn to_hex(&self) -> String {
+        wsprism::inspect::hex(&self.0)
+    }
+}
+
+impl Serialize for MaskKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; 8];
+        for (i, b) in self.0.iter().enumerate() {
+            for (j, nib) in [b >> 4, b & 15].into_iter().enumerate() {
+                if let Some(d) = buf.get_mut(i * 2 + j) {
+                    *d = b"0123456789abcdef"
+                        .get(usize::from(nib))
+                        .copied()
+                        .unwrap_or(b'0');
+                }
+            }
+        }
+        s.serialize_str(std::str::from_utf8(&buf).unwrap_or_default())
     }
 }
 
@@ -249,7 +301,7 @@ pub struct Frame {
     /// MASK bit.
     pub masked: bool,
     /// The masking key.
-    pub masking_key: Option<Hex>,
+    pub masking_key: Option<MaskKey>,
     /// Header length in bytes.
     pub header_len: usize,
     /// Declared payload length.

@@ -7,7 +7,7 @@
 //! handshake with [`wsprism::handshake`] and [`wsprism::deflate`].
 
 use crate::report::{
-    ConnectionError, Direction, Frame, Handshake, Hex, HttpRequest, HttpResponse, Message,
+    ConnectionError, Direction, Frame, Handshake, Hex, HttpRequest, HttpResponse, MaskKey, Message,
     MessageKind, TcpClose, TcpReport,
 };
 use crate::tcp::{Chunk, Reassembler};
@@ -26,8 +26,26 @@ pub const DETECT_CAP: usize = 64 * 1024;
 /// Frames in a row that make a resynchronisation point credible.
 const RESYNC_FRAMES: usize = 3;
 
-/// Where events go.
-pub(crate) type Events = VecDeque<CaptureEvent>;
+/// Where events go: a queue (the pull API) or straight to a callback (the push API).
+pub(crate) trait Emit {
+    /// Takes one event.
+    fn push_back(&mut self, ev: CaptureEvent);
+}
+
+impl Emit for VecDeque<CaptureEvent> {
+    fn push_back(&mut self, ev: CaptureEvent) {
+        VecDeque::push_back(self, ev);
+    }
+}
+
+/// A callback as an [`Emit`].
+pub(crate) struct Call<F: FnMut(CaptureEvent)>(pub F);
+
+impl<F: FnMut(CaptureEvent)> Emit for Call<F> {
+    fn push_back(&mut self, ev: CaptureEvent) {
+        (self.0)(ev);
+    }
+}
 
 /// Counters shared by the flows of one capture.
 #[derive(Debug, Default)]
@@ -173,9 +191,12 @@ struct FrameDecoder {
     msg_first: u64,
     msg_compressed: bool,
     scratch: Vec<u8>,
+    /// Messages of the frame in progress (kept to reuse the allocation).
+    pend: Vec<Pending>,
 }
 
 /// A message waiting for its frame to be numbered.
+#[derive(Debug)]
 struct Pending {
     kind: MessageKind,
     length: u64,
@@ -192,7 +213,7 @@ struct Cx<'a> {
     id: u64,
     frames: &'a mut u64,
     messages: &'a mut u64,
-    events: &'a mut Events,
+    events: &'a mut dyn Emit,
 }
 
 fn limit(opts: &CaptureOptions, len: usize) -> usize {
@@ -205,13 +226,18 @@ fn cut(opts: &CaptureOptions, bytes: &[u8]) -> (Vec<u8>, bool) {
     (bytes.get(..n).unwrap_or_default().to_vec(), n < bytes.len())
 }
 
-/// UTF-8 text cut to at most `max_bytes` on a character boundary.
-fn cut_text(opts: &CaptureOptions, s: &str) -> (String, bool) {
-    let mut n = limit(opts, s.len());
-    while !s.is_char_boundary(n) {
+/// UTF-8 text (validated by the decoder) cut to at most `max_bytes` on a character boundary.
+/// Only the kept prefix is looked at.
+fn cut_text(opts: &CaptureOptions, b: &[u8]) -> (String, bool) {
+    let mut n = limit(opts, b.len());
+    while n > 0 && n < b.len() && b.get(n).is_some_and(|c| c & 0xc0 == 0x80) {
         n -= 1;
     }
-    (s.get(..n).unwrap_or_default().to_string(), n < s.len())
+    if n == 0 {
+        return (String::new(), !b.is_empty());
+    }
+    let kept = b.get(..n).unwrap_or_default();
+    (String::from_utf8_lossy(kept).into_owned(), n < b.len())
 }
 
 impl FrameDecoder {
@@ -226,6 +252,7 @@ impl FrameDecoder {
             msg_first: 0,
             msg_compressed: false,
             scratch: Vec::new(),
+            pend: Vec::new(),
         }
     }
 
@@ -311,25 +338,23 @@ impl FrameDecoder {
             }
             cur.seen += piece as u64;
             let done = cur.seen == cur.total();
-            let mut pend = Vec::new();
+            let mut pend = std::mem::take(&mut self.pend);
             if !self.run_decoder(pos, end, time, dir, cx, &mut pend) {
                 return false;
             }
             pos = end;
-            if done {
-                if let Some(cur) = self.cur.take() {
-                    let idx = self.emit_frame(cur, time, dir, false, cx);
-                    for p in pend {
-                        self.emit_message(p, idx, time, dir, cx);
-                    }
+            // (Events before the frame ends cannot happen; they would be kept anyway.)
+            let idx = match self.cur.take() {
+                Some(cur) if done => self.emit_frame(cur, time, dir, false, cx),
+                other => {
+                    self.cur = other;
+                    *cx.frames
                 }
-            } else {
-                // Events before the frame ends cannot happen; keep them anyway.
-                let idx = *cx.frames;
-                for p in pend {
-                    self.emit_message(p, idx, time, dir, cx);
-                }
+            };
+            for p in pend.drain(..) {
+                self.emit_message(p, idx, time, dir, cx);
             }
+            self.pend = pend;
         }
         true
     }
@@ -351,7 +376,13 @@ impl FrameDecoder {
         };
         loop {
             match self.dec.next_event(input, &mut p) {
-                Ok(Some(ev)) => pend.push(pending(ev, input, self.msg_compressed, cx.opts)),
+                Ok(Some(ev)) => {
+                    pend.push(pending(ev, input, self.msg_compressed, cx.opts));
+                    if p == to && self.dec.at_frame_boundary() {
+                        // Everything was consumed: asking again would only say so.
+                        return true;
+                    }
+                }
                 Ok(None) => return true,
                 Err(e) => {
                     let frame = self
@@ -360,7 +391,7 @@ impl FrameDecoder {
                         .map(|cur| self.emit_frame(cur, time, dir, true, cx));
                     cx.events.push_back(CaptureEvent::Error {
                         conn: cx.id,
-                        error: ConnectionError {
+                        error: Box::new(ConnectionError {
                             direction: dir,
                             time,
                             frame,
@@ -369,7 +400,7 @@ impl FrameDecoder {
                             close_code: e.kind.close_code(),
                             rfc_section: e.kind.rfc_section(),
                             message: e.kind.to_string(),
-                        },
+                        }),
                     });
                     cx.events.push_back(CaptureEvent::Note {
                         conn: cx.id,
@@ -403,7 +434,7 @@ impl FrameDecoder {
             || (cur.payload.len() as u64) < h.payload_len;
         cx.events.push_back(CaptureEvent::Frame {
             conn: cx.id,
-            frame: Frame {
+            frame: Box::new(Frame {
                 index: idx,
                 direction: dir,
                 time,
@@ -415,13 +446,13 @@ impl FrameDecoder {
                 opcode: h.opcode,
                 opcode_name: opcode_name(h.opcode),
                 masked: h.mask.is_some(),
-                masking_key: h.mask.map(|k| Hex(k.to_vec())),
+                masking_key: h.mask.map(MaskKey),
                 header_len: h.len(),
                 payload_len: h.payload_len,
                 raw_hex: Hex(cur.raw),
                 payload_hex: Hex(cur.payload),
                 truncated,
-            },
+            }),
         });
         idx
     }
@@ -436,7 +467,7 @@ impl FrameDecoder {
         };
         cx.events.push_back(CaptureEvent::Message {
             conn: cx.id,
-            message: Message {
+            message: Box::new(Message {
                 index: idx,
                 direction: dir,
                 time,
@@ -450,7 +481,7 @@ impl FrameDecoder {
                 truncated: p.truncated,
                 close_code: p.close_code,
                 close_reason: p.close_reason,
-            },
+            }),
         });
     }
 
@@ -484,16 +515,14 @@ fn pending(ev: Event, input: &[u8], compressed: bool, opts: &CaptureOptions) -> 
     let (mut close_code, mut close_reason) = (None, None);
     match &ev {
         Event::Message { text: true, .. } => {
-            let (t, tr) = cut_text(opts, std::str::from_utf8(bytes).unwrap_or_default());
+            let (t, tr) = cut_text(opts, bytes);
             truncated |= tr;
             text = Some(t);
         }
         Event::Close { code, .. } => {
             close_code = *code;
             if code.is_some() {
-                let reason =
-                    std::str::from_utf8(bytes.get(2..).unwrap_or_default()).unwrap_or_default();
-                let (t, tr) = cut_text(opts, reason);
+                let (t, tr) = cut_text(opts, bytes.get(2..).unwrap_or_default());
                 truncated |= tr;
                 text = Some(t.clone());
                 close_reason = Some(t);
@@ -731,7 +760,7 @@ impl Flow {
         time: f64,
         opts: &CaptureOptions,
         shared: &mut Shared,
-        events: &mut Events,
+        events: &mut dyn Emit,
     ) {
         self.end = time;
         if self.finished {
@@ -786,7 +815,7 @@ impl Flow {
         time: f64,
         opts: &CaptureOptions,
         shared: &mut Shared,
-        events: &mut Events,
+        events: &mut dyn Emit,
     ) {
         let State::Detect(d) = &self.state else {
             return;
@@ -808,7 +837,7 @@ impl Flow {
         time: f64,
         opts: &CaptureOptions,
         shared: &mut Shared,
-        events: &mut Events,
+        events: &mut dyn Emit,
     ) {
         let State::Detect(d) = std::mem::replace(&mut self.state, State::NotWs) else {
             return;
@@ -829,13 +858,13 @@ impl Flow {
         };
         let server = 1 - client;
         let addr = |i: usize| self.ends.get(i).copied().map(fmt_addr).unwrap_or_default();
-        events.push_back(CaptureEvent::Connection(ConnectionInfo {
+        events.push_back(CaptureEvent::Connection(Box::new(ConnectionInfo {
             id,
             client: addr(client),
             server: addr(server),
             start: self.start,
             handshake_seen,
-        }));
+        })));
         let dir_of = |side: usize| {
             if side == client {
                 Direction::ClientToServer
@@ -1015,7 +1044,7 @@ impl Flow {
         time: f64,
         opts: &CaptureOptions,
         shared: &mut Shared,
-        events: &mut Events,
+        events: &mut dyn Emit,
     ) {
         if self.finished {
             return;
@@ -1062,11 +1091,11 @@ impl Flow {
             events.push_back(CaptureEvent::Closed {
                 conn: id,
                 end,
-                tcp: TcpReport {
+                tcp: Box::new(TcpReport {
                     client_to_server: c2s,
                     server_to_client: s2c,
                     closed,
-                },
+                }),
             });
         }
         // Drop everything but the tombstone.
@@ -1099,8 +1128,8 @@ pub(crate) fn capture_error(
     stream_offset: u64,
     code: &'static str,
     message: String,
-) -> ConnectionError {
-    ConnectionError {
+) -> Box<ConnectionError> {
+    Box::new(ConnectionError {
         direction,
         time,
         frame: None,
@@ -1113,7 +1142,7 @@ pub(crate) fn capture_error(
             ""
         },
         message,
-    }
+    })
 }
 
 fn detect(d: &Detect, syn: bool, last: bool, opts: &CaptureOptions) -> Verdict {
@@ -1192,7 +1221,7 @@ impl State {
         bytes: &[u8],
         time: f64,
         opts: &CaptureOptions,
-        events: &mut Events,
+        events: &mut dyn Emit,
     ) {
         match self {
             State::Detect(d) => {
@@ -1233,7 +1262,7 @@ impl State {
         len: u64,
         time: f64,
         opts: &CaptureOptions,
-        events: &mut Events,
+        events: &mut dyn Emit,
     ) {
         match self {
             State::Detect(d) => {

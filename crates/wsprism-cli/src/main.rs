@@ -1,14 +1,16 @@
 //! `wsprism`: look inside WebSocket traffic from a terminal.
 //!
 //! Subcommands: `inspect` (decode a byte stream frame by frame), `accept` (compute
-//! `Sec-WebSocket-Accept`), `handshake` (validate an upgrade request or response) and `encode`
-//! (build a frame). Every protocol rule is the engine's (`wsprism`); this crate only parses
-//! arguments and formats what the engine reports.
+//! `Sec-WebSocket-Accept`), `handshake` (validate an upgrade request or response), `encode`
+//! (build a frame) and `capture` (the WebSocket conversations in a pcap, pcapng or HAR file).
+//! Every protocol rule is the engine's (`wsprism`); this crate only parses arguments and
+//! formats what the engine reports.
 //!
 //! Exit status: 0 when the input is valid, 1 when it is a protocol error or a rejected
 //! handshake, 2 for usage errors (bad arguments, bad hex, unreadable input).
 
 mod accept;
+mod capture;
 mod encode;
 mod handshake;
 mod input;
@@ -61,6 +63,7 @@ enum Command {
     Accept(accept::Args),
     Handshake(handshake::Args),
     Encode(encode::Args),
+    Capture(capture::Args),
 }
 
 fn main() -> ExitCode {
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Accept(a) => accept::run(&a),
         Command::Handshake(a) => handshake::run(&a),
         Command::Encode(a) => encode::run(&a),
+        Command::Capture(a) => capture::run(&a),
     };
     match result {
         Ok(Outcome::Valid) => ExitCode::from(EXIT_OK),
