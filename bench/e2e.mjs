@@ -2,17 +2,20 @@
 // native addons) and a pure-Rust reference echo, driven by bench/loadgen (Rust, wsprism engine,
 // one epoll thread) over plain TCP on 127.0.0.1.
 //
-//   npm run bench                       # the whole matrix (~7-8 min), prints the table
-//   npm run bench -- --quick            # short windows (1 s), for development
-//   npm run bench -- --only 20B,1KiB    # a subset: sizes (20B 1KiB 16KiB 1MiB), c1 c100 c1000,
-//                                       # plain deflate, server names (wsprism ws ws-noaddons rust)
-//   options: --duration-ms N --warmup-ms N --servers a,b --no-build --no-save --out DIR
+//   npm run bench                       # the whole matrix (~8 min), prints the table
+//   npm run bench -- --quick            # 1 s windows (~4 min), for development
+//   npm run bench -- --only 20B,c100    # a subset: sizes (20B 1KiB 16KiB 1MiB), c1 c100 c1000,
+//                                       # plain deflate, servers (wsprism ws ws-noaddons rust);
+//                                       # tokens of one kind are alternatives, kinds combine
+//   npm run bench -- --smoke            # a few 0.3 s runs; fails if an echo is wrong or missing
+//   options: --duration-ms N --warmup-ms N --idle-ms N --servers a,b --no-build --no-save --out DIR
 //
 // Every scenario (size x connections x deflate) runs each server in turn, each in a fresh
 // process pinned to CPU 0 (taskset), with the load generator pinned to CPU 1. The load
-// generator connects every connection, waits, reads the server's RSS (idle), runs a warm-up,
-// then measures for --duration-ms or a message cap, whichever comes first, and reports
-// messages/s, latency percentiles, the server's RSS peak and both processes' CPU time.
+// generator opens a tenth of the connections, then all of them, reading the server's memory
+// after each step (per-connection cost = the slope), runs a warm-up, then measures for
+// --duration-ms or a message cap, whichever comes first, and reports messages/s, latency
+// percentiles, the server's peak RSS and both processes' CPU time.
 // Results: bench/results/<date>/results.json, results.md (tables) and chart.svg.
 
 import { spawn, spawnSync } from 'node:child_process';
@@ -421,11 +424,11 @@ async function main() {
     }
   }
   const runs = scenarios.length * servers.length;
-  const perRun = (WARMUP_MS + DURATION_MS + IDLE_MS) / 1000 + 0.6;
+  const perRun = (WARMUP_MS + DURATION_MS + 2 * IDLE_MS) / 1000 + 0.6;
   console.log(
     `# ${scenarios.length} scenarios x ${servers.length} servers = ${runs} runs; ` +
       `~${Math.round(runs * perRun)} s planned (${perRun.toFixed(1)} s each: warm-up ${WARMUP_MS} ms, ` +
-      `window ${DURATION_MS} ms, idle ${IDLE_MS} ms, start/connect/stop ~0.6 s)`
+      `window ${DURATION_MS} ms, 2 x idle ${IDLE_MS} ms, start/connect/stop ~0.6 s)`
   );
   console.log(`# server on CPU 0, load generator on CPU 1: ${pin ? 'taskset' : 'not pinned (no taskset or < 2 CPUs)'}`);
   const load = [loadavg()];
