@@ -45,6 +45,8 @@ pub struct Reassembler {
     pub syn_seen: bool,
     /// A FIN was seen.
     pub fin_seen: bool,
+    /// Stream offset of the FIN (every byte before it must arrive before the stream ends).
+    fin_at: Option<u64>,
     /// Counters.
     pub stats: TcpDirStats,
 }
@@ -53,6 +55,11 @@ impl Reassembler {
     /// Bytes delivered so far (the stream offset of the next byte).
     pub fn offset(&self) -> u64 {
         self.offset
+    }
+
+    /// True once a FIN was seen and every byte before it was delivered.
+    pub fn fin_done(&self) -> bool {
+        self.fin_at.is_some_and(|f| self.offset >= f)
     }
 
     /// True if bytes are held out of order.
@@ -82,14 +89,17 @@ impl Reassembler {
                 self.next = Some(seq);
             }
         }
-        if payload.is_empty() {
-            return;
-        }
         let next = *self.next.get_or_insert(seq);
         // Signed distance from the next expected byte, modulo 2^32.
         let rel = i64::from(seq.wrapping_sub(next) as i32);
         let start = self.offset as i64 + rel;
         let end = start + payload.len() as i64;
+        if fin {
+            self.fin_at = Some(end.max(0) as u64);
+        }
+        if payload.is_empty() {
+            return;
+        }
         if end <= self.offset as i64 {
             self.stats.retransmitted += 1;
             return;

@@ -800,7 +800,7 @@ impl Flow {
         }
         let syn = self.dirs.iter().any(|d| d.syn_seen);
         self.evaluate(false, syn, time, opts, shared, events);
-        let both_fin = self.dirs.iter().all(|d| d.fin_seen);
+        let both_fin = self.dirs.iter().all(Reassembler::fin_done);
         let rst = self.closed == Some(TcpClose::Rst);
         if (both_fin || rst) && !self.dirs.iter().any(Reassembler::has_pending) {
             self.finish(time, opts, shared, events);
