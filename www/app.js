@@ -140,17 +140,27 @@
   // ------------------------------------------------------------------ 1. decode
 
   var EXAMPLES = {}; // filled in init() (some are built by the engine)
-  var decState = { frame: 0 };
+  var decState = { frame: 0, pmdParams: null };
 
   function decodeRole() { return $('dec-role').value; }
 
-  function loadBytes(hex, role, pmd, frame) {
+  // pmd: false, true (default parameters) or the negotiated parameters (snake_case, as in a
+  // capture report's handshake.deflate). origin: a node saying where the bytes came from (a
+  // capture), shown above the summary until other bytes are loaded or typed.
+  function loadBytes(hex, role, pmd, frame, origin) {
     $('dec-input').value = spaced(hex);
     $('dec-format').value = 'auto';
     if (role) $('dec-role').value = role;
     $('dec-pmd').checked = !!pmd;
+    decState.pmdParams = pmd && typeof pmd === 'object' ? pmd : null;
     decState.frame = frame || 0;
+    setOrigin(origin || null);
     renderDecode();
+  }
+  function setOrigin(node) {
+    var box = clear($('dec-origin'));
+    if (node) box.appendChild(node);
+    box.hidden = !node;
   }
   function loadExample(name) {
     var ex = EXAMPLES[name];
@@ -172,7 +182,7 @@
     if (parsed.error) { summary.textContent = 'Cannot read the input: ' + parsed.error + '.'; summary.className = 'summary bad'; return; }
     var bytes = parsed.bytes;
     var opts = { role: decodeRole() };
-    if ($('dec-pmd').checked) opts.perMessageDeflate = true;
+    if ($('dec-pmd').checked) opts.perMessageDeflate = decState.pmdParams || true;
     var rep;
     try { rep = W.inspectStream(bytes, opts); } catch (e) { summary.textContent = errText(e); summary.className = 'summary bad'; return; }
     if (!rep.frames.length) {
@@ -791,6 +801,617 @@
   }
   function liveSend(data) { if (live && live.ws && live.ws.readyState === 1) live.ws.send(data); }
 
+  // ------------------------------------------------------------------ 7. capture
+
+  // The file is decoded by www/capture-worker.js (inspectCapture in wsprism-web, off this
+  // thread); the worker keeps the report and sends the connection list, then windows of rows:
+  // the frame list is virtual (only the rows in view are in the DOM), so a connection with
+  // hundreds of thousands of frames scrolls like a short one.
+  var ROW_H = 30;            // px: the fixed height of a row (style.css: table.caprows tbody tr)
+  var BLOCK = 128;           // rows asked from the worker at a time
+  var MAX_SCROLL_H = 6e6;    // px: longer lists map the scroll position to rows proportionally
+  var CONN_PAGE = 200;       // connections listed at a time
+  var AUTO_SMALL_ABOVE = 32e6; // bytes: bigger files keep 256 bytes per frame ("auto")
+  var cap = { worker: null, seq: 0, pending: {}, busy: false, token: 0, viewToken: 0, summary: null, conn: null, view: null, file: null, connsShown: 0 };
+
+  function capWorker() {
+    if (cap.worker) return cap.worker;
+    var w;
+    try { w = new Worker('capture-worker.js', { type: 'module' }); } catch (e) {
+      throw { code: 'ERR_WORKER', message: 'this page cannot start a module worker here (' + (e && e.message) + '): open it from `npm start`' };
+    }
+    w.onmessage = function (ev) {
+      var m = ev.data, p = cap.pending[m.id];
+      if (m.ready || !p) return;
+      delete cap.pending[m.id];
+      if (m.ok) p.resolve(m); else p.reject(m.error);
+    };
+    w.onerror = function (ev) {
+      if (ev.preventDefault) ev.preventDefault();
+      capKill({ code: 'ERR_WORKER', message: 'the capture worker failed' + (ev.message ? ': ' + ev.message : '') + ' (is this page served by `npm start`?)' });
+    };
+    cap.worker = w;
+    return w;
+  }
+  function capKill(err) {
+    if (cap.worker) cap.worker.terminate();
+    cap.worker = null;
+    var p = cap.pending; cap.pending = {};
+    Object.keys(p).forEach(function (k) { p[k].reject(err); });
+  }
+  function ask(msg, transfer) {
+    return new Promise(function (resolve, reject) {
+      var w = capWorker();
+      msg.id = ++cap.seq;
+      cap.pending[msg.id] = { resolve: resolve, reject: reject };
+      w.postMessage(msg, transfer || []);
+    });
+  }
+
+  function mb(n) { return n >= 1e6 ? (n / 1e6).toFixed(1) + ' MB' : n >= 1e3 ? (n / 1e3).toFixed(1) + ' kB' : n + ' bytes'; }
+  function plural(n, w) { return n + ' ' + w + (n === 1 ? '' : 's'); }
+  function dirName(d) { return d === 'client_to_server' ? 'client → server' : 'server → client'; }
+  function relTime(t) {
+    var c = cap.conn; if (t == null || !c || c.start == null) return '';
+    var d = t - c.start;
+    return '+' + (d < 10 ? d.toFixed(6) : d.toFixed(3)) + ' s';
+  }
+  function absTime(t) { try { return new Date(t * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC'); } catch (e) { return String(t); } }
+  function capStatus(text, cls) { var s = $('cap-status'); s.textContent = text; s.className = 'summary' + (cls ? ' ' + cls : ''); }
+  function rfcText(s) { s = String(s || ''); return !s ? '' : /§|RFC/.test(s) ? s : 'RFC 6455 §' + s; }
+  // An error of the report: what a peer would have closed with, the rule broken and the engine's words.
+  function errLine(e) {
+    return [el('strong', null, (e.close_code ? 'close ' + e.close_code : e.code) + (e.rfc_section ? ', ' + rfcText(e.rfc_section) : '')), ': ' + e.message];
+  }
+  function errBadge(e) { return '⚠ ' + (e.close_code ? 'close ' + e.close_code : e.code) + (e.rfc_section ? ' (' + rfcText(e.rfc_section) + ')' : ''); }
+
+  function capOpen(file) {
+    if (!file) return;
+    // a fresh worker per file: WebAssembly memory never shrinks, so the previous file's peak is
+    // given back only with its worker (this also cancels a file still being decoded)
+    capKill({ code: 'ERR_CANCELLED', message: 'cancelled' });
+    var token = ++cap.token;
+    cap.file = file; cap.summary = null; cap.conn = null; cap.view = null;
+    clear($('cap-file-info')); clear($('cap-conns')); $('cap-conn').hidden = true;
+    var section = $('capture');
+    section.setAttribute('aria-busy', 'true');
+    section.removeAttribute('data-state');
+    cap.busy = true;
+    var t0 = performance.now(), tRead = 0;
+    capStatus('Reading ' + file.name + ' (' + mb(file.size) + ')…', 'busy');
+    var sel = $('cap-max').value;
+    var maxBytes = sel === 'auto' ? (file.size > AUTO_SMALL_ABOVE ? 256 : 4096) : Number(sel);
+    var warm = ask({ type: 'init' }); // the worker loads the engine while the file is read
+    warm.catch(function () {});
+    Promise.all([file.arrayBuffer(), warm]).then(function (r) {
+      var buf = r[0];
+      if (token !== cap.token) return null;
+      tRead = performance.now() - t0;
+      capStatus('Decoding ' + file.name + ' (' + mb(file.size) + ') in a background worker…', 'busy');
+      return ask({ type: 'open', buffer: buf, name: file.name, maxBytes: maxBytes }, [buf]);
+    }).then(function (res) {
+      if (!res || token !== cap.token) return;
+      cap.busy = false;
+      cap.summary = res.summary;
+      cap.summary.maxBytes = maxBytes;
+      cap.summary.auto = sel === 'auto';
+      renderCapSummary(res.summary);
+      var total = performance.now() - t0;
+      var st = $('cap-status');
+      st.setAttribute('data-ms-total', total.toFixed(0));
+      st.setAttribute('data-ms-read', tRead.toFixed(0));
+      st.setAttribute('data-ms-decode', res.summary.ms.toFixed(0));
+      section.removeAttribute('aria-busy');
+      section.setAttribute('data-state', 'ready');
+    }).catch(function (e) {
+      if (token !== cap.token) return;
+      cap.busy = false;
+      section.removeAttribute('aria-busy');
+      section.setAttribute('data-state', 'error');
+      if (e && e.code === 'ERR_CANCELLED') return;
+      capStatus('Cannot read ' + file.name + ': ' + errText(e), 'bad');
+      $('cap-file-info').appendChild(el('p', { class: 'hint' }, e && e.code === 'CAPTURE_REPORT_TOO_LARGE'
+        ? 'The file was read, but its report is too big to hand to the page: every frame and message is described (with up to ' + maxBytes + ' of its bytes, twice) in one JSON text, and a JavaScript string holds at most 512 MB. ' +
+          (maxBytes > 256 ? 'Choose fewer "Bytes kept per frame", or cut' : 'Millions of small frames do not fit whatever the setting: cut') +
+          ' the capture into smaller files first (e.g. editcap -c 100000 in.pcap out.pcap), or read it with the command line: wsprism capture FILE.'
+        : 'A capture must be a pcap or pcapng file (as saved by Wireshark or tcpdump) or a HAR file (exported from a browser\'s network panel). Try another file: the rest of the page is unaffected.'));
+    });
+  }
+
+  function handshakeCell(c, s) {
+    if (s.format === 'har') return el('span', null, 'from HAR');
+    if (!c.handshake_seen || !c.handshake) return el('span', { class: 'muted' }, '✗ not seen');
+    var h = c.handshake, st = h.response ? h.response.status : null;
+    return el('span', { class: st === 101 && h.accept_valid !== false ? 'ok' : 'bad' },
+      (st === 101 && h.accept_valid !== false ? '✓ ' : '✗ ') + (h.request ? h.request.method + ' ' + h.request.target : '') + (st != null ? ' → ' + st : '') + (h.accept_valid === false ? ' (wrong accept)' : ''));
+  }
+  function dirSplit(n, d) { return n ? ' (' + d.client_to_server + ' ↑ ' + d.server_to_client + ' ↓)' : ''; }
+
+  function renderCapSummary(s) {
+    var info = clear($('cap-file-info'));
+    var n = s.connections.length;
+    capStatus(s.name + ': ' + s.format + ', ' + mb(s.bytes) + ', ' + plural(s.packets, s.format === 'har' ? 'entry' : 'packet').replace('entrys', 'entries') +
+      ' → ' + plural(n, 'WebSocket connection') + ' (decoded in ' + (s.ms / 1000).toFixed(2) + ' s' + (s.format === 'har' ? '' : ', ' + (s.maxBytes ? s.maxBytes + ' bytes kept per frame' : 'every byte kept')) + ').', n ? 'ok' : '');
+    if (s.errors.length) {
+      info.appendChild(el('ul', { class: 'violations' }, s.errors.slice(0, 20).map(function (e) {
+        return el('li', null, [el('strong', null, e.code), ': ' + e.message + (e.packet != null ? ' (packet ' + (Number(e.packet) + 1) + ')' : '')]);
+      })));
+    }
+    if (!n) {
+      info.appendChild(el('p', null, 'No WebSocket connection in this file: no HTTP upgrade was found, and no TCP stream looked like WebSocket frames. ' +
+        'Was the traffic encrypted (wss://, TLS)? A capture of TLS traffic shows only ciphertext; capture before TLS (e.g. on the server side of a proxy) or export a HAR from the browser instead.'));
+      return;
+    }
+    cap.connsShown = 0;
+    var table = el('table', { class: 'conns', id: 'cap-conn-table' }, [
+      el('caption', { class: 'vh' }, 'WebSocket connections in ' + s.name),
+      el('thead', null, el('tr', null, ['#', 'client', 'server', 'handshake', 'subprotocol', 'extensions', 'frames', 'messages', 'errors', ''].map(function (h, i) {
+        return el('th', { scope: 'col', class: i >= 6 && i <= 8 ? 'num' : null }, h);
+      }))),
+      el('tbody')
+    ]);
+    var wrap = el('div', { class: 'scroll-x' }, table);
+    clear($('cap-conns')).appendChild(wrap);
+    moreConns();
+  }
+  function moreConns() {
+    var s = cap.summary, tb = $('cap-conn-table').tBodies[0];
+    var end = Math.min(s.connections.length, cap.connsShown + CONN_PAGE);
+    for (var i = cap.connsShown; i < end; i++) tb.appendChild(connRow(s.connections[i], s));
+    cap.connsShown = end;
+    stack($('cap-conn-table'));
+    var old = $('cap-more'); if (old) old.remove();
+    if (end < s.connections.length) {
+      $('cap-conns').appendChild(el('button', { type: 'button', id: 'cap-more', onclick: function () { moreConns(); } },
+        'Show ' + Math.min(CONN_PAGE, s.connections.length - end) + ' more connections (' + (s.connections.length - end) + ' not shown)'));
+    }
+  }
+  function connRow(c, s) {
+    var hs = c.handshake || {};
+    return el('tr', { 'data-conn': String(c.id) }, [
+      el('td', { class: 'num' }, String(c.id + 1)),
+      el('td', { class: 'mono' }, c.client || '—'),
+      el('td', { class: 'mono' }, c.server || '—'),
+      el('td', null, handshakeCell(c, s)),
+      el('td', { class: 'mono' }, hs.subprotocol || '—'),
+      el('td', { class: 'mono brk' }, hs.extensions || '—'),
+      el('td', { class: 'num' }, String(c.frames) + dirSplit(c.frames, c.frame_dirs)),
+      el('td', { class: 'num' }, String(c.messages) + dirSplit(c.messages, c.message_dirs)),
+      el('td', { class: 'num' + (c.errors ? ' bad' : '') }, String(c.errors)),
+      el('td', null, el('button', { type: 'button', class: 'small', 'aria-label': 'Open connection ' + (c.id + 1) + ': ' + c.client + ' to ' + c.server,
+        onclick: function () { capOpenConn(c.id); } }, c.frames ? 'Frames' : 'Messages'))
+    ]);
+  }
+
+  function capOpenConn(id, then) {
+    var c = cap.summary.connections[id];
+    cap.conn = c;
+    var rows = $('cap-conn-table').tBodies[0].rows;
+    for (var i = 0; i < rows.length; i++) rows[i].classList.toggle('on', rows[i].getAttribute('data-conn') === String(id));
+    $('cap-conn').hidden = false;
+    $('cap-conn-h').textContent = 'Connection ' + (id + 1) + ': ' + (c.client || 'the browser') + ' → ' + (c.server || '?');
+    renderConnInfo(c);
+    var kind = $('cap-kind');
+    kind.options[0].disabled = !c.frames;
+    kind.value = c.frames ? 'frames' : 'messages';
+    kind.disabled = !c.frames;
+    $('cap-filter').value = 'all';
+    $('cap-conn-h').focus({ preventScroll: true });
+    $('cap-conn').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    return capMakeView().then(then);
+  }
+
+  function renderConnInfo(c) {
+    var box = clear($('cap-conn-info'));
+    var s = cap.summary;
+    var dl = el('dl', { class: 'kv' });
+    var add = function (k, v, cls) { dl.appendChild(el('dt', null, k)); dl.appendChild(el('dd', { class: cls || '' }, v)); };
+    if (c.start != null) add('time', absTime(c.start) + (c.end != null ? ', ' + (c.end - c.start).toFixed(3) + ' s long' : ''));
+    var h = c.handshake;
+    if (h) {
+      if (h.request) add('request', h.request.method + ' ' + h.request.target, 'mono');
+      if (h.response) add('response', h.response.status + ' ' + (h.response.reason || '') + (h.accept_valid === true ? ' — Sec-WebSocket-Accept matches the key ✓' : h.accept_valid === false ? ' — Sec-WebSocket-Accept does not match the key ✗' : ''), h.accept_valid === false ? 'bad' : '');
+      add('subprotocol', h.subprotocol || 'none');
+      add('extensions', h.extensions || 'none', 'mono brk');
+      if (h.deflate) {
+        var d = h.deflate;
+        add('compression', 'permessage-deflate: client → server window 2^' + d.client_max_window_bits + (d.client_no_context_takeover ? ', no context takeover' : ', context takeover') +
+          '; server → client window 2^' + d.server_max_window_bits + (d.server_no_context_takeover ? ', no context takeover' : ', context takeover') + '. Compressed messages set RSV1; the decoder inflates them with these parameters.');
+      }
+    } else if (s.format !== 'har') {
+      add('handshake', 'not in the capture: the recording started after the connection was opened, so the frames were found by resynchronising on the byte stream (and compression, if any, is unknown).');
+    }
+    if (c.tcp && s.format !== 'har') {
+      var tcpLine = function (t) {
+        if (!t) return '';
+        var x = [mb(t.bytes) + ' in ' + plural(t.segments, 'segment')];
+        if (t.retransmitted) x.push(t.retransmitted + ' retransmitted');
+        if (t.out_of_order) x.push(t.out_of_order + ' out of order');
+        if (t.overlaps) x.push(plural(t.overlaps, 'overlap'));
+        if (t.gaps) x.push(plural(t.gaps, 'gap') + ' (bytes missing from the capture)');
+        return x.join(', ');
+      };
+      add('TCP client → server', tcpLine(c.tcp.client_to_server));
+      add('TCP server → client', tcpLine(c.tcp.server_to_client) + (c.tcp.closed ? '; closed by ' + (c.tcp.closed === 'rst' ? 'a reset (RST)' : 'FIN') : ''));
+    }
+    if (c.truncated) add('cut frames', plural(c.truncated, 'frame') + ' longer than ' + s.maxBytes + ' bytes: the list and the decoder see their first ' + s.maxBytes + ' bytes (choose more under "Bytes kept per frame" and open the file again).');
+    box.appendChild(dl);
+    if (c.notes.length) box.appendChild(el('ul', { class: 'events notes' }, c.notes.map(function (n) { return el('li', { class: 'muted' }, n); })));
+    if (c.error_list.length) {
+      box.appendChild(el('h3', null, plural(c.errors, 'error')));
+      box.appendChild(el('ul', { class: 'violations' }, c.error_list.map(function (e) {
+        return el('li', null, errLine(e).concat([
+          el('br'), el('small', { class: 'muted' }, e.code + ' · ' + dirName(e.direction) + ' · ' + relTime(e.time) + ' · stream offset ' + e.stream_offset + ' '),
+          e.frame != null ? el('button', { type: 'button', class: 'small', onclick: function () { capOpenFrame(e.frame); } }, 'Open frame ' + (e.frame + 1)) : null
+        ]));
+      })));
+      if (c.errors > c.error_list.length) box.appendChild(el('p', { class: 'hint' }, '… ' + (c.errors - c.error_list.length) + ' more: show "with errors" below.'));
+    }
+  }
+
+  // ---- the virtual list
+
+  var HEADS = {
+    frames: ['#', 'direction', 'time', 'frame', 'length', 'payload'],
+    messages: ['#', 'direction', 'time', 'message', 'length', 'content']
+  };
+  function capMakeView() {
+    var token = ++cap.viewToken;
+    var kind = $('cap-kind').value;
+    cap.view = null; // the rows drawn belong to the previous view
+    clear($('cap-table').tBodies[0]);
+    $('cap-count').textContent = 'loading…';
+    return ask({ type: 'view', conn: cap.conn.id, kind: kind, filter: $('cap-filter').value }).then(function (r) {
+      if (token !== cap.viewToken) return;
+      cap.view = { id: r.view, kind: r.kind, n: r.n, total: r.total, blocks: {}, asked: {}, focus: 0, token: token };
+      var ths = $('cap-table').tHead.rows[0].cells;
+      HEADS[r.kind].forEach(function (h, i) { ths[i].textContent = h; });
+      $('cap-count').textContent = $('cap-filter').value === 'all' ? plural(r.n, r.kind === 'frames' ? 'frame' : 'message') : r.n + ' of ' + plural(r.total, r.kind === 'frames' ? 'frame' : 'message');
+      $('cap-goto').max = String(Math.max(1, r.n));
+      $('cap-table').setAttribute('aria-rowcount', String(r.n + 1));
+      $('cap-list-help').textContent = 'Arrow keys, Page Up/Down, Home and End move between rows; Enter ' +
+        (r.kind === 'frames' ? 'opens the frame in the decoder (panel 1).' : (cap.summary.format === 'har' ? 'rebuilds the message as a frame in panel 2 (a HAR has no wire bytes).' : 'opens the message\'s last frame in the decoder (panel 1).'));
+      $('cap-scroll').scrollTop = 0;
+      renderRows();
+    }, function (e) { if (e && e.code !== 'ERR_CANCELLED') capStatus(errText(e), 'bad'); });
+  }
+
+  function geometry() {
+    var v = cap.view, sc = $('cap-scroll');
+    var head = $('cap-table').tHead.offsetHeight;
+    var full = v.n * ROW_H;
+    var height = Math.min(full, MAX_SCROLL_H);
+    // the list grows up to its max-height: count the rows it can show, not the ones it shows now
+    var box = Math.max(sc.clientHeight, (parseFloat(getComputedStyle(sc).maxHeight) || 0) - 2);
+    var viewRows = Math.max(1, Math.ceil((box - head) / ROW_H));
+    return { sc: sc, head: head, full: full, height: height, scaled: full > height, viewRows: viewRows };
+  }
+  function firstRow(g) {
+    var v = cap.view, st = g.sc.scrollTop;
+    if (!g.scaled) return Math.floor(st / ROW_H);
+    var maxSt = Math.max(1, g.height + g.head - g.sc.clientHeight);
+    return Math.round(Math.min(1, st / maxSt) * Math.max(0, v.n - g.viewRows));
+  }
+  function rowCached(p) {
+    var b = cap.view.blocks[Math.floor(p / BLOCK)];
+    return b ? b[p % BLOCK] : null;
+  }
+  function fetchBlock(k) {
+    var v = cap.view;
+    if (v.blocks[k] || v.asked[k]) return;
+    v.asked[k] = true;
+    ask({ type: 'rows', view: v.id, start: k * BLOCK, count: BLOCK }).then(function (r) {
+      if (cap.view !== v) return;
+      v.blocks[k] = r.rows;
+      var keys = Object.keys(v.blocks);
+      if (keys.length > 64) { delete v.blocks[keys[0]]; delete v.asked[keys[0]]; }
+      scheduleRender();
+    }, function () { delete v.asked[k]; });
+  }
+  var renderQueued = false;
+  function scheduleRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(function () { renderQueued = false; if (cap.view) renderRows(); });
+  }
+
+  function renderRows() {
+    var v = cap.view, tb = $('cap-table').tBodies[0];
+    var act = document.activeElement, keep = null;
+    if (act && tb.contains(act) && act.classList.contains('rowbtn')) keep = Number(act.getAttribute('data-pos'));
+    if (v.focusPending != null) keep = v.focusPending;
+    if (!v.n) {
+      clear(tb).appendChild(el('tr', { class: 'empty' }, el('td', { colspan: '6', class: 'muted' }, 'Nothing to show with this filter.')));
+      return;
+    }
+    // measure before touching the rows (an emptied table would clamp the scroll position)
+    var g = geometry(), st = g.sc.scrollTop;
+    var out = document.createDocumentFragment();
+    var a, b, top;
+    if (g.scaled) {
+      // the first row comes from the scroll position, or from scrollToPos (keyboard) if the
+      // position is still the one it set (the mapping rounds)
+      var first = v.anchor && Math.abs(v.anchor.st - st) < 1 ? v.anchor.first : firstRow(g);
+      a = Math.min(first, Math.max(0, v.n - g.viewRows)); b = Math.min(v.n, a + g.viewRows + 1);
+      top = Math.max(0, Math.min(st, g.height - (b - a) * ROW_H));
+    } else {
+      var f0 = Math.floor(st / ROW_H);
+      a = Math.max(0, f0 - 8); b = Math.min(v.n, f0 + g.viewRows + 8);
+      top = a * ROW_H;
+    }
+    v.first = g.scaled ? a : Math.min(v.n - 1, f0);
+    var bottom = Math.max(0, g.height - top - (b - a) * ROW_H);
+    for (var k = Math.floor(a / BLOCK); k <= Math.floor((b - 1) / BLOCK); k++) fetchBlock(k);
+    if (top > 0) out.appendChild(el('tr', { class: 'pad', 'aria-hidden': 'true', style: 'height:' + Math.round(top) + 'px' }, el('td', { colspan: '6' })));
+    if (v.focus < a || v.focus >= b) v.focus = Math.min(Math.max(v.focus, a), b - 1);
+    for (var p = a; p < b; p++) {
+      var r = rowCached(p);
+      out.appendChild(r ? (v.kind === 'frames' ? frameRow(r, p === v.focus) : messageRow(r, p === v.focus)) :
+        el('tr', { class: 'loading', 'aria-rowindex': String(p + 2) }, el('td', { colspan: '6', class: 'muted' }, 'row ' + (p + 1) + '…')));
+    }
+    if (bottom > 0) out.appendChild(el('tr', { class: 'pad', 'aria-hidden': 'true', style: 'height:' + Math.round(bottom) + 'px' }, el('td', { colspan: '6' })));
+    tb.replaceChildren(out);
+    if (keep != null) {
+      var btn = tb.querySelector('button[data-pos="' + keep + '"]');
+      if (btn) { btn.focus({ preventScroll: true }); v.focusPending = null; }
+      else if (keep >= a && keep < b) v.focusPending = keep; // drawn once its rows arrive
+      else v.focusPending = null;
+    }
+  }
+
+  function rowButton(r, on, label, text) {
+    return el('button', { type: 'button', class: 'small rowbtn', tabindex: on ? '0' : '-1', 'data-pos': String(r.pos), 'aria-label': label }, text);
+  }
+  function frameRow(r, on) {
+    var flags = [r.opcode_name];
+    if (!r.fin) flags.push('FIN 0');
+    if (r.rsv1) flags.push('RSV1');
+    if (r.rsv2) flags.push('RSV2');
+    if (r.rsv3) flags.push('RSV3');
+    flags.push(r.masked ? 'mask ' + (r.masking_key || '') : 'unmasked');
+    var err = r.errors.length ? r.errors[0] : null;
+    var preview = err ? [el('strong', { class: 'bad' }, errBadge(err)), ' ', el('span', { class: 'bad' }, err.code + ': ' + err.message), ' ', r.preview] : r.preview;
+    var title = err ? err.code + ' → close ' + err.close_code + ' (' + rfcText(err.rfc_section) + '): ' + err.message + '\n' + r.preview : r.preview;
+    return el('tr', { class: 'row ' + (r.direction === 'client_to_server' ? 'dir-c2s' : 'dir-s2c') + (err ? ' err' : ''), 'aria-rowindex': String(r.pos + 2), 'data-pos': String(r.pos), 'data-index': String(r.index) }, [
+      el('td', null, rowButton(r, on, 'Open frame ' + (r.index + 1) + ' (' + dirName(r.direction) + ', ' + r.opcode_name + ', ' + r.payload_len + ' bytes' + (err ? ', error ' + err.code : '') + ') in the decoder', String(r.index + 1))),
+      el('td', null, dirName(r.direction)),
+      el('td', { class: 'mono', title: absTime(r.time) }, relTime(r.time)),
+      el('td', { class: 'mono', title: flags.join(' · ') }, flags.join(' · ')),
+      el('td', { class: 'num' }, [String(r.payload_len), r.truncated ? el('span', { class: 'cut', title: 'cut: the report keeps the first ' + cap.summary.maxBytes + ' bytes of the frame' }, ' ✂') : null]),
+      el('td', { class: 'preview', title: title }, preview)
+    ]);
+  }
+  function messageRow(r, on) {
+    var err = r.errors.length ? r.errors[0] : null;
+    var what = r.kind + (r.compressed ? ' · compressed' : '') + (r.frames && r.frames[1] > r.frames[0] ? ' · ' + (r.frames[1] - r.frames[0] + 1) + ' frames' : '');
+    var label = r.frames ? 'Open message ' + (r.index + 1) + ' (' + dirName(r.direction) + ', ' + r.kind + ', ' + r.length + ' bytes) in the decoder'
+      : 'Rebuild message ' + (r.index + 1) + ' (' + dirName(r.direction) + ', ' + r.kind + ', ' + r.length + ' bytes) as a frame in panel 2';
+    return el('tr', { class: 'row ' + (r.direction === 'client_to_server' ? 'dir-c2s' : 'dir-s2c') + (err ? ' err' : ''), 'aria-rowindex': String(r.pos + 2), 'data-pos': String(r.pos), 'data-index': String(r.index) }, [
+      el('td', null, rowButton(r, on, label, String(r.index + 1))),
+      el('td', null, dirName(r.direction)),
+      el('td', { class: 'mono', title: absTime(r.time) }, relTime(r.time)),
+      el('td', { class: 'mono' }, what),
+      el('td', { class: 'num' }, [String(r.length), r.truncated ? el('span', { class: 'cut', title: 'cut: the report keeps the first ' + cap.summary.maxBytes + ' bytes' }, ' ✂') : null]),
+      el('td', { class: 'preview', title: r.preview }, err ? [el('strong', { class: 'bad' }, errBadge(err)), ' ', r.preview] : r.preview)
+    ]);
+  }
+
+  function scrollToPos(p, focus) {
+    var v = cap.view; if (!v || !v.n) return;
+    p = Math.max(0, Math.min(v.n - 1, p));
+    v.focus = p;
+    var g = geometry(), sc = g.sc;
+    if (g.scaled) {
+      var full = Math.max(1, Math.floor((sc.clientHeight - g.head) / ROW_H));
+      var cur = v.first || 0, first = cur;
+      if (p < cur) first = p; else if (p >= cur + full) first = p - full + 1;
+      first = Math.max(0, Math.min(first, v.n - g.viewRows));
+      if (first !== cur) {
+        sc.scrollTop = first / Math.max(1, v.n - g.viewRows) * Math.max(1, g.height + g.head - sc.clientHeight);
+        v.anchor = { st: sc.scrollTop, first: first };
+      }
+    } else {
+      var y = p * ROW_H, visible = sc.clientHeight - g.head;
+      if (y < sc.scrollTop) sc.scrollTop = y;
+      else if (y + ROW_H > sc.scrollTop + visible) sc.scrollTop = y + ROW_H - visible;
+    }
+    renderRows();
+    if (focus) {
+      var btn = $('cap-table').querySelector('button[data-pos="' + p + '"]');
+      if (btn) btn.focus({ preventScroll: true });
+      else v.focusPending = p; // still being fetched: focused once drawn
+    }
+  }
+  function rowAction(p) {
+    var v = cap.view;
+    var r = v && rowCached(p);
+    if (!r) return;
+    v.focus = p;
+    if (v.kind === 'frames') return capOpenFrame(r.index, p);
+    if (r.frames) return capOpenFrame(r.frames[1], p);
+    capBuildMessage(r);
+  }
+
+  function capOpenFrame(index, pos) {
+    var c = cap.conn, s = cap.summary;
+    return ask({ type: 'frame', conn: c.id, index: index }).then(function (r) {
+      var f = r.frame;
+      var role = f.direction === 'client_to_server' ? 'server' : 'client';
+      var lines = [];
+      lines.push(el('p', null, [el('strong', null, 'From the capture ' + s.name + ': '), 'connection ' + (c.id + 1) + ' (' + c.client + ' → ' + c.server + '), frame ' + (f.index + 1) + ' of ' + c.frames + ', ' + dirName(f.direction) + ' at ' + relTime(f.time) + '. ' +
+        (role === 'server' ? 'A client\'s frame, so it is decoded as a server receives it: it must be masked' + (f.masking_key ? ' (key ' + f.masking_key + ', chosen by the client for this frame)' : '') + '.' : 'A server\'s frame, so it is decoded as a client receives it: it must not be masked.')]));
+      if (r.deflate) lines.push(el('p', null, 'permessage-deflate was agreed in this connection\'s handshake' + (c.handshake && c.handshake.extensions ? ' (' + c.handshake.extensions + ')' : '') + ': the decoder uses the negotiated parameters.'));
+      if (r.context && !r.context.missing && r.context.frames > 1) {
+        lines.push(el('p', null, r.context.from === 'start'
+          ? 'Loaded with the ' + plural(r.context.frames - 1, 'frame') + ' sent before it in this direction: with context takeover a compressed message can refer back to earlier ones, so it can only be inflated after them. Frame ' + r.context.frames + ' (the tab) is this one.'
+          : 'Loaded with the earlier fragments of its message (' + plural(r.context.frames, 'frame') + '): the decoder needs them to reassemble it.'));
+      } else if (r.context && r.context.missing) {
+        lines.push(el('p', { class: 'bad' }, 'Loaded alone: ' + (r.context.cut ? 'earlier frames it depends on were cut in the report' : 'the frames it depends on are too many to load') +
+          (r.context.takeover ? ', and with context takeover it can only be inflated after the messages before it, so the decoder may report an inflate error that the capture does not have.' : '.')));
+      }
+      if (r.message) lines.push(el('p', null, ['The capture\'s decoder made of its message: ', el('code', { class: 'brk' }, r.message.kind + ' (' + r.message.length + ' B' + (r.message.compressed ? ', inflated' : '') + ') ' + r.message.preview)]));
+      if (f.truncated) lines.push(el('p', { class: 'bad' }, '✂ Cut: the frame is ' + (f.header_len + f.payload_len) + ' bytes on the wire and the report keeps its first ' + f.raw_len + ' (Bytes kept per frame: ' + (s.maxBytes || 'all') + '), so the decoder sees an incomplete frame.'));
+      if (r.errors.length) lines.push(el('ul', { class: 'violations' }, r.errors.map(function (e) { return el('li', null, errLine(e)); })));
+      lines.push(el('p', null, el('button', { type: 'button', class: 'small', id: 'dec-back', onclick: function () { capBack(pos); } }, 'Back to the capture')));
+      loadBytes(r.hex, role, r.deflate || false, r.select, el('div', null, lines));
+      goto('decode');
+    }, function (e) { if (e && e.code !== 'ERR_CANCELLED') capStatus(errText(e), 'bad'); });
+  }
+  function capBack(pos) {
+    $('capture').scrollIntoView({ behavior: 'smooth', block: 'start' });
+    if (cap.view && pos != null) scrollToPos(pos, true);
+    else $('cap-h').focus();
+  }
+
+  // HAR: no wire bytes. Rebuild the message as its sender would frame it, in panel 2.
+  function capBuildMessage(r) {
+    var op = { text: 1, binary: 2, close: 8, ping: 9, pong: 10 }[r.kind] || 1;
+    $('b-opcode').value = String(op);
+    $('b-fin').checked = true; $('b-rsv1').checked = false; $('b-rsv2').checked = false; $('b-rsv3').checked = false;
+    $('b-mask').checked = r.direction === 'client_to_server';
+    if (r.text != null && op !== 8) { $('b-ptype').value = 'text'; $('b-payload').value = r.text; }
+    else { $('b-ptype').value = 'hex'; $('b-payload').value = spaced(r.data_hex || ''); }
+    $('b-frag').value = '0';
+    $('b-compress').checked = false;
+    renderBuild();
+    $('build-note').textContent = 'Message ' + (r.index + 1) + ' of the HAR file, rebuilt as one ' + (r.direction === 'client_to_server' ? 'masked client' : 'unmasked server') + ' frame (the HAR keeps the message, not its frames, key or compression). ' + $('build-note').textContent;
+    goto('build');
+  }
+
+  function onListKey(ev) {
+    var t = ev.target;
+    if (!t.classList || !t.classList.contains('rowbtn') || !cap.view) return;
+    var p = Number(t.getAttribute('data-pos')), g = geometry(), page = Math.max(1, g.viewRows - 1);
+    var to = { ArrowDown: p + 1, ArrowUp: p - 1, PageDown: p + page, PageUp: p - page, Home: 0, End: cap.view.n - 1 }[ev.key];
+    if (to == null) return;
+    ev.preventDefault();
+    scrollToPos(to, true);
+  }
+
+  // ---- a small example capture, made here (pcap: Ethernet, IPv4, TCP), framed by the engine
+
+  function makeExampleCapture() {
+    var recs = [], us = 0; // time: microseconds after 2024-11-22 01:46:40 UTC
+    var le32 = function (a, o, v) { a[o] = v & 255; a[o + 1] = (v >>> 8) & 255; a[o + 2] = (v >>> 16) & 255; a[o + 3] = (v >>> 24) & 255; };
+    var be16 = function (a, o, v) { a[o] = (v >>> 8) & 255; a[o + 1] = v & 255; };
+    var be32 = function (a, o, v) { a[o] = (v >>> 24) & 255; a[o + 1] = (v >>> 16) & 255; a[o + 2] = (v >>> 8) & 255; a[o + 3] = v & 255; };
+    function packet(src, dst, sport, dport, seq, ack, flags, payload) {
+      payload = payload || new Uint8Array(0);
+      var p = new Uint8Array(54 + payload.length);
+      p.set([2, 0, 0, 0, 0, dst[3], 2, 0, 0, 0, 0, src[3], 8, 0], 0); // Ethernet, IPv4
+      p[14] = 0x45; be16(p, 16, 40 + payload.length); p[22] = 64; p[23] = 6; p.set(src, 26); p.set(dst, 30);
+      var sum = 0; for (var i = 14; i < 34; i += 2) sum += (p[i] << 8) | p[i + 1];
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      be16(p, 24, ~sum & 0xffff);
+      be16(p, 34, sport); be16(p, 36, dport); be32(p, 38, seq); be32(p, 42, ack); p[46] = 0x50; p[47] = flags; be16(p, 48, 65535);
+      p.set(payload, 54);
+      us += 12500;
+      var r = new Uint8Array(16 + p.length);
+      le32(r, 0, 1732240000 + Math.floor(us / 1e6)); le32(r, 4, us % 1e6); le32(r, 8, p.length); le32(r, 12, p.length);
+      r.set(p, 16);
+      recs.push(r);
+    }
+    // one TCP connection; send(dir, bytes[, cuts]) writes segments (cut where asked), acks come with the data
+    function conn(cli, port) {
+      var srv = [10, 0, 0, 1], sp = 8080, cs = 1000 + port, ss = 50000 + port;
+      packet(cli, srv, port, sp, cs, 0, 0x02); cs++;
+      packet(srv, cli, sp, port, ss, cs, 0x12); ss++;
+      packet(cli, srv, port, sp, cs, ss, 0x10);
+      return {
+        send: function (toServer, bytes, cuts, retransmit) {
+          var bounds = [0].concat(cuts || [], [bytes.length]);
+          for (var i = 0; i + 1 < bounds.length; i++) {
+            var seg = bytes.subarray(bounds[i], bounds[i + 1]);
+            if (toServer) { packet(cli, srv, port, sp, cs, ss, 0x18, seg); if (retransmit) packet(cli, srv, port, sp, cs, ss, 0x18, seg); cs += seg.length; }
+            else { packet(srv, cli, sp, port, ss, cs, 0x18, seg); if (retransmit) packet(srv, cli, sp, port, ss, cs, 0x18, seg); ss += seg.length; }
+          }
+        },
+        fin: function () { packet(cli, srv, port, sp, cs, ss, 0x11); cs++; packet(srv, cli, sp, port, ss, cs, 0x11); ss++; packet(cli, srv, port, sp, cs, ss, 0x10); }
+      };
+    }
+    var key = 'dGhlIHNhbXBsZSBub25jZQ==';
+    // 1: the RFC's "Hello" (its first frame cut across two TCP segments), a ping, fragments, a close
+    var a = conn([10, 0, 0, 2], 50312);
+    a.send(true, W.buildHandshakeRequest({ host: '10.0.0.1:8080', path: '/chat', key: key, protocols: ['chat', 'superchat'] }));
+    a.send(false, W.buildHandshakeResponse({ key: key, protocol: 'chat' }));
+    a.send(true, W.encodeFrame({ opcode: 1, payload: 'Hello', mask: '37fa213d' }), [3]);
+    a.send(false, W.encodeFrame({ opcode: 1, payload: 'Hello' }), null, true);
+    a.send(false, W.encodeFrame({ opcode: 9, payload: 'are you there?' }));
+    a.send(true, W.encodeFrame({ opcode: 10, payload: 'are you there?', mask: '0a0b0c0d' }));
+    var enc = new W.Encoder({ role: 'client' });
+    a.send(true, enc.message('{"type":"chat","text":"hello, websocket"}', { fragmentSize: 16, mask: 'a1b2c3d4' }));
+    enc.free();
+    a.send(true, W.encodeFrame({ opcode: 8, payload: fromHex('03e8627965'), mask: '11223344' }));
+    a.send(false, W.encodeFrame({ opcode: 8, payload: fromHex('03e8') }));
+    a.fin();
+    // 2: permessage-deflate with context takeover: the second copy of a message costs a few bytes
+    var b = conn([10, 0, 0, 3], 50400);
+    var offer = 'permessage-deflate; client_max_window_bits';
+    var neg = W.negotiatePerMessageDeflate(offer, true);
+    b.send(true, W.buildHandshakeRequest({ host: '10.0.0.1:8080', path: '/feed', key: 'x3JJHMbDL1EzLkh9GBhXDw==', extensions: offer }));
+    b.send(false, W.buildHandshakeResponse({ key: 'x3JJHMbDL1EzLkh9GBhXDw==', extensions: neg.response }));
+    var ce = new W.Encoder({ role: 'client', perMessageDeflate: neg.params }), se = new W.Encoder({ role: 'server', perMessageDeflate: neg.params });
+    var msg = '{"type":"quote","symbol":"WSPR","price":101.25,"note":"compressed with permessage-deflate"}';
+    b.send(true, ce.message('subscribe WSPR', { compress: true }));
+    b.send(false, se.message(msg, { compress: true }));
+    b.send(false, se.message(msg, { compress: true }));
+    ce.free(); se.free();
+    b.fin();
+    // 3: a client that forgets to mask: a server must fail the connection (1002, RFC 6455 §5.1)
+    var c = conn([10, 0, 0, 4], 50500);
+    c.send(true, W.buildHandshakeRequest({ host: '10.0.0.1:8080', path: '/chat', key: 'AQIDBAUGBwgJCgsMDQ4PEC==' }));
+    c.send(false, W.buildHandshakeResponse({ key: 'AQIDBAUGBwgJCgsMDQ4PEC==' }));
+    c.send(true, W.encodeFrame({ opcode: 1, payload: 'not masked' }));
+    c.fin();
+    var head = new Uint8Array(24);
+    le32(head, 0, 0xa1b2c3d4); head[4] = 2; head[6] = 4; le32(head, 16, 65535); le32(head, 20, 1);
+    return new File([head].concat(recs), 'wsprism-example.pcap', { type: 'application/vnd.tcpdump.pcap' });
+  }
+
+  function wireCapture() {
+    var input = $('cap-file'), zone = $('cap-drop'), drop = $('capture');
+    // a file dropped anywhere else must not make the browser navigate away from the page
+    ['dragover', 'drop'].forEach(function (t) {
+      document.addEventListener(t, function (ev) {
+        if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types || [], 'Files') >= 0 && !drop.contains(ev.target)) {
+          ev.preventDefault();
+          if (t === 'dragover') ev.dataTransfer.dropEffect = 'none';
+        }
+      });
+    });
+    $('cap-choose').addEventListener('click', function () { input.click(); });
+    input.addEventListener('change', function () { if (input.files && input.files[0]) capOpen(input.files[0]); input.value = ''; });
+    $('cap-example').addEventListener('click', function () {
+      try { capOpen(makeExampleCapture()); } catch (e) { capStatus('Could not build the example: ' + errText(e), 'bad'); }
+    });
+    ['dragenter', 'dragover'].forEach(function (t) {
+      drop.addEventListener(t, function (ev) { ev.preventDefault(); if (ev.dataTransfer) ev.dataTransfer.dropEffect = 'copy'; zone.classList.add('over'); });
+    });
+    ['dragleave', 'drop'].forEach(function (t) {
+      drop.addEventListener(t, function (ev) { if (t === 'dragleave' && drop.contains(ev.relatedTarget)) return; zone.classList.remove('over'); });
+    });
+    drop.addEventListener('drop', function (ev) {
+      ev.preventDefault();
+      var f = ev.dataTransfer && ev.dataTransfer.files && ev.dataTransfer.files[0];
+      if (f) capOpen(f);
+    });
+    $('cap-max').addEventListener('change', function () { if (cap.file) capOpen(cap.file); });
+    $('cap-kind').addEventListener('change', function () { if (cap.conn) capMakeView(); });
+    $('cap-filter').addEventListener('change', function () { if (cap.conn) capMakeView(); });
+    $('cap-goto').addEventListener('change', function () { scrollToPos(Math.floor(Number($('cap-goto').value) || 1) - 1, true); });
+    $('cap-scroll').addEventListener('scroll', scheduleRender, { passive: true });
+    var tb = $('cap-table');
+    tb.addEventListener('keydown', onListKey);
+    tb.addEventListener('click', function (ev) {
+      var tr = ev.target.closest && ev.target.closest('tr.row');
+      if (!tr || window.getSelection().toString()) return;
+      rowAction(Number(tr.getAttribute('data-pos')));
+    });
+    tb.addEventListener('focusin', function (ev) {
+      if (ev.target.classList.contains('rowbtn') && cap.view) cap.view.focus = Number(ev.target.getAttribute('data-pos'));
+    });
+  }
+
   // ------------------------------------------------------------------ init
 
   function wire() {
@@ -798,7 +1419,11 @@
       b.addEventListener('click', function () { loadExample(b.getAttribute('data-ex')); });
     });
     ['dec-input', 'dec-format', 'dec-role', 'dec-pmd'].forEach(function (id) {
-      $(id).addEventListener(id === 'dec-input' ? 'input' : 'change', function () { if (id === 'dec-input') decState.frame = 0; renderDecode(); });
+      $(id).addEventListener(id === 'dec-input' ? 'input' : 'change', function () {
+        if (id === 'dec-input') { decState.frame = 0; setOrigin(null); }
+        if (id === 'dec-pmd') decState.pmdParams = null;
+        renderDecode();
+      });
     });
     wireHighlight($('decode'));
 
@@ -837,6 +1462,8 @@
     $('live-bin').addEventListener('click', function () { liveSend(new Uint8Array([0xde, 0xad, 0xbe, 0xef])); });
     $('live-big').addEventListener('click', function () { liveSend(new Array(31).join('websocket ').slice(0, 300)); });
     $('live-ping').addEventListener('click', function () { liveSend('/ping'); });
+
+    wireCapture();
 
     var whys = {
       masked: function () { loadExample('rfc-masked'); goto('decode'); },

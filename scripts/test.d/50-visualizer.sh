@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The frame visualizer (www/) and the demo server behind `npm start`: builds the Node addon (the
 # demo server's WebSocketServer) and the wasm package (the page), installs tests/e2e's
-# dependencies (playwright-core; cached in tests/e2e/node_modules), then runs the end-to-end test
+# dependencies (playwright-core; cached in tests/e2e/node_modules), then runs the end-to-end tests
 # in Debian's Chromium (scripts/setup/chromium.sh; never a downloaded browser) against
-# www/server.js on a free port. Screenshots: tests/artifacts/ (gitignored).
+# www/server.js on a free port: visualizer.test.mjs (panels 1-8) and capture.test.mjs (panel 7,
+# "Open a capture"; it makes its pcaps with `cargo run --release -p wsprism-capture --example
+# synth` in a temporary folder). Screenshots: tests/artifacts/ (gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -19,4 +21,4 @@ if [ ! -d "$dir/node_modules/playwright-core" ] \
 fi
 bash scripts/setup/chromium.sh >/dev/null
 
-timeout 600 node --test --test-concurrency=1 "$dir/visualizer.test.mjs"
+timeout 900 node --test --test-concurrency=1 "$dir/visualizer.test.mjs" "$dir/capture.test.mjs"

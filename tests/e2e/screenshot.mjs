@@ -1,5 +1,6 @@
 // Writes docs/screenshot.png: the visualizer at 1280x800 decoding the RFC's masked "Hello", with
-// the opcode field highlighted. Usage: node tests/e2e/screenshot.mjs (needs the builds and
+// the opcode field highlighted; and docs/capture-panel.png: panel 7 with the example capture
+// open on its first connection. Usage: node tests/e2e/screenshot.mjs (needs the builds and
 // tests/e2e/node_modules, as scripts/test.d/50-visualizer.sh prepares them).
 import { spawn, execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -30,6 +31,16 @@ try {
   const out = path.join(ROOT, 'docs/screenshot.png');
   await page.screenshot({ path: out });
   console.log(out);
+
+  await page.mouse.move(0, 0);
+  await page.click('#cap-example');
+  await page.waitForSelector('#capture[data-state="ready"]', { timeout: 60000 });
+  await page.click('#cap-conn-table tbody tr:nth-child(1) button');
+  await page.waitForFunction(() => document.querySelector('#cap-table tbody tr.row') && !document.querySelector('#cap-table tbody tr.loading'));
+  await page.waitForTimeout(600); // the smooth scroll to the list
+  const cap = path.join(ROOT, 'docs/capture-panel.png');
+  await page.locator('#capture').screenshot({ path: cap });
+  console.log(cap);
 } finally {
   await browser.close();
   server.kill();

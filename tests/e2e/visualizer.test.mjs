@@ -186,7 +186,7 @@ test('screenshots; no horizontal overflow at 375 px; no console errors', async (
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(ART, 'page-1280x800.png') });
   await page.screenshot({ path: path.join(ART, 'page-1280-full.png'), fullPage: true });
-  for (const id of ['build', 'handshake', 'stream', 'compress', 'live', 'why']) {
+  for (const id of ['build', 'handshake', 'stream', 'compress', 'live', 'capture', 'why']) {
     await page.locator('#' + id).screenshot({ path: path.join(ART, `${id}-1280.png`) });
   }
   await page.setViewportSize({ width: 375, height: 800 });
@@ -208,7 +208,7 @@ test('screenshots; no horizontal overflow at 375 px; no console errors', async (
   for (let y = 0, i = 0; y < height; y += 1000, i++) {
     await page.screenshot({ path: path.join(ART, `page-375-part${String(i).padStart(2, '0')}.png`), fullPage: true, clip: { x: 0, y, width: 375, height: Math.min(1000, height - y) } });
   }
-  for (const id of ['decode', 'build', 'handshake', 'stream', 'compress', 'live', 'why']) {
+  for (const id of ['decode', 'build', 'handshake', 'stream', 'compress', 'live', 'capture', 'why']) {
     await page.locator('#' + id).screenshot({ path: path.join(ART, `${id}-375.png`) });
   }
   await page.setViewportSize({ width: 1280, height: 800 });

@@ -1,0 +1,343 @@
+// End-to-end test of the visualizer's "Open a capture" panel (www/, panel 7): real files through
+// the file input (playwright's setInputFiles), decoded by inspectCapture in wsprism-web inside
+// the page's worker (www/capture-worker.js). Inputs made at test time, in a temporary folder:
+//   - a pcap from the capture crate's synth example (cargo run -p wsprism-capture --example synth)
+//   - the panel's own example capture ("Make a small example capture", built in the page)
+//   - a tiny Chrome-shaped HAR file
+//   - garbage bytes (a clear error; the page keeps working)
+// Screenshots go to tests/artifacts/ (gitignored).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT, startServer, launch } from './lib.mjs';
+
+const ART = path.join(ROOT, 'tests/artifacts');
+fs.mkdirSync(ART, { recursive: true });
+const TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'wsprism-capture-e2e-'));
+
+let server, browser, page;
+const consoleErrors = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.proc.kill();
+  fs.rmSync(TMP, { recursive: true, force: true });
+});
+
+const text = (sel) => page.locator(sel).innerText();
+
+async function openFile(file) {
+  await page.setInputFiles('#cap-file', file);
+  await page.waitForSelector('#capture[data-state]', { timeout: 60000 });
+  return page.getAttribute('#capture', 'data-state');
+}
+
+// the cells of the connection table, one array per row
+async function connRows() {
+  return page.$$eval('#cap-conn-table tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.innerText.trim())));
+}
+
+// the drawn rows of the virtual list, as { index, direction, time, frame, length, payload }
+async function listRows() {
+  await page.waitForFunction(() => document.querySelector('#cap-table tbody tr.row') && !document.querySelector('#cap-table tbody tr.loading'));
+  return page.$$eval('#cap-table tbody tr.row', (trs) => trs.map((tr) => {
+    const c = [...tr.cells].map((td) => td.innerText.trim());
+    return { index: c[0], direction: c[1], time: c[2], frame: c[3], length: c[4], payload: c[5], err: tr.classList.contains('err') };
+  }));
+}
+
+async function openConn(n) {
+  await page.click(`#cap-conn-table tbody tr:nth-child(${n}) button`);
+  await page.waitForSelector('#cap-conn:not([hidden])');
+  return listRows();
+}
+
+test('synth pcap: endpoints and counts, the frames of one connection, a frame in the decoder', async () => {
+  // The synth example (crates/wsprism-capture/examples/synth.rs): each connection a handshake,
+  // then rounds of 20-byte text frames "m<counter> defg…" (the counter counts every frame
+  // written), queued per direction until 1400 bytes are waiting: 54 masked client frames
+  // (26 bytes each) then 64 server frames (22 bytes), one TCP segment each way; then FIN.
+  // Masking keys come from an LCG (x = x * 1103515245 + 12345, from 0x37130000).
+  const file = path.join(TMP, 'synth.pcap');
+  synth(file, ['--size-mb', '0.004', '--connections', '2']);
+  assert.equal(await openFile(file), 'ready');
+  assert.match(await text('#cap-status'), /synth\.pcap: pcap, .*18 packets → 2 WebSocket connections/);
+  const rows = await connRows();
+  assert.equal(rows.length, 2);
+  for (const [i, r] of rows.entries()) {
+    // #, client, server, handshake, subprotocol, extensions, frames, messages, errors
+    assert.deepEqual(r.slice(0, 3), [String(i + 1), '10.0.0.1:' + (50000 + i), '10.0.0.2:8080']);
+    assert.match(r[3], /✓ GET \/chat → 101/);
+    assert.deepEqual(r.slice(4, 9), ['chat', '—', '118 (54 ↑ 64 ↓)', '118 (54 ↑ 64 ↓)', '0']);
+  }
+  await page.locator('#capture').screenshot({ path: path.join(ART, 'capture-synth-1280.png') });
+
+  const f = await openConn(2);
+  assert.equal(await text('#cap-count'), '118 frames');
+  assert.match(await text('#cap-conn-info'), /GET \/chat[\s\S]*101 Switching Protocols[\s\S]*matches the key ✓/);
+  assert.match(await text('#cap-conn-info'), /closed by FIN/);
+  const filler = 'abcdefghijklmnopqrstuvwxyz';
+  const payload = (n) => { const tag = `m${n} `; let s = tag; for (let k = tag.length; k < 20; k++) s += filler[k % 26]; return s; };
+  assert.ok(f.length >= 10);
+  f.forEach((r, k) => {
+    assert.equal(r.index, String(k + 1));
+    assert.equal(r.direction, 'client → server');
+    assert.match(r.frame, /^text · mask [0-9a-f]{8}$/);
+    assert.equal(r.length, '20');
+    assert.equal(r.payload, JSON.stringify(payload(118 + k))); // connection 2 starts after connection 1's 118
+  });
+  // the first server frame: row 55
+  await page.fill('#cap-goto', '55');
+  await page.dispatchEvent('#cap-goto', 'change');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('data-pos') === '54');
+  const s55 = (await listRows()).find((r) => r.index === '55');
+  assert.deepEqual([s55.direction, s55.frame, s55.length, s55.payload], ['server → client', 'text · unmasked', '20', JSON.stringify(payload(118 + 54))]);
+  await page.selectOption('#cap-filter', 'server_to_client');
+  await page.waitForFunction(() => / of /.test(document.getElementById('cap-count').textContent));
+  assert.equal(await text('#cap-count'), '64 of 118 frames');
+  assert.ok((await listRows()).every((r) => r.direction === 'server → client'));
+  await page.selectOption('#cap-filter', 'all');
+
+  // frame 1 of connection 2 in the decoder, decoded as a server receives it: masked with the
+  // first key of its conversation's LCG
+  await page.click('#cap-table tbody tr.row:nth-child(1) button');
+  await page.waitForSelector('#dec-origin:not([hidden])');
+  assert.equal(await page.inputValue('#dec-role'), 'server');
+  assert.match(await text('#dec-origin'), /connection 2 \(10\.0\.0\.1:50001 → 10\.0\.0\.2:8080\), frame 1 of 118, client → server/);
+  const key = ((Math.imul(0x37130000, 1103515245) + 12345) >>> 0).toString(16).padStart(8, '0');
+  assert.match(await text('#dec-fields'), new RegExp('Masking-key\\s+16\\s+32\\s+' + key));
+  assert.match(await text('#dec-fields'), /0x1 \(text\)/);
+  assert.match(await text('#dec-payload'), new RegExp(JSON.stringify(payload(118))));
+  assert.match(await text('#dec-violations'), /No violations/);
+  assert.equal(await page.locator('#dec-unmask tbody tr').count(), 20);
+  await page.click('#dec-back');
+});
+
+test('example capture: three connections, TCP reassembly, masking, compression, an error', async () => {
+  await page.click('#cap-example');
+  await page.waitForSelector('#capture[data-state="ready"]', { timeout: 60000 });
+  assert.match(await text('#cap-status'), /wsprism-example\.pcap: pcap, .* 3 WebSocket connections/);
+  const rows = await connRows();
+  assert.equal(rows.length, 3);
+  // #, client, server, handshake, subprotocol, extensions, frames, messages, errors
+  assert.deepEqual(rows[0].slice(0, 3), ['1', '10.0.0.2:50312', '10.0.0.1:8080']);
+  assert.match(rows[0][3], /✓ GET \/chat → 101/);
+  assert.equal(rows[0][4], 'chat');
+  assert.match(rows[0][6], /^9 \(6 ↑ 3 ↓\)$/);
+  assert.match(rows[0][7], /^7 \(4 ↑ 3 ↓\)$/);
+  assert.equal(rows[0][8], '0');
+  assert.deepEqual(rows[1].slice(0, 3), ['2', '10.0.0.3:50400', '10.0.0.1:8080']);
+  assert.match(rows[1][5], /permessage-deflate/);
+  assert.match(rows[1][6], /^3 \(1 ↑ 2 ↓\)$/);
+  assert.deepEqual(rows[2].slice(0, 3), ['3', '10.0.0.4:50500', '10.0.0.1:8080']);
+  assert.notEqual(rows[2][8], '0');
+
+  // connection 1: the frames in time order
+  const f = await openConn(1);
+  const brief = f.map((r) => [r.index, r.direction, r.frame.split(' · ')[0], r.length]);
+  assert.deepEqual(brief, [
+    ['1', 'client → server', 'text', '5'],
+    ['2', 'server → client', 'text', '5'],
+    ['3', 'server → client', 'ping', '14'],
+    ['4', 'client → server', 'pong', '14'],
+    ['5', 'client → server', 'text', '16'],
+    ['6', 'client → server', 'continuation', '16'],
+    ['7', 'client → server', 'continuation', '9'],
+    ['8', 'client → server', 'close', '5'],
+    ['9', 'server → client', 'close', '2']
+  ]);
+  assert.match(f[0].frame, /mask 37fa213d/);
+  assert.match(f[1].frame, /unmasked/);
+  assert.equal(f[0].payload, '"Hello"');
+  assert.equal(f[2].payload, '"are you there?"');
+  assert.equal(f[4].payload, JSON.stringify('{"type":"chat","')); // the first 16 bytes
+  assert.match(f[4].frame, /FIN 0/);
+  assert.match(f[7].payload, /^close 1000 "bye"$/);
+  assert.match(await text('#cap-conn-info'), /retransmitted/);
+  await page.locator('#capture').screenshot({ path: path.join(ART, 'capture-example-1280.png') });
+
+  // a frame into the decoder: the RFC's masked "Hello", decoded as a server receives it
+  await page.click('#cap-table tbody tr.row:nth-child(1) button');
+  await page.waitForSelector('#dec-origin:not([hidden])');
+  assert.equal((await page.inputValue('#dec-input')).replace(/\s/g, ''), '818537fa213d7f9f4d5158');
+  assert.equal(await page.inputValue('#dec-role'), 'server');
+  assert.match(await text('#dec-origin'), /connection 1 .* frame 1 of 9, client → server/);
+  assert.match(await text('#dec-fields'), /Masking-key\s+16\s+32\s+37fa213d/);
+  assert.match(await text('#dec-payload'), /"Hello"/);
+  assert.match(await text('#dec-violations'), /No violations/);
+  // back to the list, by keyboard: the same row has the focus
+  await page.click('#dec-back');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('data-pos') === '0');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('data-pos')), '2');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /frame 3 of 9/.test(document.getElementById('dec-origin').innerText));
+  assert.equal(await page.inputValue('#dec-role'), 'client');
+  assert.match(await text('#dec-fields'), /0x9 \(ping\)/);
+
+  // a fragment: loaded with the fragments before it, the decoder reassembles the message
+  await page.click('#dec-back');
+  await page.click('#cap-table tbody tr.row:nth-child(7) button');
+  await page.waitForFunction(() => /frame 7 of 9/.test(document.getElementById('dec-origin').innerText));
+  assert.equal(await page.locator('#dec-frames button').count(), 3);
+  assert.match(await text('#dec-stream'), /message \(text, 41 B\): .*hello, websocket/);
+
+  // connection 2: permessage-deflate with the negotiated parameters
+  await page.click('#dec-back');
+  const g = await openConn(2);
+  assert.deepEqual(g.map((r) => r.direction), ['client → server', 'server → client', 'server → client']);
+  assert.ok(g.every((r) => /RSV1/.test(r.frame)));
+  assert.match(g[1].payload, /^message "\{\\"type\\":\\"quote\\"/);
+  assert.ok(Number(g[2].length) < Number(g[1].length), 'context takeover: the second copy is smaller');
+  await page.click('#cap-table tbody tr.row:nth-child(3) button');
+  await page.waitForSelector('#dec-origin:not([hidden])');
+  assert.ok(await page.isChecked('#dec-pmd'));
+  assert.match(await text('#dec-origin'), /context takeover/);
+  assert.equal(await page.locator('#dec-frames button').count(), 2);
+  assert.match(await text('#dec-stream'), /message \(text, 91 B\): .*quote[\s\S]*message \(text, 91 B\): .*quote/);
+  assert.doesNotMatch(await text('#dec-stream'), /error/);
+
+  // connection 3: the unmasked client frame, called out with its close code and RFC section
+  await page.click('#dec-back');
+  const h = await openConn(3);
+  const bad = h.find((r) => r.err);
+  assert.ok(bad, 'a row marked as an error');
+  assert.match(bad.payload, /close 1002 \(RFC 6455 §5\.1\)/);
+  assert.match(await text('#cap-conn-info'), /close 1002, RFC 6455 §5\.1/);
+  await page.selectOption('#cap-filter', 'errors');
+  await page.waitForFunction(() => / of /.test(document.getElementById('cap-count').textContent));
+  const only = await listRows();
+  assert.ok(only.length >= 1 && only.every((r) => r.err));
+});
+
+test('HAR: messages only, rebuilt as frames in panel 2', async () => {
+  const har = {
+    log: {
+      version: '1.2', creator: { name: 'WebInspector', version: '537.36' }, pages: [],
+      entries: [{
+        startedDateTime: '2024-11-22T01:46:40.000Z', time: 1200,
+        request: {
+          method: 'GET', url: 'ws://127.0.0.1:8080/chat', httpVersion: 'HTTP/1.1',
+          headers: [
+            { name: 'Host', value: '127.0.0.1:8080' }, { name: 'Connection', value: 'Upgrade' }, { name: 'Upgrade', value: 'websocket' },
+            { name: 'Sec-WebSocket-Version', value: '13' }, { name: 'Sec-WebSocket-Key', value: 'dGhlIHNhbXBsZSBub25jZQ==' },
+            { name: 'Sec-WebSocket-Protocol', value: 'chat' }
+          ],
+          queryString: [], cookies: [], headersSize: -1, bodySize: 0
+        },
+        response: {
+          status: 101, statusText: 'Switching Protocols', httpVersion: 'HTTP/1.1',
+          headers: [
+            { name: 'Upgrade', value: 'websocket' }, { name: 'Connection', value: 'Upgrade' },
+            { name: 'Sec-WebSocket-Accept', value: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' }, { name: 'Sec-WebSocket-Protocol', value: 'chat' }
+          ],
+          cookies: [], content: { size: 0, mimeType: 'x-unknown' }, redirectURL: '', headersSize: -1, bodySize: 0, _transferSize: 0
+        },
+        cache: {}, timings: { blocked: -1, dns: -1, ssl: -1, connect: -1, send: 0, wait: 0, receive: 0 },
+        serverIPAddress: '127.0.0.1', _resourceType: 'websocket',
+        _webSocketMessages: [
+          { type: 'send', time: 1732240000.25, opcode: 1, data: 'Hello from a HAR' },
+          { type: 'receive', time: 1732240000.5, opcode: 1, data: 'Hello from a HAR' },
+          { type: 'receive', time: 1732240000.75, opcode: 2, data: '3q2+7w==' }
+        ]
+      }]
+    }
+  };
+  const file = path.join(TMP, 'chrome.har');
+  fs.writeFileSync(file, JSON.stringify(har, null, 2));
+  assert.equal(await openFile(file), 'ready');
+  assert.match(await text('#cap-status'), /chrome\.har: har, .*1 WebSocket connection\b/);
+  const rows = await connRows();
+  assert.equal(rows.length, 1);
+  assert.match(rows[0][2], /127\.0\.0\.1:8080/);
+  assert.match(rows[0][6], /^0/);
+  assert.match(rows[0][7], /^3 \(1 ↑ 2 ↓\)$/);
+  const m = await openConn(1);
+  assert.equal(await page.inputValue('#cap-kind'), 'messages');
+  assert.deepEqual(m.map((r) => [r.direction, r.frame, r.length]), [
+    ['client → server', 'text', '16'], ['server → client', 'text', '16'], ['server → client', 'binary', '4']
+  ]);
+  assert.equal(m[0].payload, '"Hello from a HAR"');
+  assert.equal(m[2].payload, 'de ad be ef');
+  assert.match(await text('#cap-conn-info'), /from HAR/);
+  await page.click('#cap-table tbody tr.row:nth-child(1) button');
+  await page.waitForFunction(() => /HAR file, rebuilt/.test(document.getElementById('build-note').innerText));
+  assert.ok(await page.isChecked('#b-mask'));
+  assert.equal(await page.inputValue('#b-payload'), 'Hello from a HAR');
+  assert.match(await page.getAttribute('#build-out', 'data-hex'), /^8190/);
+});
+
+test('garbage: a clear error in the panel, the page keeps working', async () => {
+  const file = path.join(TMP, 'garbage.pcap');
+  const junk = Buffer.alloc(4096);
+  for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + 13) & 255;
+  fs.writeFileSync(file, junk);
+  assert.equal(await openFile(file), 'error');
+  const st = await text('#cap-status');
+  assert.match(st, /Cannot read garbage\.pcap: CAPTURE_\w+: /);
+  assert.match(await text('#cap-file-info'), /pcap or pcapng file/);
+  assert.equal(await page.locator('#cap-conn-table').count(), 0);
+  // the rest of the page still works, and so does the panel
+  await page.click('button[data-ex="rfc-masked"]');
+  assert.match(await text('#dec-payload'), /"Hello"/);
+  await page.click('#cap-example');
+  await page.waitForSelector('#capture[data-state="ready"]', { timeout: 60000 });
+  assert.equal((await connRows()).length, 3);
+});
+
+test('a long list is virtual; narrow screens; no console errors', async () => {
+  const file = path.join(TMP, 'many.pcap');
+  synth(file, ['--size-mb', '0.5']);
+  assert.equal(await openFile(file), 'ready');
+  const rows = await connRows();
+  const biggest = rows.reduce((b, r, i) => (parseInt(r[6], 10) > parseInt(rows[b][6], 10) ? i : b), 0);
+  const total = parseInt(rows[biggest][6], 10);
+  assert.ok(total > 1000, 'a connection with more than 1000 frames: ' + total);
+  await openConn(biggest + 1);
+  const drawn = await page.locator('#cap-table tbody tr.row, #cap-table tbody tr.loading').count();
+  assert.ok(drawn < 80, 'only the visible rows are in the DOM: ' + drawn);
+  await page.focus('#cap-table tbody tr.row button >> nth=0');
+  await page.keyboard.press('End');
+  await page.waitForFunction((n) => document.activeElement && document.activeElement.getAttribute('data-pos') === String(n - 1), total);
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), String(total));
+  await page.fill('#cap-goto', '1000');
+  await page.dispatchEvent('#cap-goto', 'change');
+  await page.waitForFunction(() => document.activeElement && document.activeElement.getAttribute('data-pos') === '999');
+
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.waitForTimeout(200);
+  const overflow = await page.evaluate(() => {
+    const w = document.documentElement.clientWidth;
+    const wide = [];
+    for (const e of document.querySelectorAll('body *')) {
+      const r = e.getBoundingClientRect();
+      if (r.right > w + 1 && !e.closest('.scroll-x')) wide.push(e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' + Math.round(r.right));
+    }
+    return { scroll: document.documentElement.scrollWidth, w, wide: wide.slice(0, 10) };
+  });
+  assert.ok(overflow.scroll <= overflow.w, 'horizontal overflow at 375 px: ' + JSON.stringify(overflow));
+  assert.deepEqual(overflow.wide, []);
+  await page.locator('#capture').screenshot({ path: path.join(ART, 'capture-open-375.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  assert.deepEqual(consoleErrors, []);
+});
+
+// The capture crate's synth example (its source says what it writes).
+function synth(file, args) {
+  execFileSync('cargo', ['run', '--quiet', '--release', '-p', 'wsprism-capture', '--example', 'synth', '--', '--out', file, ...args],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+}
