@@ -4,6 +4,9 @@
 // WS_NO_BUFFER_UTIL=1 WS_NO_UTF_8_VALIDATE=1 for ws without its native addons. Same settings
 // as wsprism-echo.mjs: threshold 0, default windows, context takeover, zlib's default level.
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
 
 const require = createRequire(import.meta.url);
 const { WebSocketServer } = require('ws');
@@ -35,3 +38,8 @@ wss.on('listening', () =>
   process.stdout.write(`READY ${wss.address().port} bufferutil=${bufferutil}\n`)
 );
 process.on('SIGTERM', () => process.exit(0));
+// For tools/heapsnapshot-diff.mjs: `kill -USR2 PID` writes a heap snapshot to the temp directory.
+process.on('SIGUSR2', () => {
+  const file = path.join(os.tmpdir(), `${path.basename(import.meta.url, '.mjs')}-${process.pid}-${Date.now()}.heapsnapshot`);
+  process.stderr.write(`heap snapshot: ${v8.writeHeapSnapshot(file)}\n`);
+});

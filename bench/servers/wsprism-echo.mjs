@@ -4,6 +4,9 @@
 // is on with the settings the ws server uses too: threshold 0 (compress every message),
 // default windows (15 bits), context takeover, zlib's default level.
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import v8 from 'node:v8';
 
 const require = createRequire(import.meta.url);
 const { WebSocketServer } = require('../../packages/wsprism');
@@ -24,3 +27,8 @@ wss.on('connection', (ws) => {
 });
 wss.on('listening', () => process.stdout.write(`READY ${wss.address().port}\n`));
 process.on('SIGTERM', () => process.exit(0));
+// For tools/heapsnapshot-diff.mjs: `kill -USR2 PID` writes a heap snapshot to the temp directory.
+process.on('SIGUSR2', () => {
+  const file = path.join(os.tmpdir(), `${path.basename(import.meta.url, '.mjs')}-${process.pid}-${Date.now()}.heapsnapshot`);
+  process.stderr.write(`heap snapshot: ${v8.writeHeapSnapshot(file)}\n`);
+});
