@@ -4,11 +4,12 @@
 //!
 //! ```sh
 //! cargo run --release -p wsprism-capture --example synth -- --out big.pcap --size-mb 100 \
-//!     --frame-bytes 20 [--pcapng] [--deflate] [--connections N] [--ipv6]
+//!     --frame-bytes 20 [--pcapng] [--deflate] [--connections N] [--ipv6] [--frames N]
 //! ```
 //!
 //! The file is streamed to disk (memory stays small whatever `--size-mb`). It stops once the
-//! file reaches the size; the stats line on stderr says how many frames it holds.
+//! file reaches the size (or, with `--frames N`, once each side of each connection sent N
+//! frames); the stats line on stderr says how many frames it holds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::io::{BufWriter, Write};
@@ -25,11 +26,12 @@ struct Args {
     deflate: bool,
     connections: usize,
     ipv6: bool,
+    frames: Option<u64>,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: synth --out FILE [--size-mb 100] [--frame-bytes 20] [--pcapng] [--deflate] [--connections 1] [--ipv6]"
+        "usage: synth --out FILE [--size-mb 100] [--frame-bytes 20] [--pcapng] [--deflate] [--connections 1] [--ipv6] [--frames N]"
     );
     std::process::exit(2)
 }
@@ -43,6 +45,7 @@ fn args() -> Args {
         deflate: false,
         connections: 1,
         ipv6: false,
+        frames: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -55,6 +58,7 @@ fn args() -> Args {
             "--pcapng" => a.pcapng = true,
             "--deflate" => a.deflate = true,
             "--ipv6" => a.ipv6 = true,
+            "--frames" => a.frames = Some(val().parse().unwrap_or_else(|_| usage())),
             "-h" | "--help" => usage(),
             _ => usage(),
         }
@@ -120,9 +124,16 @@ fn main() -> std::io::Result<()> {
         }
         Ok(())
     };
+    let per_side = a.frames.unwrap_or(u64::MAX);
+    let mut sent: u64 = 0;
     'outer: loop {
+        if sent >= per_side {
+            break;
+        }
+        sent += 1;
         for conv in convs.iter_mut() {
             for dir in [Dir::ClientToServer, Dir::ServerToClient] {
+                // One frame per packet with --frames, else as many as fit in ~1400 bytes.
                 while conv.queued(dir) < 1400 {
                     // "m<counter> " then filler letters, exactly frame_bytes long.
                     let tag = format!("m{counter} ");
@@ -136,7 +147,7 @@ fn main() -> std::io::Result<()> {
                     counter += 1;
                     conv.queue(dir, 1, &payload);
                     frames += 1;
-                    if a.frame_bytes > 1400 {
+                    if a.frame_bytes > 1400 || a.frames.is_some() {
                         break;
                     }
                 }

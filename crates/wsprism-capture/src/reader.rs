@@ -304,20 +304,30 @@ impl<R: Read> CaptureReader<R> {
                 }
                 Err(PcapError::Eof) => return false,
                 Err(PcapError::Incomplete(_)) => {
-                    self.refills += 1;
-                    if self.refills > 3 {
-                        (
-                            Err((
-                                "CAPTURE_TRUNCATED",
-                                "the file ends inside a record".to_string(),
-                            )),
-                            0,
-                        )
-                    } else {
-                        match r.refill() {
-                            Ok(()) => return true,
-                            Err(e) => (Err(("CAPTURE_READ_ERROR", pcap_err(&e))), 0),
+                    // Refill; a reader may return little at a time, so only give up when a
+                    // refill brings nothing new.
+                    let before = r.data().len();
+                    let refilled = r.refill().map_err(|e| pcap_err(&e));
+                    match refilled {
+                        Ok(()) if r.data().len() > before => {
+                            self.refills = 0;
+                            return true;
                         }
+                        Ok(()) => {
+                            self.refills += 1;
+                            if self.refills > 2 {
+                                (
+                                    Err((
+                                        "CAPTURE_TRUNCATED",
+                                        "the file ends inside a record".to_string(),
+                                    )),
+                                    0,
+                                )
+                            } else {
+                                return true;
+                            }
+                        }
+                        Err(e) => (Err(("CAPTURE_READ_ERROR", e)), 0),
                     }
                 }
                 Err(PcapError::BufferTooSmall) => {

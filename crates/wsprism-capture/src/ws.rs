@@ -1327,6 +1327,9 @@ impl WsDir {
     }
 
     fn gap(&mut self, offset: u64, len: u64, time: f64, cx: &mut Cx<'_>) {
+        // What was held before the gap is all there will be of that stretch: judge it as a
+        // stream end (a run of frames up to the gap is enough).
+        self.rescan(true, time, cx);
         cx.events.push_back(CaptureEvent::Error {
             conn: cx.id,
             error: capture_error(

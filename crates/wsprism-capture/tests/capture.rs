@@ -607,3 +607,49 @@ fn streaming_reader_matches_report() {
     assert_eq!(closed, 1);
     assert_eq!(rd.summary().packets, r.packets);
 }
+
+/// Reads a few bytes per call.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn small_reads_give_the_same_report() {
+    use wsprism_capture::{CaptureReader, ReportBuilder};
+    let mut s = Script::new(
+        Endpoints::v4(),
+        ConvOptions {
+            mss: 700,
+            ..ConvOptions::default()
+        },
+    );
+    s.exchange();
+    let (cap, ..) = s.finish();
+    for bytes in [
+        write_pcap(&cap, Link::Ethernet),
+        write_pcapng(&[(&cap, Link::LinuxSll, 6)]),
+    ] {
+        let want = report(&bytes);
+        for step in [1, 7, 1000] {
+            let mut rd = CaptureReader::new(Trickle { data: &bytes, step }, unlimited()).unwrap();
+            let mut b = ReportBuilder::new();
+            while let Some(ev) = rd.next_event() {
+                b.push(ev);
+            }
+            let mut sum = rd.summary();
+            assert_eq!(sum.bytes, bytes.len() as u64);
+            sum.bytes = bytes.len() as u64;
+            assert_eq!(b.finish(sum), want, "step {step}");
+        }
+    }
+}

@@ -480,8 +480,15 @@ fn text<R: Read>(
                 }
             }
             CaptureEvent::Error { conn, error: e } => {
+                let mut why = Vec::new();
+                if e.close_code != 0 {
+                    why.push(format!("close code {}", e.close_code));
+                }
+                if !e.rfc_section.is_empty() {
+                    why.push(e.rfc_section.to_string());
+                }
                 let line = format!(
-                    "#{conn} {} {} {}{} at stream offset {}: {} (close code {}{})",
+                    "#{conn} {} {} {}{} at stream offset {}: {}{}",
                     clock(e.time),
                     arrow(e.direction),
                     e.code,
@@ -490,11 +497,10 @@ fn text<R: Read>(
                         .unwrap_or_default(),
                     e.stream_offset,
                     e.message,
-                    e.close_code,
-                    if e.rfc_section.is_empty() {
+                    if why.is_empty() {
                         String::new()
                     } else {
-                        format!(", {}", e.rfc_section)
+                        format!(" ({})", why.join(", "))
                     }
                 );
                 w(&mut out, format_args!("  ERROR {line}\n"))?;
