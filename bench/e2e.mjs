@@ -365,7 +365,7 @@ function chartSvg(scenarios, results, servers, meta) {
   for (let v = lo; v <= hi; v *= 10) {
     const yy = y(v).toFixed(1);
     out.push(`<line x1="${left}" x2="${width - 20}" y1="${yy}" y2="${yy}" stroke="#ddd"/>`);
-    out.push(`<text x="${left - 6}" y="${(+yy + 4).toFixed(1)}" text-anchor="end" fill="#444">${fmtRate(v).replace(/\.0+ /, ' ').replace(/\.00 /, ' ')}</text>`);
+    out.push(`<text x="${left - 6}" y="${(+yy + 4).toFixed(1)}" text-anchor="end" fill="#444">${v >= 1e6 ? `${v / 1e6} M` : v >= 1e3 ? `${v / 1e3} k` : v}</text>`);
   }
   out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#888"/>`);
   scenarios.forEach((sc, gi) => {
