@@ -3,7 +3,11 @@
 // and what the page then holds in memory.
 //
 //   npm run bench:capture                  # builds, makes the capture once, measures
-//   node bench/capture-browser.mjs [--size-mb 100] [--frame-bytes 20] [--runs 3] [--max-bytes N] [--file PATH]
+//   node bench/capture-browser.mjs [--size-mb 100] [--frame-bytes 1400,200,20] [--runs 1] [--max-bytes N] [--file PATH]
+//
+// One capture per --frame-bytes value (the synth example writes one connection of frames of
+// that payload size until the file reaches --size-mb MiB: 1400 → 71 thousand frames, 200 → 474
+// thousand, 20, its default → 4.2 million).
 //
 // The capture comes from the capture crate's synth example (cargo run --release -p
 // wsprism-capture --example synth), written once to target/capture-bench/ (gitignored) and
@@ -20,15 +24,16 @@ import { ROOT, startServer, launch } from '../tests/e2e/lib.mjs';
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : dflt; };
 const sizeMb = Number(opt('--size-mb', 100));       // MiB, as the synth example counts
-const frameBytes = Number(opt('--frame-bytes', 20)); // the synth example's default
-const runs = Number(opt('--runs', 3));
+const frameSizes = String(opt('--frame-bytes', '1400,200,20')).split(',').map(Number);
+const runs = Number(opt('--runs', 1));
 const maxBytes = opt('--max-bytes', null);
-let file = opt('--file', null);
+const fileArg = opt('--file', null);
 
-if (!file) {
+function capture(frameBytes) {
+  if (fileArg) return fileArg;
   const dir = path.join(ROOT, 'target/capture-bench');
   fs.mkdirSync(dir, { recursive: true });
-  file = path.join(dir, `synth-${sizeMb}mib-${frameBytes}b.pcap`);
+  const file = path.join(dir, `synth-${sizeMb}mib-${frameBytes}b.pcap`);
   let have = 0;
   try { have = fs.statSync(file).size; } catch { /* not made yet */ }
   const size = sizeMb * 1048576;
@@ -37,16 +42,27 @@ if (!file) {
     execFileSync('cargo', ['run', '--quiet', '--release', '-p', 'wsprism-capture', '--example', 'synth', '--',
       '--out', file, '--size-mb', String(sizeMb), '--frame-bytes', String(frameBytes)], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   }
+  return file;
 }
 
-const bytes = fs.statSync(file).size;
+const files = fileArg ? [fileArg] : frameSizes.map(capture);
 const server = await startServer();
 const browser = await launch(['--enable-precise-memory-info']);
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const mb = (n) => (n / 1e6).toFixed(1) + ' MB';
-console.log(`# "Open a capture" — ${path.basename(file)} (${mb(bytes)}), headless Chromium ${browser.version()}, ${os.cpus().length} CPUs, load ${load()}`);
-const results = [];
+let failed = 0;
 try {
+  for (const file of files) failed += await measure(file) ? 0 : 1;
+} finally {
+  await browser.close();
+  server.proc.kill();
+}
+if (failed) console.log(`${failed} of ${files.length} captures could not be opened (see above)`);
+
+async function measure(file) {
+  const bytes = fs.statSync(file).size;
+  console.log(`# "Open a capture" — ${path.basename(file)} (${mb(bytes)}), headless Chromium ${browser.version()}, ${os.cpus().length} CPUs, load ${load()}`);
+  const results = [];
   for (let r = 0; r < runs; r++) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(server.url + '#capture');
@@ -59,7 +75,12 @@ try {
     await page.waitForSelector('#capture[data-state]', { timeout: 600000 });
     const outside = Date.now() - t0;
     const state = await page.getAttribute('#capture', 'data-state');
-    if (state !== 'ready') throw new Error('the panel says: ' + await page.locator('#cap-status').innerText());
+    if (state !== 'ready') {
+      console.log(`run ${r + 1}: no list after ${outside} ms; the panel says: ${await page.locator('#cap-status').innerText()}`);
+      results.push(null);
+      await page.close();
+      continue;
+    }
     const ms = await page.$eval('#cap-status', (e) => ({ total: +e.dataset.msTotal, read: +e.dataset.msRead, decode: +e.dataset.msDecode, text: e.textContent }));
     // open the biggest connection's frame list too (the first window of rows)
     const conns = await page.$$eval('#cap-conn-table tbody tr', (trs) => trs.map((tr) => parseInt(tr.cells[6].innerText, 10)));
@@ -77,13 +98,13 @@ try {
       `; page JS heap ${heap ? mb(heap.used) : mb(metrics.JSHeapUsedSize)}` + (rss ? `; renderer processes RSS ${mb(rss)} (page + worker + wasm memory)` : ''));
     await page.close();
   }
-} finally {
-  await browser.close();
-  server.proc.kill();
+  const ok = results.filter(Boolean);
+  if (!ok.length) return false;
+const med = (f) => { const v = ok.map(f).sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
+console.log(`median of ${ok.length}: time to list ${med((x) => x.ms.total).toFixed(0)} ms (decode ${med((x) => x.ms.decode).toFixed(0)} ms), ` +
+  `page JS heap ${mb(med((x) => (x.heap ? x.heap.used : x.jsHeapUsed)))}` + (ok[0].rss ? `, renderer RSS ${mb(med((x) => x.rss))}` : '') + `; load after: ${load()}`);
+  return true;
 }
-const med = (f) => { const v = results.map(f).sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
-console.log(`median of ${results.length}: time to list ${med((x) => x.ms.total).toFixed(0)} ms (decode ${med((x) => x.ms.decode).toFixed(0)} ms), ` +
-  `page JS heap ${mb(med((x) => (x.heap ? x.heap.used : x.jsHeapUsed)))}` + (results[0].rss ? `, renderer RSS ${mb(med((x) => x.rss))}` : '') + `; load after: ${load()}`);
 
 // The resident memory of this browser's renderer processes (Linux /proc): the page's and its
 // worker's JS heaps and the wasm memory live there.

@@ -811,7 +811,9 @@
   var BLOCK = 128;           // rows asked from the worker at a time
   var MAX_SCROLL_H = 6e6;    // px: longer lists map the scroll position to rows proportionally
   var CONN_PAGE = 200;       // connections listed at a time
-  var AUTO_SMALL_ABOVE = 32e6; // bytes: bigger files keep 256 bytes per frame ("auto")
+  var AUTO_SMALL_ABOVE = 32e6; // bytes: bigger files keep AUTO_BIG bytes per frame ("auto")
+  var AUTO_BIG = 128;          // enough for any header and a preview
+  var AUTO_FALLBACK = 16;      // "auto": retried with this when the report is too large
   var cap = { worker: null, seq: 0, pending: {}, busy: false, token: 0, viewToken: 0, summary: null, conn: null, view: null, file: null, connsShown: 0 };
 
   function capWorker() {
@@ -823,6 +825,7 @@
     w.onmessage = function (ev) {
       var m = ev.data, p = cap.pending[m.id];
       if (m.ready || !p) return;
+      if (m.progress) { if (p.progress) p.progress(m.progress); return; }
       delete cap.pending[m.id];
       if (m.ok) p.resolve(m); else p.reject(m.error);
     };
@@ -839,11 +842,11 @@
     var p = cap.pending; cap.pending = {};
     Object.keys(p).forEach(function (k) { p[k].reject(err); });
   }
-  function ask(msg, transfer) {
+  function ask(msg, transfer, progress) {
     return new Promise(function (resolve, reject) {
       var w = capWorker();
       msg.id = ++cap.seq;
-      cap.pending[msg.id] = { resolve: resolve, reject: reject };
+      cap.pending[msg.id] = { resolve: resolve, reject: reject, progress: progress };
       w.postMessage(msg, transfer || []);
     });
   }
@@ -880,7 +883,7 @@
     var t0 = performance.now(), tRead = 0;
     capStatus('Reading ' + file.name + ' (' + mb(file.size) + ')…', 'busy');
     var sel = $('cap-max').value;
-    var maxBytes = sel === 'auto' ? (file.size > AUTO_SMALL_ABOVE ? 256 : 4096) : Number(sel);
+    var maxBytes = sel === 'auto' ? (file.size > AUTO_SMALL_ABOVE ? AUTO_BIG : 4096) : Number(sel);
     var warm = ask({ type: 'init' }); // the worker loads the engine while the file is read
     warm.catch(function () {});
     Promise.all([file.arrayBuffer(), warm]).then(function (r) {
@@ -888,13 +891,14 @@
       if (token !== cap.token) return null;
       tRead = performance.now() - t0;
       capStatus('Decoding ' + file.name + ' (' + mb(file.size) + ') in a background worker…', 'busy');
-      return ask({ type: 'open', buffer: buf, name: file.name, maxBytes: maxBytes }, [buf]);
+      return ask({ type: 'open', buffer: buf, name: file.name, maxBytes: maxBytes, fallbackMaxBytes: sel === 'auto' ? AUTO_FALLBACK : 0 }, [buf], function (note) {
+        if (token === cap.token) capStatus('Decoding ' + file.name + ': ' + note, 'busy');
+      });
     }).then(function (res) {
       if (!res || token !== cap.token) return;
       cap.busy = false;
       cap.summary = res.summary;
-      cap.summary.maxBytes = maxBytes;
-      cap.summary.auto = sel === 'auto';
+      maxBytes = cap.summary.maxBytes; // what the worker used in the end
       renderCapSummary(res.summary);
       var total = performance.now() - t0;
       var st = $('cap-status');
@@ -912,7 +916,7 @@
       capStatus('Cannot read ' + file.name + ': ' + errText(e), 'bad');
       $('cap-file-info').appendChild(el('p', { class: 'hint' }, e && e.code === 'CAPTURE_REPORT_TOO_LARGE'
         ? 'The file was read, but its report is too big to hand to the page: every frame and message is described (with up to ' + maxBytes + ' of its bytes, twice) in one JSON text, and a JavaScript string holds at most 512 MB. ' +
-          (maxBytes > 256 ? 'Choose fewer "Bytes kept per frame", or cut' : 'Millions of small frames do not fit whatever the setting: cut') +
+          (maxBytes > AUTO_BIG ? 'Choose fewer "Bytes kept per frame", or cut' : 'Millions of small frames do not fit whatever the setting: cut') +
           ' the capture into smaller files first (e.g. editcap -c 100000 in.pcap out.pcap), or read it with the command line: wsprism capture FILE.'
         : 'A capture must be a pcap or pcapng file (as saved by Wireshark or tcpdump) or a HAR file (exported from a browser\'s network panel). Try another file: the rest of the page is unaffected.'));
     });
@@ -1034,7 +1038,7 @@
       add('TCP client → server', tcpLine(c.tcp.client_to_server));
       add('TCP server → client', tcpLine(c.tcp.server_to_client) + (c.tcp.closed ? '; closed by ' + (c.tcp.closed === 'rst' ? 'a reset (RST)' : 'FIN') : ''));
     }
-    if (c.truncated) add('cut frames', plural(c.truncated, 'frame') + ' longer than ' + s.maxBytes + ' bytes: the list and the decoder see their first ' + s.maxBytes + ' bytes (choose more under "Bytes kept per frame" and open the file again).');
+    if (c.truncated) add('cut frames', plural(c.truncated, 'frame') + ' longer than ' + s.maxBytes + ' bytes: the list and the decoder see their first ' + s.maxBytes + ' bytes (choose more under "Bytes kept per frame": the file is read again).');
     box.appendChild(dl);
     if (c.notes.length) box.appendChild(el('ul', { class: 'events notes' }, c.notes.map(function (n) { return el('li', { class: 'muted' }, n); })));
     if (c.error_list.length) {

@@ -84,12 +84,27 @@ async function open(msg) {
   views = new Map();
   const t0 = performance.now();
   const bytes = new Uint8Array(msg.buffer);
-  let rep = W.inspectCapture(bytes, { maxBytes: msg.maxBytes });
+  let maxBytes = msg.maxBytes;
+  let rep;
+  for (;;) {
+    try {
+      rep = W.inspectCapture(bytes, { maxBytes });
+      break;
+    } catch (e) {
+      // The report crosses from wasm as one JSON text, and a JS string holds at most 2^29 - 24
+      // characters: with fewer bytes kept per frame it may still fit (not for millions of frames).
+      if (!(e && e.code === 'CAPTURE_REPORT_TOO_LARGE' && msg.fallbackMaxBytes && (maxBytes === 0 || maxBytes > msg.fallbackMaxBytes))) throw e;
+      maxBytes = msg.fallbackMaxBytes;
+      postMessage({ id: msg.id, progress: 'the report was too large with ' + (msg.maxBytes || 'all') + ' bytes per frame: reading again with ' + maxBytes + '…' });
+    }
+  }
   if (typeof rep === 'string') rep = JSON.parse(rep);
   const ms = performance.now() - t0;
   report = rep;
   views = new Map();
-  postMessage({ id: msg.id, ok: true, summary: summary(rep, msg.name, ms) });
+  const sum = summary(rep, msg.name, ms);
+  sum.maxBytes = maxBytes;
+  postMessage({ id: msg.id, ok: true, summary: sum });
 }
 
 // ------------------------------------------------------------------ views: frames or messages of one connection
