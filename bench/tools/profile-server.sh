@@ -29,6 +29,7 @@ out=$(mktemp -d)
 pin0=(); pin1=()
 if command -v taskset >/dev/null; then pin0=(taskset -c 0); pin1=(taskset -c 1); fi
 script=$PWD/$script
+: >"$out/ready"
 # node runs in $out: V8 may write isolate-*.log files into its working directory.
 if [ $use_perf = 1 ]; then
   (cd "$out" && exec "${pin0[@]}" node --perf-basic-prof "$script" "${deflate[@]}" >"$out/ready") &
