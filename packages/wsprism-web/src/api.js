@@ -259,8 +259,9 @@ export function createApi(raw) {
 
   /**
    * Every WebSocket connection in a pcap, pcapng or HAR file (docs/capture.md). The report
-   * crosses from wasm as one JSON string (measured: far faster than building the objects one
-   * by one from wasm for captures of many frames).
+   * crosses from wasm as one JSON string for JSON.parse: measured in headless Chromium, 10-50%
+   * faster than serde-wasm-bindgen building the objects from wasm, and steadier as the heap
+   * fills (README.md, "inspectCapture").
    */
   function inspectCapture(bytes, options) {
     ensure();
