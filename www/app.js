@@ -936,13 +936,18 @@
     var n = s.connections.length;
     capStatus(s.name + ': ' + s.format + ', ' + mb(s.bytes) + ', ' + plural(s.packets, s.format === 'har' ? 'entry' : 'packet').replace('entrys', 'entries') +
       ' → ' + plural(n, 'WebSocket connection') + ' (decoded in ' + (s.ms / 1000).toFixed(2) + ' s' + (s.format === 'har' ? '' : ', ' + (s.maxBytes ? s.maxBytes + ' bytes kept per frame' : 'every byte kept')) + ').', n ? 'ok' : '');
+    var extra = [];
+    if (s.other_tcp_connections) extra.push(plural(s.other_tcp_connections, 'other TCP connection') + ' (plain HTTP, TLS…) not listed: no WebSocket in ' + (s.other_tcp_connections === 1 ? 'it' : 'them'));
+    if (s.skipped_packets) extra.push(plural(s.skipped_packets, 'packet') + ' without a TCP segment skipped (ARP, UDP, DNS, IP fragments…)');
+    if (s.link_types && s.link_types.length) extra.push('link type' + (s.link_types.length > 1 ? 's ' : ' ') + s.link_types.join(', '));
+    if (extra.length) info.appendChild(el('p', { class: 'hint' }, extra.join('; ') + '.'));
     if (s.errors.length) {
       info.appendChild(el('ul', { class: 'violations' }, s.errors.slice(0, 20).map(function (e) {
         return el('li', null, [el('strong', null, e.code), ': ' + e.message + (e.packet != null ? ' (packet ' + (Number(e.packet) + 1) + ')' : '')]);
       })));
     }
     if (!n) {
-      info.appendChild(el('p', null, 'No WebSocket connection in this file: no HTTP upgrade was found, and no TCP stream looked like WebSocket frames. ' +
+      info.appendChild(el('p', null, 'No WebSocket connection in this file: no HTTP upgrade was found' + (s.other_tcp_connections ? ' in its ' + plural(s.other_tcp_connections, 'TCP connection') : '') + ', and no TCP stream looked like WebSocket frames. ' +
         'Was the traffic encrypted (wss://, TLS)? A capture of TLS traffic shows only ciphertext; capture before TLS (e.g. on the server side of a proxy) or export a HAR from the browser instead.'));
       return;
     }

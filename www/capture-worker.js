@@ -62,6 +62,8 @@ function summary(rep, name, ms) {
     link_types: rep.link_types || [],
     packets: rep.packets,
     bytes: rep.bytes,
+    skipped_packets: rep.skipped_packets || 0,
+    other_tcp_connections: rep.other_tcp_connections || 0,
     errors: rep.errors || [],
     ms,
     connections: rep.connections.map((c) => {

@@ -3,12 +3,14 @@
 // the page's worker (www/capture-worker.js). Inputs made at test time, in a temporary folder:
 //   - a pcap from the capture crate's synth example (cargo run -p wsprism-capture --example synth)
 //   - the panel's own example capture ("Make a small example capture", built in the page)
+//   - a tcpdump recording (scripts/setup/tcpdump.sh) of the live panel's connection on loopback
+//     (skipped when tcpdump cannot capture there)
 //   - a tiny Chrome-shaped HAR file
 //   - garbage bytes (a clear error; the page keeps working)
 // Screenshots go to tests/artifacts/ (gitignored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -222,6 +224,66 @@ test('example capture: three connections, TCP reassembly, masking, compression, 
   await page.waitForFunction(() => / of /.test(document.getElementById('cap-count').textContent));
   const only = await listRows();
   assert.ok(only.length >= 1 && only.every((r) => r.err));
+});
+
+test('tcpdump: the live panel\'s own connection, recorded on loopback and opened', async (t) => {
+  // Chromium's real frames: its permessage-deflate offer, masked compressed messages, its pong.
+  const setup = path.join(ROOT, 'scripts/setup/tcpdump.sh');
+  if (!fs.existsSync(setup)) return t.skip('scripts/setup/tcpdump.sh is missing');
+  const tcpdump = execFileSync('bash', [setup], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').pop();
+  const port = new URL(server.url).port;
+  const file = path.join(TMP, 'live.pcap');
+  const rec = spawn(tcpdump, ['-i', 'lo', '-U', '-s', '0', '-w', file, `tcp port ${port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  const listening = await new Promise((resolve) => {
+    rec.stderr.on('data', (d) => { err += d; if (/listening on/.test(err)) resolve(true); });
+    rec.once('exit', () => resolve(false));
+    setTimeout(() => resolve(false), 10000);
+  });
+  if (!listening) { rec.kill(); return t.skip('tcpdump cannot capture on lo here: ' + err.trim()); }
+  try {
+    await page.click('#live-connect');
+    await page.waitForSelector('#live-send:not([disabled])', { timeout: 10000 });
+    await page.fill('#live-msg', 'Hello from a recording');
+    await page.click('#live-send');
+    await page.locator('#live-table tbody tr.dir-out', { hasText: 'Hello from a recording' }).first().waitFor({ timeout: 10000 });
+    await page.click('#live-ping');
+    await page.locator('#live-table tbody tr.dir-in', { hasText: 'pong' }).first().waitFor({ timeout: 10000 });
+    await page.click('#live-close');
+    await page.waitForFunction(() => /Closed: code 1000/.test(document.getElementById('live-status').textContent), null, { timeout: 10000 });
+    await new Promise((r) => setTimeout(r, 500));
+  } finally {
+    const done = new Promise((r) => rec.once('exit', r));
+    rec.kill('SIGINT');
+    await done;
+  }
+  assert.equal(await openFile(file), 'ready');
+  const rows = await connRows();
+  const i = rows.findIndex((r) => /GET \/demo\?session=/.test(r[3]));
+  assert.ok(i >= 0, 'the /demo connection: ' + JSON.stringify(rows));
+  const demo = rows[i];
+  assert.match(demo[1], /^127\.0\.0\.1:\d+$/);
+  assert.equal(demo[2], '127.0.0.1:' + port);
+  assert.match(demo[5], /permessage-deflate/);
+  assert.equal(demo[8], '0');
+  const f = await openConn(i + 1);
+  const hello = f.find((r) => r.direction === 'client → server' && /Hello from a recording/.test(r.payload));
+  assert.ok(hello, 'the browser\'s message: ' + JSON.stringify(f));
+  assert.match(hello.frame, /^text · RSV1 · mask [0-9a-f]{8}$/);
+  assert.match(hello.payload, /^message "Hello from a recording" \(inflated from \d+ B\)$/);
+  assert.ok(f.some((r) => r.direction === 'server → client' && /^text · RSV1 · unmasked$/.test(r.frame) && /Hello from a recording/.test(r.payload)));
+  assert.ok(f.some((r) => r.direction === 'server → client' && /^ping/.test(r.frame)));
+  assert.ok(f.some((r) => r.direction === 'client → server' && /^pong · mask/.test(r.frame)));
+  assert.ok(f.some((r) => r.direction === 'client → server' && /^close 1000/.test(r.payload)));
+  await page.locator('#capture').screenshot({ path: path.join(ART, 'capture-live-1280.png') });
+  await page.click(`#cap-table tbody tr.row[data-index="${Number(hello.index) - 1}"] button`);
+  await page.waitForSelector('#dec-origin:not([hidden])');
+  assert.equal(await page.inputValue('#dec-role'), 'server');
+  assert.ok(await page.isChecked('#dec-pmd'));
+  assert.match(await text('#dec-fields'), /RSV1\s+1\s+1\s+1/);
+  assert.match(await text('#dec-fields'), /MASK\s+8\s+1\s+1/);
+  assert.match(await text('#dec-stream'), /"Hello from a recording"/);
+  assert.doesNotMatch(await text('#dec-stream'), /error/);
 });
 
 test('HAR: messages only, rebuilt as frames in panel 2', async () => {
