@@ -42,6 +42,7 @@ after(async () => {
 const text = (sel) => page.locator(sel).innerText();
 
 async function openFile(file) {
+  await page.evaluate(() => document.getElementById('capture').removeAttribute('data-state'));
   await page.setInputFiles('#cap-file', file);
   await page.waitForSelector('#capture[data-state]', { timeout: 60000 });
   return page.getAttribute('#capture', 'data-state');
@@ -319,9 +320,19 @@ test('HAR: messages only, rebuilt as frames in panel 2', async () => {
       }]
     }
   };
-  const file = path.join(TMP, 'chrome.har');
-  fs.writeFileSync(file, JSON.stringify(har, null, 2));
-  assert.equal(await openFile(file), 'ready');
+  // dropped on the panel (drag and drop), not chosen with the file input
+  await page.evaluate(() => document.getElementById('capture').removeAttribute('data-state'));
+  const dt = await page.evaluateHandle((json) => {
+    const d = new DataTransfer();
+    d.items.add(new File([json], 'chrome.har', { type: 'application/json' }));
+    return d;
+  }, JSON.stringify(har, null, 2));
+  await page.dispatchEvent('#cap-drop', 'dragenter', { dataTransfer: dt });
+  assert.ok(await page.$eval('#cap-drop', (e) => e.classList.contains('over')));
+  await page.dispatchEvent('#cap-drop', 'drop', { dataTransfer: dt });
+  await page.waitForSelector('#capture[data-state]', { timeout: 60000 });
+  assert.equal(await page.getAttribute('#capture', 'data-state'), 'ready');
+  assert.ok(!(await page.$eval('#cap-drop', (e) => e.classList.contains('over'))));
   assert.match(await text('#cap-status'), /chrome\.har: har, .*1 WebSocket connection\b/);
   const rows = await connRows();
   assert.equal(rows.length, 1);
