@@ -812,7 +812,7 @@
   var MAX_SCROLL_H = 6e6;    // px: longer lists map the scroll position to rows proportionally
   var CONN_PAGE = 200;       // connections listed at a time
   var AUTO_SMALL_ABOVE = 32e6; // bytes: bigger files keep AUTO_BIG bytes per frame ("auto")
-  var AUTO_BIG = 128;          // enough for any header and a preview
+  var AUTO_BIG = 64;           // any header (at most 14 bytes) and the start of the payload
   var AUTO_FALLBACK = 16;      // "auto": retried with this when the report is too large
   var cap = { worker: null, seq: 0, pending: {}, busy: false, token: 0, viewToken: 0, summary: null, conn: null, view: null, file: null, connsShown: 0 };
 
