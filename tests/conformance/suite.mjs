@@ -524,6 +524,246 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     eq(bad.error_frame, 1, 'error_frame');
   });
 
+  // ---------------------------------------------------------------- captures
+  // A pcap written here byte by byte (Ethernet / IPv4 / TCP, microsecond timestamps): the
+  // RFC 6455 §1.3 handshake, the client's masked "Hello" (§5.7) split across two segments with
+  // the first one retransmitted, the server's unmasked "Hello", a close each way, FIN each way.
+  const be16 = (n) => [(n >>> 8) & 255, n & 255];
+  const be32 = (n) => [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+  const le32 = (n) => [n & 255, (n >>> 8) & 255, (n >>> 16) & 255, (n >>> 24) & 255];
+  const sum16 = (bytes) => {
+    let s = 0;
+    for (let i = 0; i < bytes.length; i += 2) s += (bytes[i] << 8) | (bytes[i + 1] ?? 0);
+    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+    return ~s & 0xffff;
+  };
+  const CAP = {
+    client: [10, 0, 0, 1], server: [10, 0, 0, 2], cport: 50000, sport: 8080, t0: 1732240000,
+    request: 'GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://example.com\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    response: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
+  };
+  const capturePcap = () => {
+    const packets = []; // [usec offset, bytes]
+    let cseq = 1000;
+    let sseq = 5000;
+    const seg = (fromClient, flags, payload = [], seqOverride) => {
+      const [src, dst, sp, dp] = fromClient ? [CAP.client, CAP.server, CAP.cport, CAP.sport] : [CAP.server, CAP.client, CAP.sport, CAP.cport];
+      const seq = seqOverride ?? (fromClient ? cseq : sseq);
+      const ack = fromClient ? sseq : cseq;
+      const tcp = [...be16(sp), ...be16(dp), ...be32(seq), ...be32(ack), 0x50, flags, ...be16(65535), 0, 0, 0, 0, ...payload];
+      const pseudo = [...src, ...dst, 0, 6, ...be16(tcp.length), ...tcp];
+      const tsum = sum16(pseudo);
+      tcp[16] = tsum >>> 8;
+      tcp[17] = tsum & 255;
+      const ip = [0x45, 0, ...be16(20 + tcp.length), 0, 1, 0x40, 0, 64, 6, 0, 0, ...src, ...dst];
+      const isum = sum16(ip);
+      ip[10] = isum >>> 8;
+      ip[11] = isum & 255;
+      const eth = fromClient ? [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0] : [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 8, 0];
+      packets.push([packets.length * 1000, [...eth, ...ip, ...tcp]]);
+      if (seqOverride === undefined) {
+        const adv = payload.length + (flags & 0x03 ? 1 : 0); // SYN and FIN take a sequence number
+        if (fromClient) cseq += adv;
+        else sseq += adv;
+      }
+    };
+    const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
+    seg(true, SYN);
+    seg(false, SYN | ACK);
+    seg(true, ACK);
+    seg(true, PSH | ACK, [...te.encode(CAP.request)]);
+    seg(false, PSH | ACK, [...te.encode(CAP.response)]);
+    const hello = [...unhex('818537fa213d7f9f4d5158')];
+    const firstSeq = cseq;
+    seg(true, PSH | ACK, hello.slice(0, 4));
+    seg(true, PSH | ACK, hello.slice(0, 4), firstSeq); // a retransmission of the first piece
+    seg(true, PSH | ACK, hello.slice(4));
+    seg(false, PSH | ACK, [...unhex('810548656c6c6f')]);
+    seg(true, PSH | ACK, [...unhex('88820102030402ea')]); // close 1000, masked with 01020304
+    seg(false, PSH | ACK, [...unhex('880203e8')]);
+    seg(false, FIN | ACK);
+    seg(true, FIN | ACK);
+    seg(false, ACK);
+    const head = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...le32(65535), ...le32(1)];
+    const out = [...head];
+    for (const [usec, p] of packets) out.push(...le32(CAP.t0), ...le32(usec), ...le32(p.length), ...le32(p.length), ...p);
+    return { bytes: new Uint8Array(out), packets: packets.length };
+  };
+  const near = (a, b, what) => ok(Math.abs(a - b) < 1e-5, `${what}: expected ${b}, got ${a}`);
+
+  test('inspectCapture: a pcap written byte by byte, every field of the report', () => {
+    const { bytes, packets } = capturePcap();
+    const r = lib.inspectCapture(bytes);
+    eq(r.format, 'pcap', 'format');
+    deepEq(r.link_types, ['ethernet'], 'link_types');
+    eq(r.packets, packets, 'packets');
+    eq(r.bytes, bytes.length, 'bytes');
+    eq(r.skipped_packets, 0, 'skipped_packets');
+    eq(r.other_tcp_connections, 0, 'other_tcp_connections');
+    deepEq(r.errors, [], 'file errors');
+    eq(r.connections.length, 1, 'one connection');
+    const c = r.connections[0];
+    eq(c.id, 0, 'id');
+    eq(c.client, '10.0.0.1:50000', 'client');
+    eq(c.server, '10.0.0.2:8080', 'server');
+    near(c.start, CAP.t0, 'start');
+    // The last packet (the final ACK) or the last FIN before it.
+    ok(c.end >= CAP.t0 + (packets - 2) / 1000 - 1e-5 && c.end <= CAP.t0 + (packets - 1) / 1000 + 1e-5, `end ${c.end}`);
+    eq(c.handshake_seen, true, 'handshake_seen');
+    deepEq(c.errors, [], 'connection errors');
+    const hs = c.handshake;
+    eq(hs.request.method, 'GET', 'method');
+    eq(hs.request.target, '/chat', 'target');
+    deepEq(hs.request.headers[0], ['Host', 'server.example.com'], 'first request header');
+    eq(hs.request.headers.length, 6, 'request headers');
+    eq(hs.response.status, 101, 'status');
+    eq(hs.response.reason, 'Switching Protocols', 'reason');
+    deepEq(hs.response.headers[2], ['Sec-WebSocket-Accept', 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='], 'accept header');
+    eq(hs.accept_valid, true, 'accept_valid');
+    eq(hs.subprotocol, null, 'subprotocol');
+    eq(hs.extensions, null, 'extensions');
+    eq(hs.deflate, null, 'deflate');
+    eq(c.tcp.closed, 'fin', 'closed');
+    eq(c.tcp.client_to_server.bytes, CAP.request.length + 11 + 8, 'client bytes');
+    eq(c.tcp.server_to_client.bytes, CAP.response.length + 7 + 4, 'server bytes');
+    eq(c.tcp.client_to_server.retransmitted, 1, 'the retransmission is counted');
+    eq(c.tcp.client_to_server.gaps, 0, 'gaps');
+    eq(c.frames.length, 4, 'frames');
+    const [f0, f1, f2, f3] = c.frames;
+    deepEq(
+      [f0.index, f0.direction, f0.stream_offset, f0.fin, f0.rsv1, f0.opcode, f0.opcode_name, f0.masked, f0.masking_key, f0.header_len, f0.payload_len, f0.raw_hex, f0.payload_hex, f0.truncated],
+      [0, 'client_to_server', CAP.request.length, true, false, 1, 'text', true, '37fa213d', 6, 5, '818537fa213d7f9f4d5158', '48656c6c6f', false],
+      'frame 0 (RFC 6455 §5.7 masked "Hello")'
+    );
+    near(f0.time, CAP.t0 + 0.007, 'frame 0 time: the packet that completed it');
+    deepEq(
+      [f1.direction, f1.stream_offset, f1.masked, f1.masking_key, f1.header_len, f1.raw_hex, f1.payload_hex],
+      ['server_to_client', CAP.response.length, false, null, 2, '810548656c6c6f', '48656c6c6f'],
+      'frame 1 (unmasked "Hello")'
+    );
+    deepEq([f2.opcode_name, f2.masking_key, f2.payload_hex, f2.stream_offset], ['close', '01020304', '03e8', CAP.request.length + 11], 'frame 2 (close)');
+    deepEq([f3.opcode_name, f3.raw_hex, f3.stream_offset], ['close', '880203e8', CAP.response.length + 7], 'frame 3 (close)');
+    eq(c.messages.length, 4, 'messages');
+    const [m0, m1, m2, m3] = c.messages;
+    deepEq(
+      [m0.index, m0.direction, m0.kind, m0.length, m0.compressed, m0.frames, m0.text, m0.data_hex, m0.truncated, m0.close_code, m0.close_reason],
+      [0, 'client_to_server', 'text', 5, false, [0, 0], 'Hello', '48656c6c6f', false, null, null],
+      'message 0'
+    );
+    deepEq([m1.direction, m1.kind, m1.text, m1.frames], ['server_to_client', 'text', 'Hello', [1, 1]], 'message 1');
+    deepEq([m2.direction, m2.kind, m2.close_code, m2.data_hex], ['client_to_server', 'close', 1000, '03e8'], 'message 2');
+    deepEq([m3.direction, m3.kind, m3.close_code], ['server_to_client', 'close', 1000], 'message 3');
+  });
+
+  test('inspectCapture: maxBytes cuts frames and messages; 0 and Infinity keep everything', () => {
+    const { bytes } = capturePcap();
+    const r = lib.inspectCapture(bytes, { maxBytes: 2 });
+    const [f0] = r.connections[0].frames;
+    const [m0] = r.connections[0].messages;
+    deepEq([f0.raw_hex, f0.payload_hex, f0.truncated, f0.payload_len], ['8185', '4865', true, 5], 'frame cut at 2 bytes');
+    deepEq([m0.data_hex, m0.truncated, m0.length], ['4865', true, 5], 'message cut at 2 bytes');
+    const all = fmt(lib.inspectCapture(bytes, { maxBytes: 0 }));
+    eq(fmt(lib.inspectCapture(bytes, { maxBytes: Infinity })), all, 'Infinity = 0');
+    eq(fmt(lib.inspectCapture(bytes.buffer)), all, 'an ArrayBuffer; the default (4096) keeps these small frames whole');
+    eq(fmt(lib.inspectCapture(new DataView(bytes.buffer))), all, 'a DataView');
+    // The engine's limits apply: a 5-byte frame over maxFrameSize 4 is a 1009 error.
+    const lim = lib.inspectCapture(bytes, { maxFrameSize: 4 }).connections[0];
+    ok(lim.errors.some((e) => e.close_code === 1009 && /^WS_ERR_/.test(e.code)), `maxFrameSize: ${fmt(lim.errors)}`);
+  });
+
+  test('inspectCapture: HAR text (a string or its bytes), Chrome\'s _webSocketMessages', () => {
+    const har = JSON.stringify({
+      log: {
+        version: '1.2',
+        creator: { name: 'WebInspector', version: '537.36' },
+        entries: [{
+          _resourceType: 'websocket',
+          startedDateTime: '2024-11-22T02:00:00.000Z',
+          request: { method: 'GET', url: 'ws://example.com/chat', httpVersion: 'HTTP/1.1', headers: [{ name: 'Sec-WebSocket-Key', value: 'dGhlIHNhbXBsZSBub25jZQ==' }, { name: 'Sec-WebSocket-Extensions', value: 'permessage-deflate' }] },
+          response: { status: 101, statusText: 'Switching Protocols', httpVersion: 'HTTP/1.1', headers: [{ name: 'Sec-WebSocket-Accept', value: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' }] },
+          _webSocketMessages: [
+            { type: 'send', time: 1732240000.5, opcode: 1, data: 'héllo ✓' },
+            { type: 'receive', time: 1732240000.75, opcode: 2, data: 'AAEC/w==' },
+          ],
+        }],
+      },
+    });
+    const r = lib.inspectCapture(har);
+    eq(fmt(lib.inspectCapture(te.encode(har))), fmt(r), 'bytes and string give the same report');
+    eq(r.format, 'har', 'format');
+    deepEq(r.link_types, [], 'link_types');
+    eq(r.packets, 1, 'entries');
+    eq(r.bytes, te.encode(har).length, 'bytes');
+    const c = r.connections[0];
+    eq(c.handshake.accept_valid, true, 'accept_valid');
+    deepEq(c.frames, [], 'no frames');
+    ok(c.notes.includes('from HAR: messages only, no frame bits'), `notes ${fmt(c.notes)}`);
+    deepEq(
+      c.messages.map((m) => [m.direction, m.kind, m.text, m.data_hex, m.frames, m.time]),
+      [
+        ['client_to_server', 'text', 'héllo ✓', hex(te.encode('héllo ✓')), null, 1732240000.5],
+        ['server_to_client', 'binary', null, '000102ff', null, 1732240000.75],
+      ],
+      'messages'
+    );
+  });
+
+  test('inspectCapture: bad arguments and unreadable files (the same error classes and codes everywhere)', () => {
+    const T = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
+    const R = { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
+    throws(() => lib.inspectCapture(), T, 'inspectCapture()');
+    throws(() => lib.inspectCapture(42), T, 'inspectCapture(42)');
+    throws(() => lib.inspectCapture({}), T, 'inspectCapture({})');
+    throws(() => lib.inspectCapture([1, 2, 3]), T, 'inspectCapture([1, 2, 3])');
+    throws(() => lib.inspectCapture(new Uint8Array(4), 'x'), T, 'options a string');
+    throws(() => lib.inspectCapture(new Uint8Array(4), { maxBytes: '1' }), T, 'maxBytes a string');
+    throws(() => lib.inspectCapture(new Uint8Array(4), { maxBytes: -1 }), R, 'maxBytes -1');
+    throws(() => lib.inspectCapture(new Uint8Array(4), { maxBytes: 0.5 }), R, 'maxBytes 0.5');
+    throws(() => lib.inspectCapture(new Uint8Array(4), { maxFrameSize: NaN }), R, 'maxFrameSize NaN');
+    throws(() => lib.inspectCapture(new Uint8Array(4), { maxMessageSize: -Infinity }), R, 'maxMessageSize -Infinity');
+    const U = { name: 'Error', code: 'CAPTURE_UNSUPPORTED_FORMAT' };
+    throws(() => lib.inspectCapture(new Uint8Array(0)), U, 'empty');
+    throws(() => lib.inspectCapture(unhex('818537fa213d7f9f4d5158')), U, 'frames, not a capture');
+    throws(() => lib.inspectCapture('GET / HTTP/1.1\r\n\r\n'), U, 'text, not a capture');
+    throws(() => lib.inspectCapture(unhex('d4c3b2a1')), { name: 'Error', code: 'CAPTURE_TRUNCATED' }, 'a pcap magic alone');
+    throws(() => lib.inspectCapture('{"log": 1}'), { name: 'Error', code: 'CAPTURE_INVALID_HAR' }, 'JSON, not a HAR');
+    // A pcap cut inside a record: a report with a file-level error, not an exception.
+    const { bytes } = capturePcap();
+    const cut = lib.inspectCapture(bytes.subarray(0, bytes.length - 10));
+    ok(cut.errors.length === 1 && /^CAPTURE_/.test(cut.errors[0].code), `cut pcap: ${fmt(cut.errors)}`);
+    eq(cut.connections.length, 1, 'cut pcap: the connection is still there');
+  });
+
+  test('robustness: random and mutated captures through inspectCapture; the instance keeps working', () => {
+    const { bytes } = capturePcap();
+    const expected = fmt(lib.inspectCapture(bytes));
+    let reports = 0;
+    for (let i = 0; i < 1500; i++) {
+      let b;
+      if (i % 3 === 0) {
+        b = randBytes(randInt(300));
+        if (b.length >= 4 && randInt(2)) b.set(unhex(['d4c3b2a1', 'a1b2c3d4', '0a0d0d0a', '4d3cb2a1'][randInt(4)]), 0);
+      } else {
+        b = copyOf(bytes);
+        const flips = 1 + randInt(8);
+        for (let k = 0; k < flips; k++) b[randInt(b.length)] = randInt(256);
+        if (randInt(3) === 0) b = b.subarray(0, randInt(b.length));
+      }
+      try {
+        const r = lib.inspectCapture(b, { maxBytes: randInt(3) === 0 ? 0 : 64 });
+        ok(Array.isArray(r.connections) && Array.isArray(r.errors), 'a report');
+        for (const c of r.connections) for (const e of c.errors) ok(/^(WS_ERR_|CAPTURE_)/.test(e.code), `connection error code ${e.code}`);
+        reports++;
+      } catch (e) {
+        ok(e instanceof Error && /^CAPTURE_/.test(e.code), `threw ${e && e.name} ${e && e.code}: ${e && e.message}`);
+      }
+    }
+    ok(reports > 500, `most mutated captures still give a report (${reports})`);
+    eq(fmt(lib.inspectCapture(bytes)), expected, 'the same report afterwards');
+  });
+
   // ---------------------------------------------------------------- handshake
   test('handshake: parse, validate, build a response, parse it as the client', () => {
     const key = lib.generateKey();
@@ -767,6 +1007,7 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
       (a) => lib.encodeFrame(a),
       (a, b) => lib.inspectFrame(a, b),
       (a, b) => lib.inspectStream(a, b),
+      (a, b) => lib.inspectCapture(a, b),
       (a) => lib.parseHandshakeRequest(a),
       (a) => lib.validateHandshakeRequest(a),
       (a) => lib.buildHandshakeResponse(a),
