@@ -257,6 +257,8 @@ pub(crate) fn read(
         events.push_back(CaptureEvent::Closed {
             conn: id,
             end,
+            frames: 0,
+            messages: msgs.map_or(0, |m| m.len() as u64),
             tcp: Box::default(),
         });
         id += 1;

@@ -161,6 +161,10 @@ pub enum CaptureEvent {
         conn: u64,
         /// Time of its last packet.
         end: f64,
+        /// Frames it had (counted also when records are off).
+        frames: u64,
+        /// Messages it had.
+        messages: u64,
         /// TCP counters.
         tcp: Box<TcpReport>,
     },
@@ -245,7 +249,7 @@ impl ReportBuilder {
                     c.errors.push(*error);
                 }
             }
-            CaptureEvent::Closed { conn, end, tcp } => {
+            CaptureEvent::Closed { conn, end, tcp, .. } => {
                 if let Some(c) = self.conn(conn) {
                     c.end = end;
                     c.tcp = *tcp;

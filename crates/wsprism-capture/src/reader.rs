@@ -2,7 +2,7 @@
 
 use crate::link::{link_type_name, tcp_segment, LinkType};
 use crate::report::{FileError, Format};
-use crate::ws::{Call, Emit, Flow, Shared};
+use crate::ws::{Call, Emit, Flow, Settings, Shared};
 use crate::{har, CaptureError, CaptureEvent, CaptureOptions, Summary};
 use pcap_parser::traits::{PcapNGPacketBlock, PcapReaderIterator};
 use pcap_parser::{Block, LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
@@ -61,7 +61,7 @@ enum Source<R: Read> {
 /// ```
 pub struct CaptureReader<R: Read> {
     src: Source<R>,
-    opts: CaptureOptions,
+    opts: Settings,
     events: VecDeque<CaptureEvent>,
     flows: HashMap<(SocketAddr, SocketAddr), Flow>,
     flow_order: u64,
@@ -160,7 +160,10 @@ impl<R: Read> CaptureReader<R> {
                 };
                 return Ok(Self {
                     src: Source::Done,
-                    opts,
+                    opts: Settings {
+                        opts,
+                        records: true,
+                    },
                     events,
                     flows: HashMap::new(),
                     flow_order: 0,
@@ -175,7 +178,10 @@ impl<R: Read> CaptureReader<R> {
         };
         Ok(Self {
             src,
-            opts,
+            opts: Settings {
+                opts,
+                records: true,
+            },
             events,
             flows: HashMap::new(),
             flow_order: 0,
@@ -185,6 +191,14 @@ impl<R: Read> CaptureReader<R> {
             refills: 0,
             finished: false,
         })
+    }
+
+    /// Turns frame and message records off (or back on): [`CaptureEvent::Frame`] and
+    /// [`CaptureEvent::Message`] are then not produced, but every frame is still decoded and
+    /// checked, errors are reported, and [`CaptureEvent::Closed`] still counts frames and
+    /// messages. For summaries of large captures.
+    pub fn set_records(&mut self, on: bool) {
+        self.opts.records = on;
     }
 
     /// The file-level facts so far (complete once [`CaptureReader::next_event`] returned `None`).

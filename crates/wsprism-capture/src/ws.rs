@@ -47,6 +47,21 @@ impl<F: FnMut(CaptureEvent)> Emit for Call<F> {
     }
 }
 
+/// The options, and whether frame and message records are wanted (a summary needs only the
+/// counts).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    pub opts: CaptureOptions,
+    pub records: bool,
+}
+
+impl std::ops::Deref for Settings {
+    type Target = CaptureOptions;
+    fn deref(&self) -> &CaptureOptions {
+        &self.opts
+    }
+}
+
 /// Counters shared by the flows of one capture.
 #[derive(Debug, Default)]
 pub(crate) struct Shared {
@@ -209,7 +224,7 @@ struct Pending {
 
 /// Everything a direction needs from its connection while decoding.
 struct Cx<'a> {
-    opts: &'a CaptureOptions,
+    opts: &'a Settings,
     id: u64,
     frames: &'a mut u64,
     messages: &'a mut u64,
@@ -377,7 +392,11 @@ impl FrameDecoder {
         loop {
             match self.dec.next_event(input, &mut p) {
                 Ok(Some(ev)) => {
-                    pend.push(pending(ev, input, self.msg_compressed, cx.opts));
+                    if cx.opts.records {
+                        pend.push(pending(ev, input, self.msg_compressed, cx.opts));
+                    } else {
+                        *cx.messages += 1;
+                    }
                     if p == to && self.dec.at_frame_boundary() {
                         // Everything was consumed: asking again would only say so.
                         return true;
@@ -428,6 +447,9 @@ impl FrameDecoder {
         }
         if matches!(h.opcode, 1 | 2) {
             self.msg_compressed = h.rsv1;
+        }
+        if !cx.opts.records {
+            return idx;
         }
         let truncated = partial
             || (cur.raw.len() as u64) < cur.total()
@@ -758,7 +780,7 @@ impl Flow {
         side: usize,
         seg: &crate::link::Segment<'_>,
         time: f64,
-        opts: &CaptureOptions,
+        opts: &Settings,
         shared: &mut Shared,
         events: &mut dyn Emit,
     ) {
@@ -813,7 +835,7 @@ impl Flow {
         last: bool,
         syn: bool,
         time: f64,
-        opts: &CaptureOptions,
+        opts: &Settings,
         shared: &mut Shared,
         events: &mut dyn Emit,
     ) {
@@ -835,7 +857,7 @@ impl Flow {
         &mut self,
         v: Verdict,
         time: f64,
-        opts: &CaptureOptions,
+        opts: &Settings,
         shared: &mut Shared,
         events: &mut dyn Emit,
     ) {
@@ -1042,7 +1064,7 @@ impl Flow {
     pub fn finish(
         &mut self,
         time: f64,
-        opts: &CaptureOptions,
+        opts: &Settings,
         shared: &mut Shared,
         events: &mut dyn Emit,
     ) {
@@ -1091,6 +1113,8 @@ impl Flow {
             events.push_back(CaptureEvent::Closed {
                 conn: id,
                 end,
+                frames: conn.frames,
+                messages: conn.messages,
                 tcp: Box::new(TcpReport {
                     client_to_server: c2s,
                     server_to_client: s2c,
@@ -1104,11 +1128,7 @@ impl Flow {
     }
 }
 
-fn decoder_config(
-    role: Role,
-    deflate: Option<DeflateParams>,
-    opts: &CaptureOptions,
-) -> DecoderConfig {
+fn decoder_config(role: Role, deflate: Option<DeflateParams>, opts: &Settings) -> DecoderConfig {
     DecoderConfig {
         role,
         max_frame_size: opts.max_frame_size,
@@ -1220,7 +1240,7 @@ impl State {
         offset: u64,
         bytes: &[u8],
         time: f64,
-        opts: &CaptureOptions,
+        opts: &Settings,
         events: &mut dyn Emit,
     ) {
         match self {
@@ -1261,7 +1281,7 @@ impl State {
         offset: u64,
         len: u64,
         time: f64,
-        opts: &CaptureOptions,
+        opts: &Settings,
         events: &mut dyn Emit,
     ) {
         match self {

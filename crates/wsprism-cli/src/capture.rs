@@ -74,10 +74,14 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
         .map_err(|e| UsageError(format!("{}: {e} ({})", a.input, e.code())))?;
     let stdout = std::io::stdout();
     let out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    if a.summary {
+        // Every frame is still decoded and checked; only the per-frame records are skipped.
+        reader.set_records(false);
+    }
     let errors = if a.json {
         json(&mut reader, out)?
     } else {
-        text(&mut reader, out, &a.input, a.summary)?
+        text(&mut reader, out, &a.input)?
     };
     Ok(if errors > 0 {
         Outcome::Invalid
@@ -284,7 +288,7 @@ fn json<R: Read>(reader: &mut CaptureReader<R>, mut out: impl Write) -> Result<u
                     c.errors.push(*error);
                 }
             }
-            CaptureEvent::Closed { conn, end, tcp } => {
+            CaptureEvent::Closed { conn, end, tcp, .. } => {
                 if let Some(c) = conns.get_mut(&conn) {
                     c.closed = Some((end, *tcp));
                 }
@@ -339,22 +343,6 @@ fn json<R: Read>(reader: &mut CaptureReader<R>, mut out: impl Write) -> Result<u
 // ---------------------------------------------------------------------------------------------
 // Text
 
-/// `HH:MM:SS.ffffff` (UTC) of a capture time.
-fn clock(t: f64) -> String {
-    if !t.is_finite() || t < 0.0 {
-        return format!("{t}");
-    }
-    let micros = (t * 1e6).round() as u64;
-    let secs = micros / 1_000_000;
-    format!(
-        "{:02}:{:02}:{:02}.{:06}",
-        (secs / 3600) % 24,
-        (secs / 60) % 60,
-        secs % 60,
-        micros % 1_000_000
-    )
-}
-
 fn arrow(d: Direction) -> &'static str {
     match d {
         Direction::ClientToServer => "C→S",
@@ -363,42 +351,48 @@ fn arrow(d: Direction) -> &'static str {
 }
 
 /// A short, printable rendering of a payload.
-fn preview(text: Option<&str>, data: &[u8], truncated: bool) -> String {
-    const MAX: usize = 60;
-    let more = |cut: bool| if cut || truncated { "…" } else { "" };
-    match text {
-        Some(t) => {
-            let mut s: String = t.chars().take(MAX).collect();
-            let cut = s.len() < t.len();
-            s = s.escape_debug().to_string();
-            format!("\"{s}\"{}", more(cut))
-        }
-        None if data.is_empty() => String::new(),
-        None => {
-            let n = data.len().min(MAX / 2);
-            format!(
-                "{}{}",
-                wsprism::inspect::hex(data.get(..n).unwrap_or_default()),
-                more(n < data.len())
-            )
-        }
+/// A short, printable rendering of a payload (quoted, escaped text or hex), without
+/// allocating.
+struct Preview<'a> {
+    text: Option<&'a str>,
+    data: &'a [u8],
+    truncated: bool,
+}
+
+fn preview<'a>(text: Option<&'a str>, data: &'a [u8], truncated: bool) -> Preview<'a> {
+    Preview {
+        text,
+        data,
+        truncated,
     }
 }
 
-#[derive(Default)]
-struct Counts {
-    frames: u64,
-    messages: u64,
-    bytes: [u64; 2],
+impl std::fmt::Display for Preview<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const MAX: usize = 60;
+        let more = |cut: bool| if cut || self.truncated { "…" } else { "" };
+        match self.text {
+            Some(t) => {
+                let end = t.char_indices().nth(MAX).map_or(t.len(), |(i, _)| i);
+                let shown = t.get(..end).unwrap_or_default();
+                write!(f, "\"{}\"{}", shown.escape_debug(), more(end < t.len()))
+            }
+            None => {
+                let n = self.data.len().min(MAX / 2);
+                for b in self.data.get(..n).unwrap_or_default() {
+                    write!(f, "{b:02x}")?;
+                }
+                f.write_str(more(n < self.data.len()))
+            }
+        }
+    }
 }
 
 fn text<R: Read>(
     reader: &mut CaptureReader<R>,
     mut out: impl Write,
     name: &str,
-    summary: bool,
 ) -> Result<u64, UsageError> {
-    let mut counts: BTreeMap<u64, Counts> = BTreeMap::new();
     let mut errors: Vec<String> = Vec::new();
     let mut conns = 0u64;
     let w = |out: &mut dyn Write, s: std::fmt::Arguments<'_>| out.write_fmt(s).map_err(io_err);
@@ -410,7 +404,6 @@ fn text<R: Read>(
         match ev {
             CaptureEvent::Connection(i) => {
                 conns += 1;
-                counts.insert(i.id, Counts::default());
                 w(
                     &mut out,
                     format_args!(
@@ -418,7 +411,7 @@ fn text<R: Read>(
                         i.id,
                         if i.client.is_empty() { "?" } else { &i.client },
                         i.server,
-                        clock(i.start),
+                        Clock(i.start),
                         if i.handshake_seen {
                             ""
                         } else {
@@ -459,26 +452,8 @@ fn text<R: Read>(
             CaptureEvent::Note { conn, note } => {
                 w(&mut out, format_args!("  #{conn} note: {note}\n"))?;
             }
-            CaptureEvent::Frame { conn, frame: f } => {
-                if let Some(c) = counts.get_mut(&conn) {
-                    c.frames += 1;
-                    let d = usize::from(f.direction == Direction::ServerToClient);
-                    if let Some(b) = c.bytes.get_mut(d) {
-                        *b += f.header_len as u64 + f.payload_len;
-                    }
-                }
-                if !summary {
-                    frame_line(&mut out, conn, &f)?;
-                }
-            }
-            CaptureEvent::Message { conn, message: m } => {
-                if let Some(c) = counts.get_mut(&conn) {
-                    c.messages += 1;
-                }
-                if !summary {
-                    message_line(&mut out, conn, &m)?;
-                }
-            }
+            CaptureEvent::Frame { conn, frame: f } => frame_line(&mut out, conn, &f)?,
+            CaptureEvent::Message { conn, message: m } => message_line(&mut out, conn, &m)?,
             CaptureEvent::Error { conn, error: e } => {
                 let mut why = Vec::new();
                 if e.close_code != 0 {
@@ -489,7 +464,7 @@ fn text<R: Read>(
                 }
                 let line = format!(
                     "#{conn} {} {} {}{} at stream offset {}: {}{}",
-                    clock(e.time),
+                    Clock(e.time),
                     arrow(e.direction),
                     e.code,
                     e.frame
@@ -506,8 +481,13 @@ fn text<R: Read>(
                 w(&mut out, format_args!("  ERROR {line}\n"))?;
                 errors.push(line);
             }
-            CaptureEvent::Closed { conn, end, tcp } => {
-                let c = counts.remove(&conn).unwrap_or_default();
+            CaptureEvent::Closed {
+                conn,
+                end,
+                frames,
+                messages,
+                tcp,
+            } => {
                 let t = |s: &wsprism_capture::report::TcpDirStats| {
                     format!(
                         "{} segments, {} retransmitted, {} out of order, {} overlaps, {} gaps",
@@ -517,17 +497,15 @@ fn text<R: Read>(
                 w(
                     &mut out,
                     format_args!(
-                        "  #{conn} end {} ({}): {} frames, {} messages, {} bytes C→S, {} bytes S→C\n    tcp C→S: {}\n    tcp S→C: {}\n",
-                        clock(end),
+                        "  #{conn} end {} ({}): {frames} frames, {messages} messages; stream bytes {} C→S, {} S→C\n    tcp C→S: {}\n    tcp S→C: {}\n",
+                        Clock(end),
                         match tcp.closed {
                             Some(wsprism_capture::report::TcpClose::Fin) => "FIN",
                             Some(wsprism_capture::report::TcpClose::Rst) => "RST",
                             None => "still open",
                         },
-                        c.frames,
-                        c.messages,
-                        c.bytes.first().copied().unwrap_or_default(),
-                        c.bytes.get(1).copied().unwrap_or_default(),
+                        tcp.client_to_server.bytes,
+                        tcp.server_to_client.bytes,
                         t(&tcp.client_to_server),
                         t(&tcp.server_to_client)
                     ),
@@ -582,31 +560,56 @@ fn text<R: Read>(
     Ok(errors.len() as u64)
 }
 
-fn frame_line(out: &mut dyn Write, conn: u64, f: &Frame) -> Result<(), UsageError> {
-    let mut flags = String::new();
-    for (on, name) in [
-        (f.fin, " FIN"),
-        (f.rsv1, " RSV1"),
-        (f.rsv2, " RSV2"),
-        (f.rsv3, " RSV3"),
-    ] {
-        if on {
-            flags.push_str(name);
+/// `HH:MM:SS.ffffff` (UTC) of a capture time, without allocating.
+struct Clock(f64);
+
+impl std::fmt::Display for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = self.0;
+        if !t.is_finite() || t < 0.0 {
+            return write!(f, "{t}");
         }
+        let micros = (t * 1e6).round() as u64;
+        let secs = micros / 1_000_000;
+        write!(
+            f,
+            "{:02}:{:02}:{:02}.{:06}",
+            (secs / 3600) % 24,
+            (secs / 60) % 60,
+            secs % 60,
+            micros % 1_000_000
+        )
     }
-    writeln!(
+}
+
+fn frame_line(out: &mut dyn Write, conn: u64, f: &Frame) -> Result<(), UsageError> {
+    let flag = |on: bool, name: &'static str| if on { name } else { "" };
+    write!(
         out,
-        "  #{conn} {} {} frame {} @{}: {} (0x{:x}){flags}, {}, {} + {} bytes{}",
-        clock(f.time),
+        "  #{conn} {} {} frame {} @{}: {} (0x{:x}){}{}{}{}, ",
+        Clock(f.time),
         arrow(f.direction),
         f.index,
         f.stream_offset,
         f.opcode_name,
         f.opcode,
-        match &f.masking_key {
-            Some(k) => format!("mask {}", k.to_hex()),
-            None => "unmasked".into(),
-        },
+        flag(f.fin, " FIN"),
+        flag(f.rsv1, " RSV1"),
+        flag(f.rsv2, " RSV2"),
+        flag(f.rsv3, " RSV3"),
+    )
+    .map_err(io_err)?;
+    match &f.masking_key {
+        Some(k) => {
+            let [a, b, c, d] = k.0;
+            write!(out, "mask {a:02x}{b:02x}{c:02x}{d:02x}")
+        }
+        None => out.write_all(b"unmasked"),
+    }
+    .map_err(io_err)?;
+    writeln!(
+        out,
+        ", {} + {} bytes{}",
         f.header_len,
         f.payload_len,
         if f.truncated { " (cut)" } else { "" }
@@ -615,30 +618,37 @@ fn frame_line(out: &mut dyn Write, conn: u64, f: &Frame) -> Result<(), UsageErro
 }
 
 fn message_line(out: &mut dyn Write, conn: u64, m: &Message) -> Result<(), UsageError> {
-    let frames = match m.frames {
-        Some([a, b]) if a == b => format!(" (frame {a})"),
-        Some([a, b]) => format!(" (frames {a}-{b})"),
-        None => String::new(),
-    };
-    let body = match m.kind {
-        MessageKind::Close => match m.close_code {
-            Some(code) => format!(
-                "code {code} {}",
-                preview(m.close_reason.as_deref(), &[], false)
-            ),
-            None => "no status".into(),
-        },
-        _ => preview(m.text.as_deref(), &m.data_hex.0, m.truncated),
-    };
-    writeln!(
+    write!(
         out,
-        "  #{conn} {} {} {} message {}, {} bytes{}{frames}: {body}",
-        clock(m.time),
+        "  #{conn} {} {} {} message {}, {} bytes{}",
+        Clock(m.time),
         arrow(m.direction),
         m.kind.name(),
         m.index,
         m.length,
         if m.compressed { " (compressed)" } else { "" },
     )
+    .map_err(io_err)?;
+    match m.frames {
+        Some([a, b]) if a == b => write!(out, " (frame {a}): "),
+        Some([a, b]) => write!(out, " (frames {a}-{b}): "),
+        None => out.write_all(b": "),
+    }
+    .map_err(io_err)?;
+    match m.kind {
+        MessageKind::Close => match m.close_code {
+            Some(code) => writeln!(
+                out,
+                "code {code} {}",
+                preview(m.close_reason.as_deref(), &[], false)
+            ),
+            None => writeln!(out, "no status"),
+        },
+        _ => writeln!(
+            out,
+            "{}",
+            preview(m.text.as_deref(), &m.data_hex.0, m.truncated)
+        ),
+    }
     .map_err(io_err)
 }
