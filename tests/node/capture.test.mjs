@@ -4,7 +4,7 @@
 // `ws` client, `ws`'s server ↔ wsprism's WebSocket client; without permessage-deflate and with
 // it, context takeover on and off): text (multi-byte UTF-8 too), binary, empty, fragmented
 // (a UTF-8 character split across fragments), a 1 MiB message, pings and pongs, a close with a
-// code and a reason. The pcap is then decoded by the Node package's inspectCapture, by the CLI
+// code and a reason; one conversation also over IPv6 ([::1]). The pcap is then decoded by the Node package's inspectCapture, by the CLI
 // (`wsprism capture FILE --json --max-bytes 0`) and by wsprism-web's inspectCapture in Node, and
 // every message in the report must be what was sent, byte for byte, in its direction and order.
 // A HAR file in Chrome's shape, written from the same conversation, goes through both too.
@@ -36,6 +36,8 @@ const web = await import(pathToFileURL(join(ROOT, 'packages/wsprism-web/index.js
 web.initSync({ module: readFileSync(join(ROOT, 'packages/wsprism-web/wasm/wsprism_wasm_bg.wasm')) });
 
 const HOST = '127.0.0.1';
+/** `host:port` as URLs, Host headers and the report write it (`[::1]:port` for IPv6). */
+const hostPort = (host, port) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 const MiB = 1024 * 1024;
 const T = { timeout: 180_000 };
 
@@ -259,7 +261,7 @@ const CLOSE = {
 
 async function startServer(sc) {
   const Server = sc.server === 'wsprism' ? OurServer : WS.WebSocketServer;
-  const opts = { host: HOST, port: 0 };
+  const opts = { host: sc.host ?? HOST, port: 0 };
   // threshold 0: every message is compressed, the empty ones too.
   if (sc.deflate) opts.perMessageDeflate = { ...sc.deflate, threshold: 0 };
   if (sc.protocol) opts.handleProtocols = (protocols) => (protocols.has(sc.protocol) ? sc.protocol : false);
@@ -328,7 +330,7 @@ async function converse(sc, server, n) {
   const copts = {};
   if (sc.deflate) copts.perMessageDeflate = { ...sc.deflate, threshold: 0 };
   else copts.perMessageDeflate = false;
-  const client = new Client(`ws://${HOST}:${port}${path}`, sc.protocol ? [sc.protocol, 'other'] : [], copts);
+  const client = new Client(`ws://${hostPort(sc.host ?? HOST, port)}${path}`, sc.protocol ? [sc.protocol, 'other'] : [], copts);
   const clientGot = record(client);
   let responseExtensions = null;
   client.on('upgrade', (res) => {
@@ -355,6 +357,7 @@ async function converse(sc, server, n) {
   assert.deepEqual(plain(clientGot.messages), plain(dataMessages(serverScript)), `${sc.name}: client received`);
   return {
     sc,
+    host: sc.host ?? HOST,
     path,
     port,
     clientPort,
@@ -415,8 +418,8 @@ function unmaskHex(h, key) {
 /** Every check on one connection of a report against the conversation that made it. */
 function checkConnection(c, conv, { t0, t1 }) {
   const what = conv.sc.name;
-  assert.equal(c.client, `${HOST}:${conv.clientPort}`, `${what}: client endpoint`);
-  assert.equal(c.server, `${HOST}:${conv.port}`, `${what}: server endpoint`);
+  assert.equal(c.client, hostPort(conv.host, conv.clientPort), `${what}: client endpoint`);
+  assert.equal(c.server, hostPort(conv.host, conv.port), `${what}: server endpoint`);
   assert.deepEqual(c.errors, [], `${what}: connection errors`);
   assert.ok(c.start >= t0 - 1 && c.end <= t1 + 1 && c.start <= c.end, `${what}: start ${c.start} end ${c.end} within [${t0}, ${t1}]`);
 
@@ -427,7 +430,7 @@ function checkConnection(c, conv, { t0, t1 }) {
   assert.equal(hs.request.method, 'GET');
   assert.equal(hs.request.target, conv.path, `${what}: request target`);
   const reqHeader = (name) => hs.request.headers.find(([k]) => k.toLowerCase() === name)?.[1];
-  assert.equal(reqHeader('host'), `${HOST}:${conv.port}`, `${what}: Host`);
+  assert.equal(reqHeader('host'), hostPort(conv.host, conv.port), `${what}: Host`);
   assert.match(reqHeader('sec-websocket-key') ?? '', /^[A-Za-z0-9+/]{22}==$/, `${what}: Sec-WebSocket-Key`);
   assert.equal(hs.response.status, 101, `${what}: status`);
   assert.equal(hs.accept_valid, true, `${what}: accept_valid`);
@@ -544,12 +547,12 @@ function checkReport(report, run, { linkType, file }) {
   assert.equal(report.connections.length, run.convs.length, 'one connection per conversation');
   report.connections.forEach((c, i) => assert.equal(c.id, i, 'connection ids'));
   for (const conv of run.convs) {
-    const c = report.connections.find((x) => x.server === `${HOST}:${conv.port}`);
-    assert.ok(c, `${conv.sc.name}: no connection to ${HOST}:${conv.port} in ${report.connections.map((x) => x.server)}`);
+    const c = report.connections.find((x) => x.server === hostPort(conv.host, conv.port));
+    assert.ok(c, `${conv.sc.name}: no connection to ${hostPort(conv.host, conv.port)} in ${report.connections.map((x) => x.server)}`);
     checkConnection(c, conv, run);
   }
   // In order of first packet: the conversations ran one after the other.
-  assert.deepEqual(report.connections.map((c) => c.server), run.convs.map((c) => `${HOST}:${c.port}`), 'connection order');
+  assert.deepEqual(report.connections.map((c) => c.server), run.convs.map((c) => hostPort(c.host, c.port)), 'connection order');
 }
 
 // ------------------------------------------------------------------------------- tests
@@ -610,6 +613,16 @@ test('tcpdump -i any (Linux cooked v2): two conversations, Node, wasm and the CL
   const lt = report.link_types[0];
   assert.match(lt, /sll.?2|cooked/i, `link type ${lt}`);
   checkReport(report, run, { linkType: lt, file: run.file });
+  assert.deepEqual(web.inspectCapture(bytes, { maxBytes: 0 }), report, 'wasm');
+  assert.deepEqual(cliReport(run.file, ['--max-bytes', '0']), report, 'CLI');
+}));
+
+test('tcpdump -i lo over IPv6 ([::1]): a deflate conversation, Node, wasm and the CLI agree, byte for byte', T, tracked(async () => {
+  const v6 = { ...SCENARIOS[4], name: `${SCENARIOS[4].name}, over [::1]`, host: '::1' };
+  const run = await recorded('lo6', 'lo', [v6]);
+  const bytes = readFileSync(run.file);
+  const report = pkg.inspectCapture(bytes, { maxBytes: 0 });
+  checkReport(report, run, { linkType: 'ethernet', file: run.file });
   assert.deepEqual(web.inspectCapture(bytes, { maxBytes: 0 }), report, 'wasm');
   assert.deepEqual(cliReport(run.file, ['--max-bytes', '0']), report, 'CLI');
 }));
