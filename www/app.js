@@ -882,6 +882,7 @@
     cap.busy = true;
     var t0 = performance.now(), tRead = 0;
     capStatus('Reading ' + file.name + ' (' + mb(file.size) + ')…', 'busy');
+    capBusy(true, t0);
     var sel = $('cap-max').value;
     var maxBytes = sel === 'auto' ? (file.size > AUTO_SMALL_ABOVE ? AUTO_BIG : 4096) : Number(sel);
     var warm = ask({ type: 'init' }); // the worker loads the engine while the file is read
@@ -897,6 +898,7 @@
     }).then(function (res) {
       if (!res || token !== cap.token) return;
       cap.busy = false;
+      capBusy(false);
       cap.summary = res.summary;
       maxBytes = cap.summary.maxBytes; // what the worker used in the end
       renderCapSummary(res.summary);
@@ -910,6 +912,7 @@
     }).catch(function (e) {
       if (token !== cap.token) return;
       cap.busy = false;
+      capBusy(false);
       section.removeAttribute('aria-busy');
       section.setAttribute('data-state', 'error');
       if (e && e.code === 'ERR_CANCELLED') return;
@@ -920,6 +923,28 @@
           ' the capture into smaller files first (e.g. editcap -c 100000 in.pcap out.pcap), or read it with the command line: wsprism capture FILE.'
         : 'A capture must be a pcap or pcapng file (as saved by Wireshark or tcpdump) or a HAR file (exported from a browser\'s network panel). Try another file: the rest of the page is unaffected.'));
     });
+  }
+
+  // While a file is read and decoded: the seconds so far (outside the live region: not read
+  // out every second) and a Stop button.
+  var busyTimer = 0;
+  function capBusy(on, t0) {
+    clearInterval(busyTimer);
+    $('cap-cancel').hidden = !on;
+    $('cap-elapsed').textContent = '';
+    if (on) busyTimer = setInterval(function () { $('cap-elapsed').textContent = Math.round((performance.now() - t0) / 1000) + ' s'; }, 1000);
+  }
+  function capCancel() {
+    if (!cap.busy) return;
+    var name = cap.file ? cap.file.name : 'the file';
+    cap.token++;
+    cap.busy = false;
+    capKill({ code: 'ERR_CANCELLED', message: 'cancelled' });
+    capBusy(false);
+    $('capture').removeAttribute('aria-busy');
+    $('capture').setAttribute('data-state', 'cancelled');
+    capStatus('Stopped: ' + name + ' was not read.');
+    $('cap-choose').focus();
   }
 
   function handshakeCell(c, s) {
@@ -1405,6 +1430,7 @@
       if (f) capOpen(f);
     });
     $('cap-max').addEventListener('change', function () { if (cap.file) capOpen(cap.file); });
+    $('cap-cancel').addEventListener('click', capCancel);
     $('cap-kind').addEventListener('change', function () { if (cap.conn) capMakeView(); });
     $('cap-filter').addEventListener('change', function () { if (cap.conn) capMakeView(); });
     $('cap-goto').addEventListener('change', function () { scrollToPos(Math.floor(Number($('cap-goto').value) || 1) - 1, true); });

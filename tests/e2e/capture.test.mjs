@@ -362,7 +362,7 @@ test('HAR: messages only, rebuilt as frames in panel 2', async () => {
   assert.match(await page.getAttribute('#build-out', 'data-hex'), /^8190/);
 });
 
-test('garbage: a clear error in the panel, the page keeps working', async () => {
+test('garbage: a clear error in the panel, the page keeps working; Stop', async () => {
   const file = path.join(TMP, 'garbage.pcap');
   const junk = Buffer.alloc(4096);
   for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919 + 13) & 255;
@@ -375,6 +375,17 @@ test('garbage: a clear error in the panel, the page keeps working', async () => 
   // the rest of the page still works, and so does the panel
   await page.click('button[data-ex="rfc-masked"]');
   assert.match(await text('#dec-payload'), /"Hello"/);
+  // a bigger file, stopped while it is read or decoded
+  const big = path.join(TMP, 'big.pcap');
+  synth(big, ['--size-mb', '16']);
+  await page.evaluate(() => document.getElementById('capture').removeAttribute('data-state'));
+  await page.setInputFiles('#cap-file', big);
+  await page.click('#cap-cancel');
+  assert.equal(await page.getAttribute('#capture', 'data-state'), 'cancelled');
+  assert.match(await text('#cap-status'), /Stopped: big\.pcap was not read/);
+  assert.ok(await page.isHidden('#cap-cancel'));
+  await page.waitForTimeout(500);
+  assert.equal(await page.getAttribute('#capture', 'data-state'), 'cancelled');
   await page.click('#cap-example');
   await page.waitForSelector('#capture[data-state="ready"]', { timeout: 60000 });
   assert.equal((await connRows()).length, 3);
