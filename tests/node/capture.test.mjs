@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, accessSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, delimiter } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -381,6 +381,28 @@ async function converse(sc, server, n) {
   };
 }
 
+/** Resolves once `file` has kept the same size for `quietMs` (at most `maxMs`). */
+async function untilFileSettles(file, quietMs, maxMs) {
+  const end = Date.now() + maxMs;
+  let size = -1;
+  let since = Date.now();
+  while (Date.now() < end) {
+    let now = -1;
+    try {
+      now = statSync(file).size;
+    } catch {
+      /* not created yet */
+    }
+    if (now !== size) {
+      size = now;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Records the scenarios in one tcpdump run; returns the conversations and tcpdump's counts. */
 async function recordRun(iface, scenarios, file) {
   const servers = [];
@@ -391,8 +413,9 @@ async function recordRun(iface, scenarios, file) {
     let stats;
     try {
       for (let i = 0; i < scenarios.length; i++) convs.push(await converse(scenarios[i], servers[i], i));
-      // Let the last FIN/ACK segments reach the capture before stopping it.
-      await new Promise((r) => setTimeout(r, 300));
+      // tcpdump loses what it has not read yet when it is stopped: wait until the file has
+      // stopped growing (the last FIN/ACK segments written) before stopping it.
+      await untilFileSettles(file, 400, 15_000);
     } finally {
       stats = await dump.stop();
     }
