@@ -8,7 +8,7 @@ set -u
 cd "$(dirname "$0")"
 secs=${1:-600}
 shift $(( $# > 0 ? 1 : 0 ))
-targets=${*:-decoder roundtrip handshake inflate inspect}
+targets=${*:-decoder roundtrip handshake inflate inspect capture}
 logs=${FUZZ_LOG_DIR:-/tmp}
 export RUSTC_BOOTSTRAP=1
 nice -n 10 cargo +stable fuzz build || exit 1

@@ -191,13 +191,21 @@ fn ser(e: serde_json::Error) -> UsageError {
     UsageError(format!("cannot serialize the report: {e}"))
 }
 
-fn append<T: Serialize>(s: &mut Spill, count: &mut u64, v: &T) -> Result<(), UsageError> {
-    let w = s.writer();
+/// Serializes `v` into `scratch` (serde_json's many small writes stay inside a `Vec`), then
+/// appends it to the spill in one write.
+fn append<T: Serialize>(
+    s: &mut Spill,
+    count: &mut u64,
+    v: &T,
+    scratch: &mut Vec<u8>,
+) -> Result<(), UsageError> {
+    scratch.clear();
     if *count > 0 {
-        w.write_all(b",").map_err(io_err)?;
+        scratch.push(b',');
     }
     *count += 1;
-    serde_json::to_writer(w, v).map_err(ser)
+    serde_json::to_writer(&mut *scratch, v).map_err(ser)?;
+    s.writer().write_all(scratch).map_err(io_err)
 }
 
 fn write_conn(
@@ -241,6 +249,7 @@ fn json<R: Read>(reader: &mut CaptureReader<R>, mut out: impl Write) -> Result<u
     let mut files = 0usize;
     let mut file_errors = Vec::new();
     let mut errors = 0u64;
+    let mut scratch = Vec::with_capacity(1024);
     out.write_all(b"{\"connections\":[").map_err(io_err)?;
     let mut handle = |ev: CaptureEvent| -> Result<(), UsageError> {
         match ev {
@@ -274,12 +283,17 @@ fn json<R: Read>(reader: &mut CaptureReader<R>, mut out: impl Write) -> Result<u
             }
             CaptureEvent::Frame { conn, frame } => {
                 if let Some(c) = conns.get_mut(&conn) {
-                    append(&mut c.frames, &mut c.frame_count, &frame)?;
+                    append(&mut c.frames, &mut c.frame_count, &frame, &mut scratch)?;
                 }
             }
             CaptureEvent::Message { conn, message } => {
                 if let Some(c) = conns.get_mut(&conn) {
-                    append(&mut c.messages, &mut c.message_count, &message)?;
+                    append(
+                        &mut c.messages,
+                        &mut c.message_count,
+                        &message,
+                        &mut scratch,
+                    )?;
                 }
             }
             CaptureEvent::Error { conn, error } => {
