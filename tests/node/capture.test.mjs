@@ -628,6 +628,52 @@ test('tcpdump -i lo: wsprism-web (wasm in Node) gives the same report as the Nod
   assert.deepEqual(cliReport(run.file), cut, 'the CLI with its default --max-bytes');
 }));
 
+test('tcpdump -i lo, cut: the same capture without its first packets (no handshake) resynchronises on the frames', T, tracked(async () => {
+  const run = await recorded('lo', 'lo', SCENARIOS);
+  const bytes = readFileSync(run.file);
+  const full = run.report ?? pkg.inspectCapture(bytes, { maxBytes: 0 });
+  // The pcap's records (tcpdump writes the native little-endian microsecond format here).
+  assert.equal(bytes.readUInt32LE(0), 0xa1b2c3d4, 'a little-endian pcap');
+  const records = [];
+  for (let o = 24; o + 16 <= bytes.length; ) {
+    const n = bytes.readUInt32LE(o + 8);
+    records.push({ time: bytes.readUInt32LE(o) + bytes.readUInt32LE(o + 4) / 1e6, bytes: bytes.subarray(o, o + 16 + n) });
+    o += 16 + n;
+  }
+  // The first conversation (no deflate) loses its handshake and its first frames.
+  const first = full.connections[0];
+  const from = first.frames[3].time;
+  const kept = records.filter((r) => r.time >= from);
+  const file = join(DIR, 'lo-cut.pcap');
+  writeFileSync(file, Buffer.concat([bytes.subarray(0, 24), ...kept.map((r) => r.bytes)]));
+  const cut = pkg.inspectCapture(readFileSync(file), { maxBytes: 0 });
+  assert.deepEqual(web.inspectCapture(readFileSync(file), { maxBytes: 0 }), cut, 'wasm');
+  assert.deepEqual(cliReport(file, ['--max-bytes', '0']), cut, 'CLI');
+  assert.deepEqual(cut.errors, []);
+  assert.equal(cut.packets, kept.length);
+  const c = cut.connections.find((x) => x.server === first.server);
+  assert.ok(c, 'the first connection is still found');
+  assert.equal(c.client, first.client);
+  assert.equal(c.handshake_seen, false);
+  assert.equal(c.handshake, null);
+  assert.ok(c.notes.includes('no handshake seen'), `notes ${JSON.stringify(c.notes)}`);
+  assert.deepEqual(c.errors, []);
+  for (const d of DIRS) {
+    // What it decodes is the end of what the full capture holds, byte for byte, up to the close.
+    const tail = (conn) => conn.messages.filter((m) => m.direction === d).map((m) => ({ kind: m.kind, data_hex: m.data_hex }));
+    const got = tail(c);
+    const all = tail(first);
+    assert.ok(got.some((m) => m.data_hex.length === 2 * MiB), `${d}: the 1 MiB message is decoded (${got.length} of ${all.length} messages)`);
+    assert.deepEqual(got, all.slice(all.length - got.length), `${d}: the last ${got.length} messages`);
+    assert.equal(got[got.length - 1].kind, 'close');
+  }
+  // The other conversations are untouched (ids aside: the cut one is recognised later).
+  const strip = ({ id, ...rest }) => rest;
+  for (const o of full.connections.slice(1)) {
+    assert.deepEqual(strip(cut.connections.find((x) => x.server === o.server)), strip(o), `${o.server} unchanged`);
+  }
+}));
+
 test('tcpdump -i any (Linux cooked v2): two conversations, Node, wasm and the CLI agree, byte for byte', T, tracked(async () => {
   const run = await recorded('any', 'any', [SCENARIOS[1], SCENARIOS[3]]);
   const bytes = readFileSync(run.file);
