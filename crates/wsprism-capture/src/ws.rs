@@ -23,8 +23,15 @@ use wsprism::{apply_mask, Decoder, DecoderConfig, DeflateParams, FrameHeader, Pa
 /// Bytes a direction may hold while its protocol is being detected or resynchronised.
 pub const DETECT_CAP: usize = 64 * 1024;
 
-/// Frames in a row that make a resynchronisation point credible.
-const RESYNC_FRAMES: usize = 3;
+/// Bytes (both sides together) of a flow captured mid-stream that are searched for frames
+/// before it is declared not WebSocket.
+const RESYNC_WINDOW: usize = 32 * 1024;
+
+/// Frames in a row (well formed, and accepted by the decoder) that make a resynchronisation
+/// point credible when nothing is known about the connection...
+const RESYNC_FRAMES: usize = 5;
+/// ...and when the other direction already showed which side masks.
+const RESYNC_FRAMES_KNOWN: usize = 3;
 
 /// Where events go: a queue (the pull API) or straight to a callback (the push API).
 pub(crate) trait Emit {
@@ -620,7 +627,24 @@ fn find_frames(buf: &[u8], role: Option<Role>, last: bool, max_frame: u64) -> Op
                 0 if h.fin => in_message = false,
                 _ => {}
             }
-            if count >= RESYNC_FRAMES {
+            let need = if role.is_some() {
+                RESYNC_FRAMES_KNOWN
+            } else {
+                RESYNC_FRAMES
+            };
+            if count >= need {
+                break;
+            }
+        }
+        let need = if role.is_some() {
+            RESYNC_FRAMES_KNOWN
+        } else {
+            RESYNC_FRAMES
+        };
+        let whole = last && off == 0 && count >= 1 && p == buf.len();
+        if count >= need || whole {
+            let Some(r) = run_role else { continue };
+            if decodes(buf.get(off..p).unwrap_or_default(), r, rsv1, max_frame) {
                 return Some(Hit {
                     offset: off,
                     role: r,
@@ -628,15 +652,22 @@ fn find_frames(buf: &[u8], role: Option<Role>, last: bool, max_frame: u64) -> Op
                 });
             }
         }
-        if last && off == 0 && count >= 1 && p == buf.len() {
-            return run_role.map(|role| Hit {
-                offset: 0,
-                role,
-                rsv1,
-            });
-        }
     }
     None
+}
+
+/// True if the engine's decoder takes `run` (whole frames) without a protocol error (text
+/// must be UTF-8, close frames well formed...): random bytes that happen to look like a few
+/// frame headers rarely pass.
+fn decodes(run: &[u8], role: Role, rsv1: bool, max_frame: u64) -> bool {
+    let mut dec = Decoder::new(DecoderConfig {
+        role,
+        max_frame_size: max_frame,
+        max_message_size: wsprism::decoder::DEFAULT_MAX_MESSAGE_SIZE,
+        deflate: rsv1.then(DeflateParams::default),
+    });
+    let mut copy = run.to_vec();
+    dec.decode_all(&mut copy).is_ok()
 }
 
 fn is_get_prefix(buf: &[u8]) -> bool {
@@ -1226,7 +1257,10 @@ fn detect(d: &Detect, syn: bool, last: bool, opts: &CaptureOptions) -> Verdict {
             return Verdict::Resync { side, hit };
         }
     }
-    if last || d.held.iter().all(Held::full) {
+    // No credible frame boundary in what a mid-stream WebSocket would long have shown: give
+    // up, so that other traffic captured mid-stream (TLS...) does not hold buffers.
+    let held: usize = d.held.iter().map(|h| h.buf.len()).sum();
+    if last || held >= RESYNC_WINDOW {
         Verdict::NotWs
     } else {
         Verdict::Wait

@@ -653,3 +653,37 @@ fn small_reads_give_the_same_report() {
         }
     }
 }
+
+#[test]
+fn other_traffic_captured_mid_stream_is_not_websocket() {
+    // Noise that often looks like a frame header or two must not pass for WebSocket.
+    for seed in 1..=12u64 {
+        let mut s = Script::new(
+            Endpoints::v4().nth(seed as u16),
+            ConvOptions {
+                syn: false,
+                upgrade: false,
+                ..ConvOptions::default()
+            },
+        );
+        // TLS-looking application data records, then noise.
+        let mut x = 0x2545_f491_4f6c_dd1du64.wrapping_mul(seed);
+        let mut noise = vec![0x17, 0x03, 0x03, 0x40, 0x00];
+        for _ in 0..40_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            noise.push(x as u8);
+        }
+        s.conv.send(Dir::ServerToClient, &noise);
+        s.conv.send(Dir::ClientToServer, &noise[..3000]);
+        let cap = s.conv.finish();
+        let r = report(&write_pcap(&cap, Link::Ethernet));
+        assert!(
+            r.connections.is_empty(),
+            "seed {seed}: {:?}",
+            r.connections.first().map(|c| &c.notes)
+        );
+        assert_eq!(r.other_tcp_connections, 1);
+    }
+}
