@@ -151,6 +151,9 @@ struct Detect {
     held: [Held; 2],
     /// A gap was seen: the stream start is lost, so no handshake can be trusted.
     gapped: bool,
+    /// Gaps seen while detecting, `(side, offset, len, time)`: reported if the flow turns out
+    /// to be WebSocket (bounded: only the first few are kept).
+    gaps: Vec<(usize, u64, u64, f64)>,
 }
 
 /// The conversion of decoder output into report records.
@@ -925,6 +928,21 @@ impl Flow {
                 Direction::ServerToClient
             }
         };
+        for &(side, offset, len, t) in &d.gaps {
+            events.push_back(CaptureEvent::Error {
+                conn: id,
+                error: capture_error(
+                    dir_of(side),
+                    t,
+                    offset,
+                    "CAPTURE_TCP_GAP",
+                    format!(
+                        "{len} bytes of the {} stream were not captured (before the connection was recognised)",
+                        dir_of(side).name()
+                    ),
+                ),
+            });
+        }
         let mk = |side: usize, deflate: Option<DeflateParams>, mode: Mode| WsDir {
             direction: dir_of(side),
             role: if side == client {
@@ -1321,6 +1339,9 @@ impl State {
         match self {
             State::Detect(d) => {
                 d.gapped = true;
+                if d.gaps.len() < 16 {
+                    d.gaps.push((side, offset, len, time));
+                }
                 if let Some(h) = d.held.get_mut(side) {
                     h.reset(offset + len);
                 }
