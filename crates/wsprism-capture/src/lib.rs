@@ -11,7 +11,9 @@
 //! - [`CaptureReader`]: streaming, [`CaptureEvent`]s as the capture is read, memory bounded by
 //!   the open connections (not the file size);
 //! - [`inspect_capture`]: the whole [`CaptureReport`] of a capture in memory (the shape of
-//!   `docs/capture.md`, serialized with serde).
+//!   `docs/capture.md`, serialized with serde);
+//! - [`CaptureIndex`]: a capture read once and queried a window of frames or messages at a
+//!   time (the same values as the report, a compact record each in memory).
 //!
 //! ```
 //! use wsprism_capture::{inspect_capture, synth, CaptureOptions};
@@ -33,6 +35,7 @@
 )]
 
 mod har;
+pub mod index;
 pub mod link;
 mod reader;
 pub mod report;
@@ -40,6 +43,7 @@ pub mod synth;
 pub mod tcp;
 mod ws;
 
+pub use index::CaptureIndex;
 pub use reader::CaptureReader;
 pub use report::{
     CaptureReport, Connection, ConnectionError, Direction, FileError, Format, Frame, Handshake,
