@@ -377,6 +377,72 @@ export interface CaptureConnectionError {
  */
 export function inspectCapture(bytes: BytesLike | string, options?: CaptureOptions): CaptureReport;
 
+/** Which frames or messages a CaptureSession window lists (every field set must hold). */
+export interface CaptureFilter {
+  direction?: CaptureDirection;
+  /** data: frames with opcode < 8, text and binary messages; control: the others. */
+  kind?: 'data' | 'control';
+  /** Only RSV1 frames / messages sent compressed. */
+  compressed?: boolean;
+  /** Only frames an error names / messages holding such a frame. */
+  errors?: boolean;
+}
+
+/** A connection in CaptureSession.summary(): frames and messages are empty, counts are given. */
+export interface CaptureConnectionSummary extends CaptureConnection {
+  frame_count: number;
+  message_count: number;
+  /** Frames / messages sent by the client. */
+  client_frames: number;
+  client_messages: number;
+  truncated_frames: number;
+}
+
+export interface CaptureSummary extends Omit<CaptureReport, 'connections'> {
+  connections: CaptureConnectionSummary[];
+}
+
+export interface CaptureFrameWindow {
+  /** Frames passing the filter. */
+  total: number;
+  start: number;
+  frames: CaptureFrame[];
+  /** For each frame, the index of the (last) message that ends with it, or null. */
+  message_ends: (number | null)[];
+}
+
+export interface CaptureMessageWindow {
+  total: number;
+  start: number;
+  messages: CaptureMessage[];
+}
+
+/**
+ * A capture read once into wasm memory, queried a window at a time (docs/capture.md, "Paged
+ * index"): the same frame and message objects as inspectCapture's report. `conn` is the
+ * position in `summary().connections`; positions past the end give empty windows or null.
+ * @throws TypeError (`ERR_INVALID_ARG_TYPE`) / RangeError (`ERR_OUT_OF_RANGE`,
+ *   `ERR_INVALID_ARG_VALUE`) for bad arguments (`count` at most 100000); `ERR_INVALID_STATE`
+ *   after free()
+ */
+export class CaptureSession {
+  private constructor();
+  summary(): CaptureSummary;
+  frames(conn: number, start: number, count: number, filter?: CaptureFilter | null): CaptureFrameWindow;
+  messages(conn: number, start: number, count: number, filter?: CaptureFilter | null): CaptureMessageWindow;
+  frame(conn: number, index: number): CaptureFrame | null;
+  message(conn: number, index: number): CaptureMessage | null;
+  /** Gives the wasm memory of the index back (the instance's memory does not shrink, but is reused). */
+  free(): void;
+}
+
+/**
+ * Reads a capture once into a CaptureSession (options as inspectCapture's; `maxBytes` bytes of
+ * each frame and message are kept in wasm memory, never more than the file holds).
+ * @throws as inspectCapture; `CAPTURE_OUT_OF_MEMORY` when wasm memory cannot hold the index
+ */
+export function openCapture(bytes: BytesLike | string, options?: CaptureOptions): CaptureSession;
+
 // ------------------------------------------------------------------ handshake
 
 /** Default limit on a request/response head: 8 KiB. */
@@ -619,6 +685,8 @@ export interface Wsprism {
   inspectFrame: typeof inspectFrame;
   inspectStream: typeof inspectStream;
   inspectCapture: typeof inspectCapture;
+  openCapture: typeof openCapture;
+  CaptureSession: typeof CaptureSession;
   parseHandshakeRequest: typeof parseHandshakeRequest;
   validateHandshakeRequest: typeof validateHandshakeRequest;
   buildHandshakeResponse: typeof buildHandshakeResponse;

@@ -52,6 +52,8 @@ export const {
   inspectFrame,
   inspectStream,
   inspectCapture,
+  openCapture,
+  CaptureSession,
   parseHandshakeRequest,
   validateHandshakeRequest,
   buildHandshakeResponse,

@@ -55,7 +55,7 @@ impl Write for TryWriter {
 
 /// The options `{ maxBytes, maxFrameSize, maxMessageSize }`; absent ones are the capture
 /// crate's defaults. `maxBytes` 0 or `Infinity` keeps every byte.
-fn capture_options(opts: &JsValue) -> Result<CaptureOptions, JsValue> {
+pub(crate) fn capture_options(opts: &JsValue) -> Result<CaptureOptions, JsValue> {
     let o = args::options(opts, "options")?;
     let d = CaptureOptions::default();
     let max_bytes = match args::opt_int(&get(&o, "maxBytes")?, "maxBytes", 0.0, f64::INFINITY)? {

@@ -18,9 +18,11 @@
 pub mod api;
 pub mod args;
 pub mod capture;
+pub mod capture_session;
 pub mod codec;
 pub mod errors;
 
 pub use api::*;
 pub use capture::inspect_capture_json;
+pub use capture_session::{open_capture_session, CaptureSession};
 pub use codec::{encode_frame_js, Scratch, WasmDecoder, WasmEncoder};

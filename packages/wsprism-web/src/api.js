@@ -268,6 +268,44 @@ export function createApi(raw) {
     return JSON.parse(raw.inspectCaptureJson(captureBytes(bytes), options));
   }
 
+  /**
+   * A capture read once and kept in wasm memory (Rust's CaptureIndex, docs/capture.md "Paged
+   * index"), asked for windows of frames or messages: the same objects as inspectCapture's
+   * report, but only those asked for cross into JS, so captures of millions of frames open.
+   * Each method returns a small JSON string parsed here. free() gives the memory back.
+   */
+  class CaptureSession {
+    constructor(inner) {
+      this._s = inner;
+    }
+    _live() {
+      if (this._s === null) throw codedError(Error, 'ERR_INVALID_STATE', 'this capture session was freed');
+      return this._s;
+    }
+    /** The report without frames and messages, with per-connection counts. */
+    summary() { return JSON.parse(this._live().summaryJson()); }
+    /** { total, start, frames, message_ends } of connection conn's frames passing filter. */
+    frames(conn, start, count, filter) { return JSON.parse(this._live().framesJson(conn, start, count, filter)); }
+    /** { total, start, messages } of connection conn's messages passing filter. */
+    messages(conn, start, count, filter) { return JSON.parse(this._live().messagesJson(conn, start, count, filter)); }
+    /** Frame index of connection conn, or null. */
+    frame(conn, index) { return JSON.parse(this._live().frameJson(conn, index)); }
+    /** Message index of connection conn, or null. */
+    message(conn, index) { return JSON.parse(this._live().messageJson(conn, index)); }
+    free() {
+      if (this._s !== null) {
+        this._s.free();
+        this._s = null;
+      }
+    }
+  }
+
+  /** Reads a capture into a CaptureSession (options as inspectCapture's). */
+  function openCapture(bytes, options) {
+    ensure();
+    return new CaptureSession(raw.openCaptureSession(captureBytes(bytes), options));
+  }
+
   const DEFAULT_MAX_HEAD_SIZE = 8 * 1024;
 
   /** A malformed or too large HTTP head (`status` 400 or 431; 0 on the client side). */
@@ -601,6 +639,8 @@ export function createApi(raw) {
     inspectFrame,
     inspectStream,
     inspectCapture,
+    openCapture,
+    CaptureSession,
     parseHandshakeRequest,
     validateHandshakeRequest,
     buildHandshakeResponse,
