@@ -544,17 +544,19 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     response: 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
   };
-  const capturePcap = () => {
+  // `bulk`: instead of the "Hello"s, the server sends that many empty text frames (81 00).
+  const capturePcap = ({ bulk = 0 } = {}) => {
     const packets = []; // [usec offset, bytes]
     let cseq = 1000;
     let sseq = 5000;
+    const u8 = (a) => (a instanceof Uint8Array ? a : Uint8Array.from(a));
     const seg = (fromClient, flags, payload = [], seqOverride) => {
+      const body = u8(payload);
       const [src, dst, sp, dp] = fromClient ? [CAP.client, CAP.server, CAP.cport, CAP.sport] : [CAP.server, CAP.client, CAP.sport, CAP.cport];
       const seq = seqOverride ?? (fromClient ? cseq : sseq);
       const ack = fromClient ? sseq : cseq;
-      const tcp = [...be16(sp), ...be16(dp), ...be32(seq), ...be32(ack), 0x50, flags, ...be16(65535), 0, 0, 0, 0, ...payload];
-      const pseudo = [...src, ...dst, 0, 6, ...be16(tcp.length), ...tcp];
-      const tsum = sum16(pseudo);
+      const tcp = concat([u8([...be16(sp), ...be16(dp), ...be32(seq), ...be32(ack), 0x50, flags, ...be16(65535), 0, 0, 0, 0]), body]);
+      const tsum = sum16(concat([u8([...src, ...dst, 0, 6, ...be16(tcp.length)]), tcp]));
       tcp[16] = tsum >>> 8;
       tcp[17] = tsum & 255;
       const ip = [0x45, 0, ...be16(20 + tcp.length), 0, 1, 0x40, 0, 64, 6, 0, 0, ...src, ...dst];
@@ -562,9 +564,9 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
       ip[10] = isum >>> 8;
       ip[11] = isum & 255;
       const eth = fromClient ? [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0] : [2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 8, 0];
-      packets.push([packets.length * 1000, [...eth, ...ip, ...tcp]]);
+      packets.push([packets.length * 1000, concat([u8(eth), u8(ip), tcp])]);
       if (seqOverride === undefined) {
-        const adv = payload.length + (flags & 0x03 ? 1 : 0); // SYN and FIN take a sequence number
+        const adv = body.length + (flags & 0x03 ? 1 : 0); // SYN and FIN take a sequence number
         if (fromClient) cseq += adv;
         else sseq += adv;
       }
@@ -573,23 +575,30 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     seg(true, SYN);
     seg(false, SYN | ACK);
     seg(true, ACK);
-    seg(true, PSH | ACK, [...te.encode(CAP.request)]);
-    seg(false, PSH | ACK, [...te.encode(CAP.response)]);
-    const hello = [...unhex('818537fa213d7f9f4d5158')];
-    const firstSeq = cseq;
-    seg(true, PSH | ACK, hello.slice(0, 4));
-    seg(true, PSH | ACK, hello.slice(0, 4), firstSeq); // a retransmission of the first piece
-    seg(true, PSH | ACK, hello.slice(4));
-    seg(false, PSH | ACK, [...unhex('810548656c6c6f')]);
-    seg(true, PSH | ACK, [...unhex('88820102030402ea')]); // close 1000, masked with 01020304
-    seg(false, PSH | ACK, [...unhex('880203e8')]);
+    seg(true, PSH | ACK, te.encode(CAP.request));
+    seg(false, PSH | ACK, te.encode(CAP.response));
+    if (bulk > 0) {
+      for (let left = 2 * bulk; left > 0; left -= 60000) {
+        const b = new Uint8Array(Math.min(left, 60000));
+        for (let i = 0; i < b.length; i += 2) b[i] = 0x81;
+        seg(false, PSH | ACK, b);
+      }
+    } else {
+      const hello = [...unhex('818537fa213d7f9f4d5158')];
+      const firstSeq = cseq;
+      seg(true, PSH | ACK, hello.slice(0, 4));
+      seg(true, PSH | ACK, hello.slice(0, 4), firstSeq); // a retransmission of the first piece
+      seg(true, PSH | ACK, hello.slice(4));
+      seg(false, PSH | ACK, unhex('810548656c6c6f'));
+    }
+    seg(true, PSH | ACK, unhex('88820102030402ea')); // close 1000, masked with 01020304
+    seg(false, PSH | ACK, unhex('880203e8'));
     seg(false, FIN | ACK);
     seg(true, FIN | ACK);
     seg(false, ACK);
-    const head = [0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...le32(65535), ...le32(1)];
-    const out = [...head];
-    for (const [usec, p] of packets) out.push(...le32(CAP.t0), ...le32(usec), ...le32(p.length), ...le32(p.length), ...p);
-    return { bytes: new Uint8Array(out), packets: packets.length };
+    const parts = [u8([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...le32(65535), ...le32(1)])];
+    for (const [usec, p] of packets) parts.push(u8([...le32(CAP.t0), ...le32(usec), ...le32(p.length), ...le32(p.length)]), p);
+    return { bytes: concat(parts), packets: packets.length };
   };
   const near = (a, b, what) => ok(Math.abs(a - b) < 1e-5, `${what}: expected ${b}, got ${a}`);
 
@@ -734,6 +743,18 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     const cut = lib.inspectCapture(bytes.subarray(0, bytes.length - 10));
     ok(cut.errors.length === 1 && /^CAPTURE_/.test(cut.errors[0].code), `cut pcap: ${fmt(cut.errors)}`);
     eq(cut.connections.length, 1, 'cut pcap: the connection is still there');
+  });
+
+  test('inspectCapture: a report past 512 MiB of JSON is refused early (CAPTURE_REPORT_TOO_LARGE); the instance keeps working', () => {
+    // 2 MB of empty frames: ~300 bytes of report each, frame and message: ~650 MB of JSON.
+    const big = capturePcap({ bulk: 1_000_000 }).bytes;
+    throws(() => lib.inspectCapture(big, { maxBytes: 16 }), { name: 'Error', code: 'CAPTURE_REPORT_TOO_LARGE' }, '1 M empty frames');
+    const r = lib.inspectCapture(capturePcap({ bulk: 1000 }).bytes);
+    const c = r.connections[0];
+    eq(c.frames.length, 1002, '1000 empty frames and two closes');
+    ok(c.messages.slice(0, 1000).every((m) => m.kind === 'text' && m.length === 0 && m.text === '' && m.direction === 'server_to_client'), 'empty texts');
+    deepEq(c.errors, [], 'no errors');
+    eq(lib.inspectCapture(capturePcap().bytes).connections[0].messages[0].text, 'Hello', 'still works');
   });
 
   test('robustness: random and mutated captures through inspectCapture; the instance keeps working', () => {
