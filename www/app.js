@@ -803,17 +803,17 @@
 
   // ------------------------------------------------------------------ 7. capture
 
-  // The file is decoded by www/capture-worker.js (inspectCapture in wsprism-web, off this
-  // thread); the worker keeps the report and sends the connection list, then windows of rows:
+  // The file is decoded by www/capture-worker.js (openCapture in wsprism-web, off this
+  // thread); the worker keeps the capture session and sends the connection list, then windows
+  // of rows (filtered in wasm):
   // the frame list is virtual (only the rows in view are in the DOM), so a connection with
   // hundreds of thousands of frames scrolls like a short one.
   var ROW_H = 30;            // px: the fixed height of a row (style.css: table.caprows tbody tr)
   var BLOCK = 128;           // rows asked from the worker at a time
   var MAX_SCROLL_H = 6e6;    // px: longer lists map the scroll position to rows proportionally
   var CONN_PAGE = 200;       // connections listed at a time
-  var AUTO_SMALL_ABOVE = 32e6; // bytes: bigger files keep AUTO_BIG bytes per frame ("auto")
-  var AUTO_BIG = 64;           // any header (at most 14 bytes) and the start of the payload
-  var AUTO_FALLBACK = 16;      // "auto": retried with this when the report is too large
+  var AUTO_MAX_BYTES = 4096;   // "auto": the decoder's view of a clicked frame (the worker's
+                               // index keeps them in wasm memory, never more than the file holds)
   var cap = { worker: null, seq: 0, pending: {}, busy: false, token: 0, viewToken: 0, summary: null, conn: null, view: null, file: null, connsShown: 0 };
 
   function capWorker() {
@@ -884,7 +884,7 @@
     capStatus('Reading ' + file.name + ' (' + mb(file.size) + ')…', 'busy');
     capBusy(true, t0);
     var sel = $('cap-max').value;
-    var maxBytes = sel === 'auto' ? (file.size > AUTO_SMALL_ABOVE ? AUTO_BIG : 4096) : Number(sel);
+    var maxBytes = sel === 'auto' ? AUTO_MAX_BYTES : Number(sel);
     var warm = ask({ type: 'init' }); // the worker loads the engine while the file is read
     warm.catch(function () {});
     Promise.all([file.arrayBuffer(), warm]).then(function (r) {
@@ -892,7 +892,7 @@
       if (token !== cap.token) return null;
       tRead = performance.now() - t0;
       capStatus('Decoding ' + file.name + ' (' + mb(file.size) + ') in a background worker…', 'busy');
-      return ask({ type: 'open', buffer: buf, name: file.name, maxBytes: maxBytes, fallbackMaxBytes: sel === 'auto' ? AUTO_FALLBACK : 0 }, [buf], function (note) {
+      return ask({ type: 'open', buffer: buf, name: file.name, maxBytes: maxBytes }, [buf], function (note) {
         if (token === cap.token) capStatus('Decoding ' + file.name + ': ' + note, 'busy');
       });
     }).then(function (res) {
@@ -917,10 +917,9 @@
       section.setAttribute('data-state', 'error');
       if (e && e.code === 'ERR_CANCELLED') return;
       capStatus('Cannot read ' + file.name + ': ' + errText(e), 'bad');
-      $('cap-file-info').appendChild(el('p', { class: 'hint' }, e && e.code === 'CAPTURE_REPORT_TOO_LARGE'
-        ? 'The file was read, but its report is too big to hand to the page: every frame and message is described (with up to ' + maxBytes + ' of its bytes, twice) in one JSON text, and a JavaScript string holds at most 512 MB. ' +
-          (maxBytes > AUTO_BIG ? 'Choose fewer "Bytes kept per frame", or cut' : 'Millions of small frames do not fit whatever the setting: cut') +
-          ' the capture into smaller files first (e.g. editcap -c 100000 in.pcap out.pcap), or read it with the command line: wsprism capture FILE.'
+      $('cap-file-info').appendChild(el('p', { class: 'hint' }, e && (e.code === 'CAPTURE_OUT_OF_MEMORY' || e.code === 'ERR_OUT_OF_MEMORY' || e.code === 'CAPTURE_TOO_LARGE')
+        ? 'The file is too big for this page\'s WebAssembly memory (at most 4 GB: the file itself, plus a small record and up to ' + (maxBytes || 'all') + ' bytes for each frame and message). ' +
+          'Choose fewer "Bytes kept per frame", or cut the capture into smaller files first (e.g. editcap -c 1000000 in.pcap out.pcap), or read it with the command line: wsprism capture FILE.'
         : 'A capture must be a pcap or pcapng file (as saved by Wireshark or tcpdump) or a HAR file (exported from a browser\'s network panel). Try another file: the rest of the page is unaffected.'));
     });
   }

@@ -1,9 +1,11 @@
-// The visualizer's capture worker (panel 7, "Open a capture"): runs wsprism-web's
-// inspectCapture(bytes, { maxBytes }) off the page's thread, keeps the report here and answers
-// the page with what it draws: the connection list (no frames), then windows of rows of one
-// connection's frames or messages (the page renders only the visible rows), then one frame's
-// wire bytes for the decoder. A 100 MB capture holds hundreds of thousands of frames: copying
-// the whole report to the page would cost more than decoding it.
+// The visualizer's capture worker (panel 7, "Open a capture"): opens the file with wsprism-web's
+// openCapture(bytes, { maxBytes }) off the page's thread — a CaptureSession that keeps the
+// capture's frames and messages as compact records in wasm memory (Rust's CaptureIndex,
+// docs/capture.md "Paged index") — and answers the page with what it draws: the connection list
+// (counts, no frames), then windows of rows of one connection's frames or messages (the page
+// renders only the visible rows; the filter runs in wasm), then one frame's wire bytes for the
+// decoder. Only the rows asked for ever become JS objects, so a 100 MB capture of millions of
+// frames opens like a small one.
 //
 // Messages: page → worker { id, type: 'init' | 'open' | 'view' | 'rows' | 'frame', ... };
 // worker → page { id, ok: true, ... } or { id, ok: false, error: { code, message } }.
@@ -12,8 +14,9 @@
 import init from '/wsprism-web/index.js';
 
 let lib = null;
-let report = null;       // the last inspectCapture report
-let views = new Map();   // view id -> { conn, kind, list: Uint32Array | null, n }
+let session = null;      // the open CaptureSession
+let report = null;       // session.summary(): the connections without frames and messages
+let views = new Map();   // view id -> { conn, kind, filter, n }
 let nextView = 1;
 const PREVIEW = 96;      // characters of text in a row's preview
 
@@ -39,21 +42,15 @@ function fail(id, e) {
 
 async function engine() {
   if (!lib) lib = await init();
-  if (typeof lib.inspectCapture !== 'function') {
-    const e = new Error('this build of wsprism-web has no inspectCapture(): rebuild it with `bash scripts/build-wasm.sh` (or `npm start`)');
-    e.code = 'ERR_NO_INSPECT_CAPTURE';
+  if (typeof lib.openCapture !== 'function') {
+    const e = new Error('this build of wsprism-web has no openCapture(): rebuild it with `bash scripts/build-wasm.sh` (or `npm start`)');
+    e.code = 'ERR_NO_OPEN_CAPTURE';
     throw e;
   }
   return lib;
 }
 
 // ------------------------------------------------------------------ open: the connection list
-
-function dirCounts(list) {
-  let c2s = 0;
-  for (let i = 0; i < list.length; i++) if (list[i].direction === 'client_to_server') c2s++;
-  return { client_to_server: c2s, server_to_client: list.length - c2s };
-}
 
 function summary(rep, name, ms) {
   return {
@@ -66,45 +63,32 @@ function summary(rep, name, ms) {
     other_tcp_connections: rep.other_tcp_connections || 0,
     errors: rep.errors || [],
     ms,
-    connections: rep.connections.map((c) => {
-      let truncated = 0;
-      for (let i = 0; i < c.frames.length; i++) if (c.frames[i].truncated) truncated++;
-      return {
-        id: c.id, client: c.client, server: c.server, start: c.start, end: c.end,
-        handshake_seen: c.handshake_seen, handshake: c.handshake, notes: c.notes || [], tcp: c.tcp,
-        frames: c.frames.length, messages: c.messages.length, errors: c.errors.length,
-        frame_dirs: dirCounts(c.frames), message_dirs: dirCounts(c.messages), truncated,
-        error_list: c.errors.slice(0, 50)
-      };
-    })
+    connections: rep.connections.map((c) => ({
+      id: c.id, client: c.client, server: c.server, start: c.start, end: c.end,
+      handshake_seen: c.handshake_seen, handshake: c.handshake, notes: c.notes || [], tcp: c.tcp,
+      frames: c.frame_count, messages: c.message_count, errors: c.errors.length,
+      frame_dirs: { client_to_server: c.client_frames, server_to_client: c.frame_count - c.client_frames },
+      message_dirs: { client_to_server: c.client_messages, server_to_client: c.message_count - c.client_messages },
+      truncated: c.truncated_frames,
+      error_list: c.errors.slice(0, 50)
+    }))
   };
 }
 
 async function open(msg) {
   const W = await engine();
-  report = null; // let the previous report go before decoding the next one
+  if (session) session.free(); // give the previous capture's memory back before reading the next
+  session = null;
+  report = null;
   views = new Map();
+  blocks = new Map();
   const t0 = performance.now();
   const bytes = new Uint8Array(msg.buffer);
-  let maxBytes = msg.maxBytes;
-  let rep;
-  for (;;) {
-    try {
-      rep = W.inspectCapture(bytes, { maxBytes });
-      break;
-    } catch (e) {
-      // The report crosses from wasm as one JSON text, and a JS string holds at most 2^29 - 24
-      // characters: with fewer bytes kept per frame it may still fit (not for millions of frames).
-      if (!(e && e.code === 'CAPTURE_REPORT_TOO_LARGE' && msg.fallbackMaxBytes && (maxBytes === 0 || maxBytes > msg.fallbackMaxBytes))) throw e;
-      maxBytes = msg.fallbackMaxBytes;
-      postMessage({ id: msg.id, progress: 'the report was too large with ' + (msg.maxBytes || 'all') + ' bytes per frame: reading again with ' + maxBytes + '…' });
-    }
-  }
-  if (typeof rep === 'string') rep = JSON.parse(rep);
+  const maxBytes = msg.maxBytes;
+  session = W.openCapture(bytes, { maxBytes });
+  report = session.summary();
   const ms = performance.now() - t0;
-  report = rep;
-  views = new Map();
-  const sum = summary(rep, msg.name, ms);
+  const sum = summary(report, msg.name, ms);
   sum.maxBytes = maxBytes;
   postMessage({ id: msg.id, ok: true, summary: sum });
 }
@@ -114,59 +98,39 @@ async function open(msg) {
 function conn(i) {
   const c = report && report.connections[i];
   if (!c) throw new Error('no connection ' + i);
-  if (!c._idx) {
-    // frame index -> its errors; last frame of a message -> the message (for previews)
+  if (!c._errs) {
+    // frame index -> its errors (positions in c.errors)
     const errs = new Map();
     c.errors.forEach((e, k) => {
       if (e.frame == null) return;
       if (!errs.has(e.frame)) errs.set(e.frame, []);
       errs.get(e.frame).push(k);
     });
-    const msgByLast = new Map();
-    c.messages.forEach((m, k) => { if (m.frames) msgByLast.set(m.frames[1], k); });
-    c._idx = { errs, msgByLast };
+    c._errs = errs;
   }
   return c;
 }
 
+// The page's filter names → the session's filters (Rust: wsprism_capture::index::Filter).
 const FILTERS = {
   all: null,
-  client_to_server: (x) => x.direction === 'client_to_server',
-  server_to_client: (x) => x.direction === 'server_to_client',
-  data: (x) => x.opcode != null ? x.opcode < 8 : (x.kind === 'text' || x.kind === 'binary'),
-  control: (x) => x.opcode != null ? x.opcode >= 8 : !(x.kind === 'text' || x.kind === 'binary'),
-  compressed: (x) => x.opcode != null ? x.rsv1 : x.compressed
+  client_to_server: { direction: 'client_to_server' },
+  server_to_client: { direction: 'server_to_client' },
+  data: { kind: 'data' },
+  control: { kind: 'control' },
+  compressed: { compressed: true },
+  errors: { errors: true }
 };
 
 function makeView(msg) {
   const c = conn(msg.conn);
-  const kind = msg.kind === 'messages' || !c.frames.length ? 'messages' : 'frames';
-  const items = c[kind];
-  let list = null;
-  if (msg.filter === 'errors') {
-    if (kind === 'frames') list = Uint32Array.from([...c._idx.errs.keys()].sort((a, b) => a - b));
-    else {
-      const withErr = [];
-      items.forEach((m, k) => { if (m.frames && hasErrorIn(c, m.frames[0], m.frames[1])) withErr.push(k); });
-      list = Uint32Array.from(withErr);
-    }
-  } else if (FILTERS[msg.filter]) {
-    const f = FILTERS[msg.filter];
-    const tmp = new Uint32Array(items.length);
-    let n = 0;
-    for (let i = 0; i < items.length; i++) if (f(items[i])) tmp[n++] = i;
-    list = tmp.slice(0, n);
-  }
-  const n = list ? list.length : items.length;
+  const kind = msg.kind === 'messages' || !c.frame_count ? 'messages' : 'frames';
+  const filter = FILTERS[msg.filter] || null;
+  const n = session[kind](msg.conn, 0, 0, filter).total;
   const vid = nextView++;
-  views.set(vid, { conn: msg.conn, kind, list, n });
+  views.set(vid, { conn: msg.conn, kind, filter, n });
   if (views.size > 8) views.delete(views.keys().next().value);
-  postMessage({ id: msg.id, ok: true, view: vid, kind, n, total: items.length });
-}
-
-function hasErrorIn(c, a, b) {
-  for (let i = a; i <= b; i++) if (c._idx.errs.has(i)) return true;
-  return false;
+  postMessage({ id: msg.id, ok: true, view: vid, kind, n, total: kind === 'frames' ? c.frame_count : c.message_count });
 }
 
 function closeText(hex) {
@@ -176,9 +140,8 @@ function closeText(hex) {
   return code + (reason ? ' ' + JSON.stringify(clip(printable(reason), PREVIEW)) : '');
 }
 
-function framePreview(c, f) {
-  const m = c._idx.msgByLast.get(f.index);
-  const msg = m != null ? c.messages[m] : null;
+// msg: the message that ends with this frame (or null)
+function framePreview(f, msg) {
   if (f.opcode === 8) return 'close ' + closeText(f.payload_hex || '');
   if (f.rsv1 && msg) return 'message ' + messagePreview(msg) + ' (inflated from ' + f.payload_len + ' B)';
   if (f.rsv1) return '(compressed ' + spacedHex(f.payload_hex || '', 12) + ')';
@@ -207,29 +170,33 @@ function rows(msg) {
   if (!v) throw new Error('stale view');
   const c = conn(v.conn);
   const out = [];
-  const end = Math.min(v.n, msg.start + msg.count);
-  for (let p = msg.start; p < end; p++) {
-    const i = v.list ? v.list[p] : p;
-    if (v.kind === 'frames') {
-      const f = c.frames[i];
-      const errs = c._idx.errs.get(i);
+  const count = Math.max(0, Math.min(msg.count, v.n - msg.start, 100000));
+  if (v.kind === 'frames') {
+    const w = session.frames(v.conn, msg.start, count, v.filter);
+    w.frames.forEach((f, k) => {
+      const errs = c._errs.get(f.index);
+      const end = w.message_ends[k];
+      // the message only matters to the preview of compressed frames and continuations
+      const m = end != null && (f.rsv1 || f.opcode === 0) ? session.message(v.conn, end) : null;
       out.push({
-        pos: p, index: i, direction: f.direction, time: f.time, opcode: f.opcode, opcode_name: f.opcode_name,
+        pos: msg.start + k, index: f.index, direction: f.direction, time: f.time, opcode: f.opcode, opcode_name: f.opcode_name,
         fin: f.fin, rsv1: f.rsv1, rsv2: f.rsv2, rsv3: f.rsv3, masked: f.masked, masking_key: f.masking_key,
         payload_len: f.payload_len, header_len: f.header_len, truncated: f.truncated,
-        preview: framePreview(c, f), errors: errs ? errs.map((k) => errSummary(c.errors[k])) : []
+        preview: framePreview(f, m), errors: errs ? errs.map((e) => errSummary(c.errors[e])) : []
       });
-    } else {
-      const m = c.messages[i];
+    });
+  } else {
+    const w = session.messages(v.conn, msg.start, count, v.filter);
+    w.messages.forEach((m, k) => {
       const errs = [];
-      if (m.frames) for (let k = m.frames[0]; k <= m.frames[1]; k++) (c._idx.errs.get(k) || []).forEach((e) => errs.push(errSummary(c.errors[e])));
+      if (m.frames) for (let i = m.frames[0]; i <= m.frames[1]; i++) (c._errs.get(i) || []).forEach((e) => errs.push(errSummary(c.errors[e])));
       out.push({
-        pos: p, index: i, direction: m.direction, time: m.time, kind: m.kind, length: m.length, compressed: m.compressed,
+        pos: msg.start + k, index: m.index, direction: m.direction, time: m.time, kind: m.kind, length: m.length, compressed: m.compressed,
         frames: m.frames, truncated: m.truncated, preview: messagePreview(m), errors: errs,
         // HAR: no frame bits; the page can rebuild a frame from the payload (panel 2)
         text: m.frames ? null : (m.text != null ? m.text : null), data_hex: m.frames ? null : m.data_hex
       });
-    }
+    });
   }
   postMessage({ id: msg.id, ok: true, rows: out });
 }
@@ -238,13 +205,30 @@ function rows(msg) {
 
 const CONTEXT_MAX_BYTES = 256 * 1024; // the wire bytes loaded into the decoder for one compressed frame
 const CONTEXT_MAX_FRAMES = 64;
+const CONTEXT_MAX_SCAN = 8192;       // frames looked at (both directions) when going back for context
+const BLOCK = 256;                   // frames fetched from the session at a time while going back
+
+// Frames of one connection by index, fetched a block at a time (the walk back below).
+let blocks = new Map(); // 'conn:block' -> { frames, message_ends }
+function frameAt(ci, i) {
+  const b = Math.floor(i / BLOCK), key = ci + ':' + b;
+  let w = blocks.get(key);
+  if (!w) {
+    w = session.frames(ci, b * BLOCK, BLOCK, null);
+    blocks.set(key, w);
+    if (blocks.size > 64) blocks.delete(blocks.keys().next().value);
+  }
+  const k = i - b * BLOCK;
+  return w.frames[k] ? { f: w.frames[k], end: w.message_ends[k] } : null;
+}
 
 function frame(msg) {
   const c = conn(msg.conn);
-  const f = c.frames[msg.index];
-  if (!f) throw new Error('no frame ' + msg.index);
+  const at = frameAt(msg.conn, msg.index);
+  if (!at) throw new Error('no frame ' + msg.index);
+  const f = at.f;
   const deflate = c.handshake && c.handshake.deflate ? c.handshake.deflate : null;
-  const m = c._idx.msgByLast.get(f.index);
+  const m = at.end != null ? session.message(msg.conn, at.end) : null;
   let hex = f.raw_hex;
   let select = 0;
   let context = null;
@@ -252,17 +236,18 @@ function frame(msg) {
   // ones of the same direction: load those frames too (if the capture kept them whole).
   const takeover = deflate && !(f.direction === 'client_to_server' ? deflate.client_no_context_takeover : deflate.server_no_context_takeover);
   let firstOfMsg = f.index;
-  if (m != null && c.messages[m].frames) firstOfMsg = c.messages[m].frames[0];
+  let scanned = 0;
+  if (m && m.frames) firstOfMsg = m.frames[0];
   else {
     // a fragment: find the first frame of its message (same direction, after the last FIN)
-    for (let k = f.index - 1; k >= 0; k--) {
-      const g = c.frames[k];
+    for (let k = f.index - 1; k >= 0 && scanned < CONTEXT_MAX_SCAN; k--, scanned++) {
+      const g = frameAt(msg.conn, k).f;
       if (g.direction !== f.direction || g.opcode >= 8) continue;
       if (g.fin) break;
       firstOfMsg = k;
     }
   }
-  const first = c.frames[firstOfMsg];
+  const first = frameAt(msg.conn, firstOfMsg).f;
   const needsHistory = deflate && (first.rsv1 || f.rsv1);
   if (needsHistory || firstOfMsg !== f.index) {
     // the frames of this direction from where the decoder must start, up to this one
@@ -270,8 +255,10 @@ function frame(msg) {
     if (needsHistory && takeover) startAt = 0;
     const parts = [];
     let size = 0, frames = 0, cut = false, ok = true;
+    scanned = 0;
     for (let k = f.index; k >= startAt; k--) {
-      const g = c.frames[k];
+      if (++scanned > CONTEXT_MAX_SCAN) { ok = false; break; }
+      const g = frameAt(msg.conn, k).f;
       if (g.direction !== f.direction) continue;
       if (g.truncated) cut = true;
       size += g.raw_hex.length >> 1;
@@ -295,8 +282,8 @@ function frame(msg) {
       masked: f.masked, masking_key: f.masking_key, header_len: f.header_len, payload_len: f.payload_len,
       truncated: f.truncated, stream_offset: f.stream_offset, raw_len: f.raw_hex.length >> 1
     },
-    message: m != null ? { kind: c.messages[m].kind, length: c.messages[m].length, compressed: c.messages[m].compressed, preview: messagePreview(c.messages[m]) } : null,
-    errors: (c._idx.errs.get(f.index) || []).map((k) => errSummary(c.errors[k]))
+    message: m ? { kind: m.kind, length: m.length, compressed: m.compressed, preview: messagePreview(m) } : null,
+    errors: (c._errs.get(f.index) || []).map((k) => errSummary(c.errors[k]))
   });
 }
 
@@ -305,7 +292,7 @@ self.onmessage = (ev) => {
   const run = async () => {
     if (msg.type === 'init') return engine().then(() => postMessage({ id: msg.id, ok: true }));
     if (msg.type === 'open') return open(msg);
-    if (!report) throw new Error('no capture is open');
+    if (!session) throw new Error('no capture is open');
     if (msg.type === 'view') return makeView(msg);
     if (msg.type === 'rows') return rows(msg);
     if (msg.type === 'frame') return frame(msg);
