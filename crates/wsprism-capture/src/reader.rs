@@ -507,14 +507,26 @@ fn packet_into(dst: &mut Vec<u8>, src: &[u8]) {
 /// microseconds.
 fn ts_units(tsresol: u8) -> f64 {
     let n = i32::from(tsresol & 0x7f);
-    let units = if tsresol & 0x80 == 0 {
-        10f64.powi(n)
-    } else {
-        2f64.powi(n)
-    };
-    if units.is_finite() && units >= 1.0 {
-        units
-    } else {
-        1e6
+    match tsresol & 0x80 {
+        // As pcap-parser: 10^-n for n <= 19, 2^-n for n <= 63; anything else is invalid.
+        0 if n <= 19 => 10f64.powi(n),
+        0x80 if n <= 63 => 2f64.powi(n),
+        _ => 1e6,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ts_units;
+
+    #[test]
+    fn pcapng_timestamp_resolutions() {
+        assert_eq!(ts_units(6), 1e6);
+        assert_eq!(ts_units(9), 1e9);
+        assert_eq!(ts_units(0), 1.0);
+        assert_eq!(ts_units(0x80 | 10), 1024.0);
+        assert_eq!(ts_units(0x80 | 20), 1_048_576.0);
+        assert_eq!(ts_units(0x80 | 72), 1e6, "2^-72 s: invalid, microseconds");
+        assert_eq!(ts_units(25), 1e6, "10^-25 s: invalid, microseconds");
     }
 }

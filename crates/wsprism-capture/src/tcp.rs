@@ -279,6 +279,27 @@ mod tests {
     }
 
     #[test]
+    fn pending_data_is_bounded() {
+        let mut r = Reassembler::default();
+        let mut gaps = Vec::new();
+        let mut delivered = 0usize;
+        let mut sink = |c: Chunk<'_>| match c {
+            Chunk::Data { bytes, .. } => delivered += bytes.len(),
+            Chunk::Gap { offset, len, .. } => gaps.push((offset, len)),
+        };
+        r.segment(0, true, false, &[], 0.0, &mut sink);
+        // Byte 1 never arrives; 64 KiB segments pile up behind the hole.
+        let seg = vec![7u8; 65536];
+        for i in 0..100u32 {
+            r.segment(2 + i * 65536, false, false, &seg, 0.0, &mut sink);
+            assert!(r.pending_bytes <= MAX_PENDING + seg.len());
+        }
+        assert_eq!(gaps, vec![(0, 1)]);
+        assert_eq!(r.stats.gaps, 1);
+        assert!(delivered > MAX_PENDING);
+    }
+
+    #[test]
     fn overlap_inside_pending() {
         let (d, _, s) = run(&[(0, b"a"), (3, b"de"), (2, b"CDEF"), (1, b"b")]);
         assert_eq!(d, b"abCdeF");
