@@ -994,7 +994,7 @@ impl Flow {
                         ),
                     });
                 }
-                if let Some(e) = resp_err {
+                if let Some(e) = &resp_err {
                     events.push_back(CaptureEvent::Error {
                         conn: id,
                         error: capture_error(
@@ -1006,13 +1006,40 @@ impl Flow {
                         ),
                     });
                 }
+                // A capture of one direction only (or cut before the answer): decode the
+                // client's frames as if the upgrade succeeded, with permessage-deflate if the
+                // client offered it.
+                let assumed = resp.is_none() && resp_err.is_none();
+                let offered_deflate = req
+                    .headers
+                    .iter()
+                    .filter(|h| h.name.eq_ignore_ascii_case("sec-websocket-extensions"))
+                    .filter_map(|h| handshake::parse_extensions(&h.value).ok())
+                    .flatten()
+                    .any(|e| e.name == deflate::NAME);
+                let deflate = if assumed {
+                    offered_deflate.then(DeflateParams::default)
+                } else {
+                    deflate
+                };
                 if resp.is_none() {
                     events.push_back(CaptureEvent::Note {
                         conn: id,
-                        note: "no handshake response in the capture".into(),
+                        note: if assumed {
+                            format!(
+                                "no handshake response in the capture: client frames decoded as if the upgrade succeeded{}",
+                                if offered_deflate {
+                                    " with permessage-deflate (default parameters), as offered"
+                                } else {
+                                    ""
+                                }
+                            )
+                        } else {
+                            "no handshake response in the capture".into()
+                        },
                     });
                 }
-                if upgraded {
+                if upgraded || assumed {
                     for (side, d) in conn.dirs.iter_mut().enumerate() {
                         d.deflate = deflate;
                         let start = if side == client {
@@ -1241,7 +1268,9 @@ fn detect(d: &Detect, syn: bool, last: bool, opts: &CaptureOptions) -> Verdict {
                 let (resp, resp_err) =
                     match handshake::parse_response(&o.buf, DEFAULT_MAX_HEAD_SIZE) {
                         Ok(Parsed::Complete { value, len }) => (Some((Box::new(value), len)), None),
-                        Ok(Parsed::NeedMore(_)) if !last && !o.full() => return Verdict::Wait,
+                        Ok(Parsed::NeedMore(_)) if !last && !o.full() && !h.full() => {
+                            return Verdict::Wait
+                        }
                         Ok(Parsed::NeedMore(_)) => (None, None),
                         Err(e) => (None, Some(e.to_string())),
                     };
@@ -1372,6 +1401,27 @@ impl State {
 
 impl WsDir {
     fn data(&mut self, offset: u64, bytes: &[u8], time: f64, cx: &mut Cx<'_>) {
+        // Bytes must continue where this direction stands; anything else (bytes held back
+        // while detecting and cut at its cap) is handled as a gap, or trimmed.
+        let expected = match &self.mode {
+            Mode::Decode(fd) => Some(fd.base + fd.dec.offset()),
+            Mode::Resync(h) if !h.buf.is_empty() => Some(h.base + h.buf.len() as u64),
+            _ => None,
+        };
+        let mut offset = offset;
+        let mut bytes = bytes;
+        if let Some(e) = expected {
+            if offset > e {
+                self.gap(e, offset - e, time, cx);
+            } else if offset < e {
+                let skip = usize::try_from(e - offset).unwrap_or(usize::MAX);
+                bytes = bytes.get(skip..).unwrap_or_default();
+                offset = e;
+                if bytes.is_empty() {
+                    return;
+                }
+            }
+        }
         match &mut self.mode {
             Mode::Decode(fd) => {
                 if !fd.feed(bytes, offset, time, self.direction, cx) {
@@ -1382,9 +1432,11 @@ impl WsDir {
                 if h.buf.is_empty() {
                     h.base = offset;
                 }
-                if h.full() {
-                    // Slide: keep the newest half.
-                    let drop = h.buf.len() / 2;
+                if h.buf.len() + bytes.len() > DETECT_CAP {
+                    // Slide: keep the newest bytes (contiguous), at most half the cap before
+                    // the new ones.
+                    let keep = (DETECT_CAP / 2).saturating_sub(bytes.len());
+                    let drop = h.buf.len().saturating_sub(keep);
                     h.buf.drain(..drop);
                     h.base += drop as u64;
                     h.times = h
@@ -1393,6 +1445,11 @@ impl WsDir {
                         .filter(|(e, _)| *e > drop)
                         .map(|(e, t)| (e - drop, *t))
                         .collect();
+                    if bytes.len() > DETECT_CAP / 2 {
+                        let cut = bytes.len() - DETECT_CAP / 2;
+                        h.reset(offset + cut as u64);
+                        bytes = bytes.get(cut..).unwrap_or_default();
+                    }
                 }
                 h.push(bytes, time);
                 self.rescan(false, time, cx);

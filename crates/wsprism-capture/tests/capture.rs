@@ -687,3 +687,36 @@ fn other_traffic_captured_mid_stream_is_not_websocket() {
         assert_eq!(r.other_tcp_connections, 1);
     }
 }
+
+#[test]
+fn one_direction_capture_decodes_the_client() {
+    for deflate in [None, Some(DeflateParams::default())] {
+        let mut s = Script::new(
+            Endpoints::v4(),
+            ConvOptions {
+                deflate,
+                ..ConvOptions::default()
+            },
+        );
+        for i in 0..5u32 {
+            s.send(
+                Dir::ClientToServer,
+                1,
+                format!("only the client {i}").as_bytes(),
+            );
+            s.send(Dir::ServerToClient, 1, b"never captured");
+        }
+        let (mut cap, wire, msgs) = s.finish();
+        cap.segs.retain(|s| s.dir == Dir::ClientToServer);
+        let r = report(&write_pcap(&cap, Link::Ethernet));
+        let c = &r.connections[0];
+        assert!(c.handshake.as_ref().unwrap().response.is_none());
+        assert!(c.notes[0].starts_with("no handshake response in the capture: client frames"));
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        assert_eq!(frames_wire(c, Direction::ClientToServer), wire[0]);
+        assert_eq!(
+            in_dir(&messages(c), Direction::ClientToServer),
+            in_dir(&msgs, Direction::ClientToServer)
+        );
+    }
+}
