@@ -408,13 +408,12 @@ impl CaptureIndex {
         };
         let mut meta = ReportBuilder::new();
         let mut failed: Option<IndexError> = None;
-        let mut scratch = Vec::new();
         reader.for_each(|ev| {
             if failed.is_some() {
                 return;
             }
             let r = match ev {
-                CaptureEvent::Frame { conn, frame } => ix.add_frame(conn, &frame, &mut scratch),
+                CaptureEvent::Frame { conn, frame } => ix.add_frame(conn, &frame),
                 CaptureEvent::Message { conn, message } => ix.add_message(conn, &message),
                 CaptureEvent::Connection(ref info) => {
                     let (id, end) = (info.id, info.start);
@@ -462,22 +461,27 @@ impl CaptureIndex {
         self.conns.iter_mut().rev().find(|c| c.meta.id == id)
     }
 
-    fn add_frame(&mut self, conn: u64, f: &Frame, scratch: &mut Vec<u8>) -> Result<(), IndexError> {
+    fn add_frame(&mut self, conn: u64, f: &Frame) -> Result<(), IndexError> {
         if let Some(n) = self.names.get_mut(usize::from(f.opcode & 15)) {
             *n = f.opcode_name;
         }
         let raw = f.raw_hex.0.as_slice();
         let pay = f.payload_hex.0.as_slice();
         // The payload, rebuilt from the wire bytes past the header: store only what follows.
-        scratch.clear();
-        unmask_into(
-            scratch,
-            raw.get(f.header_len..).unwrap_or_default(),
-            f.masking_key.map(|k| k.0),
-        );
-        let (extra, whole) = match pay.strip_prefix(scratch.as_slice()) {
-            Some(rest) => (rest, false),
-            None => (pay, true),
+        let on_wire = raw.get(f.header_len..).unwrap_or_default();
+        let rebuilt = pay.len() >= on_wire.len()
+            && match f.masking_key {
+                None => pay.starts_with(on_wire),
+                Some(MaskKey(k)) => pay
+                    .iter()
+                    .zip(on_wire)
+                    .zip(k.iter().cycle())
+                    .all(|((p, w), k)| *p == w ^ k),
+            };
+        let (extra, whole) = if rebuilt {
+            (pay.get(on_wire.len()..).unwrap_or_default(), false)
+        } else {
+            (pay, true)
         };
         let (chunk, off) = self.arena.put(&[raw, extra])?;
         let mut flags = 0;
