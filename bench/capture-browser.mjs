@@ -13,7 +13,7 @@
 // wsprism-capture --example synth), written once to target/capture-bench/ (gitignored) and
 // reused while its size matches. Each run loads the page fresh, sets the file on the panel's
 // <input type=file> and waits for the list; the page records its own timings (data-ms-* on
-// #cap-status: read = File.arrayBuffer(), decode = inspectCapture in the worker, total = from
+// #cap-status: read = File.arrayBuffer(), decode = openCapture in the worker, up to its summary, total = from
 // the change event to the list in the DOM). Prints numbers only: no thresholds.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -93,7 +93,7 @@ async function measure(file) {
     const heap = await page.evaluate(() => performance.memory ? { used: performance.memory.usedJSHeapSize, total: performance.memory.totalJSHeapSize } : null);
     const rss = rendererRss();
     results.push({ ms, outside, listMs, conns: conns.length, frames: conns[big], heap, jsHeapUsed: metrics.JSHeapUsedSize, rss });
-    console.log(`run ${r + 1}: list shown ${ms.total.toFixed(0)} ms after the file was chosen (File.arrayBuffer ${ms.read} ms, inspectCapture in the worker ${ms.decode} ms; ${outside} ms seen from playwright)` +
+    console.log(`run ${r + 1}: list shown ${ms.total.toFixed(0)} ms after the file was chosen (File.arrayBuffer ${ms.read} ms, openCapture in the worker ${ms.decode} ms; ${outside} ms seen from playwright)` +
       `; ${conns.length} connections; biggest (${conns[big]} frames) listed in ${listMs} ms` +
       `; page JS heap ${heap ? mb(heap.used) : mb(metrics.JSHeapUsedSize)}` + (rss ? `; renderer processes RSS ${mb(rss)} (page + worker + wasm memory)` : ''));
     await page.close();
