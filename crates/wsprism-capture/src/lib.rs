@@ -6,12 +6,13 @@
 //! (client→server frames must be masked; permessage-deflate as negotiated). Captures that start
 //! mid-connection are decoded from the first credible frame boundary.
 //!
-//! Two ways in:
+//! The ways in:
 //!
 //! - [`CaptureReader`]: streaming, [`CaptureEvent`]s as the capture is read, memory bounded by
 //!   the open connections (not the file size);
 //! - [`inspect_capture`]: the whole [`CaptureReport`] of a capture in memory (the shape of
-//!   `docs/capture.md`, serialized with serde);
+//!   `docs/capture.md`, serialized with serde); [`inspect_capture_json`], the same as JSON text
+//!   with a cap on its length (what the JS bindings return);
 //! - [`CaptureIndex`]: a capture read once and queried a window of frames or messages at a
 //!   time (the same values as the report, a compact record each in memory).
 //!
@@ -36,6 +37,7 @@
 
 mod har;
 pub mod index;
+mod json;
 pub mod link;
 mod reader;
 pub mod report;
@@ -44,6 +46,7 @@ pub mod tcp;
 mod ws;
 
 pub use index::CaptureIndex;
+pub use json::{inspect_capture_json, MAX_JS_STRING};
 pub use reader::CaptureReader;
 pub use report::{
     CaptureReport, Connection, ConnectionError, Direction, FileError, Format, Frame, Handshake,
@@ -89,17 +92,21 @@ pub enum CaptureError {
     /// A JSON document that is not a HAR file.
     #[error("invalid HAR: {0}")]
     InvalidHar(String),
+    /// The report is longer than the caller's cap ([`inspect_capture_json`]).
+    #[error("{0}: lower maxBytes (max_bytes)")]
+    ReportTooLarge(String),
 }
 
 impl CaptureError {
     /// A stable code: `CAPTURE_UNSUPPORTED_FORMAT`, `CAPTURE_TRUNCATED`, `CAPTURE_READ_ERROR`,
-    /// `CAPTURE_INVALID_HAR`.
+    /// `CAPTURE_INVALID_HAR`, `CAPTURE_REPORT_TOO_LARGE`.
     pub fn code(&self) -> &'static str {
         match self {
             CaptureError::UnsupportedFormat => "CAPTURE_UNSUPPORTED_FORMAT",
             CaptureError::Truncated(_) => "CAPTURE_TRUNCATED",
             CaptureError::Io(_) => "CAPTURE_READ_ERROR",
             CaptureError::InvalidHar(_) => "CAPTURE_INVALID_HAR",
+            CaptureError::ReportTooLarge(_) => "CAPTURE_REPORT_TOO_LARGE",
         }
     }
 }

@@ -31,7 +31,7 @@ use wsprism::{
     Decoder, DecoderConfig, DeflateParams, EncodeError, Encoder, EncoderConfig, Event,
     MessageOptions, Payload, Role,
 };
-use wsprism_capture::{CaptureEvent, CaptureOptions, CaptureReader, CaptureReport, ReportBuilder};
+use wsprism_capture::{CaptureError, CaptureOptions, MAX_JS_STRING};
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -259,72 +259,8 @@ pub fn inspect_stream(
 // ---------------------------------------------------------------------------------------------
 // Captures
 
-/// Longest string V8 can make (`v8::String::kMaxLength` on 64-bit hosts, 2^29 - 24): a longer
-/// report is refused with `CAPTURE_REPORT_TOO_LARGE` rather than failing inside napi.
-const MAX_JSON: usize = (1 << 29) - 24;
-
-fn capture_err(code: &str, msg: String) -> Error<String> {
-    Error::new(code.to_string(), msg)
-}
-
-fn too_large(what: &str) -> Error<String> {
-    capture_err(
-        "CAPTURE_REPORT_TOO_LARGE",
-        format!("{what}: lower maxBytes"),
-    )
-}
-
-/// Estimated JSON size of what an event adds to the report (a little above the real size for
-/// frames and messages). The same estimate as the wasm binding's, so both packages refuse the
-/// same captures.
-fn json_cost(ev: &CaptureEvent) -> usize {
-    match ev {
-        CaptureEvent::Frame { frame, .. } => {
-            320 + 2 * (frame.raw_hex.0.len() + frame.payload_hex.0.len())
-        }
-        CaptureEvent::Message { message, .. } => {
-            320 + 2 * message.data_hex.0.len()
-                + 6 * (message.text.as_ref().map_or(0, String::len)
-                    + message.close_reason.as_ref().map_or(0, String::len))
-        }
-        CaptureEvent::Error { error, .. } => 256 + error.message.len(),
-        CaptureEvent::Note { note, .. } => 8 + note.len(),
-        CaptureEvent::Handshake { handshake, .. } => {
-            1024 + handshake
-                .request
-                .headers
-                .iter()
-                .chain(handshake.response.iter().flat_map(|r| r.headers.iter()))
-                .map(|(k, v)| 8 + 6 * (k.len() + v.len()))
-                .sum::<usize>()
-        }
-        _ => 512,
-    }
-}
-
-/// `inspect_capture` of the capture crate, stopped with `CAPTURE_REPORT_TOO_LARGE` as soon as
-/// the report is bound to exceed [`MAX_JSON`] (a capture of millions of tiny frames would
-/// otherwise take gigabytes and minutes before failing).
-fn capture_report(
-    bytes: &[u8],
-    opts: CaptureOptions,
-) -> std::result::Result<CaptureReport, Error<String>> {
-    let mut reader =
-        CaptureReader::new(bytes, opts).map_err(|e| capture_err(e.code(), e.to_string()))?;
-    let mut builder = ReportBuilder::new();
-    let mut budget = 0usize;
-    while let Some(ev) = reader.next_event() {
-        budget = budget.saturating_add(json_cost(&ev));
-        if budget > MAX_JSON {
-            return Err(too_large(&format!(
-                "the report would be more than {MAX_JSON} bytes of JSON"
-            )));
-        }
-        builder.push(ev);
-    }
-    let mut summary = reader.summary();
-    summary.bytes = bytes.len() as u64;
-    Ok(builder.finish(summary))
+fn capture_err(e: CaptureError) -> Error<String> {
+    Error::new(e.code().to_string(), e.to_string())
 }
 
 /// `maxBytes` as the capture crate takes it: absent → its default, 0 or non-finite → all.
@@ -352,15 +288,7 @@ pub fn inspect_capture(
         max_frame_size: max_frame_size.map_or(d.max_frame_size, limit),
         max_message_size: max_message_size.map_or(d.max_message_size, limit),
     };
-    let report = capture_report(&bytes, opts)?;
-    let json = serde_json::to_string(&report)
-        .map_err(|e| capture_err("CAPTURE_INTERNAL", format!("JSON: {e}")))?;
-    if json.len() > MAX_JSON {
-        return Err(too_large(&format!(
-            "the report is more than {MAX_JSON} bytes of JSON"
-        )));
-    }
-    Ok(json)
+    wsprism_capture::inspect_capture_json(&bytes, &opts, MAX_JS_STRING).map_err(capture_err)
 }
 
 // ---------------------------------------------------------------------------------------------
