@@ -170,7 +170,7 @@ pub enum CaptureEvent {
     Closed {
         /// Connection id.
         conn: u64,
-        /// Time of its last packet.
+        /// Time of the packet that ended it (second FIN, RST), else its last packet.
         end: f64,
         /// Frames it had (counted also when records are off).
         frames: u64,

@@ -180,7 +180,8 @@ pub struct Connection {
     pub server: String,
     /// Time of its first packet, seconds since the epoch.
     pub start: f64,
-    /// Time of its last packet.
+    /// Time of the packet that ended it: the second FIN or a RST (the ACK after a FIN is not
+    /// waited for), else its last packet in the capture.
     pub end: f64,
     /// False when captured mid-stream (frames found by resynchronising).
     pub handshake_seen: bool,
