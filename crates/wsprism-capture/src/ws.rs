@@ -167,6 +167,35 @@ struct WsConn {
     messages: u64,
 }
 
+impl WsConn {
+    /// Runs `f` on the direction of side `side`, with the context its events need.
+    fn with_dir(
+        &mut self,
+        side: usize,
+        opts: &Settings,
+        events: &mut dyn Emit,
+        f: impl FnOnce(&mut WsDir, &mut Cx<'_>),
+    ) {
+        let WsConn {
+            id,
+            dirs,
+            frames,
+            messages,
+            ..
+        } = self;
+        if let Some(d) = dirs.get_mut(side) {
+            let mut cx = Cx {
+                opts,
+                id: *id,
+                frames,
+                messages,
+                events,
+            };
+            f(d, &mut cx);
+        }
+    }
+}
+
 #[derive(Debug)]
 struct WsDir {
     direction: Direction,
@@ -1333,25 +1362,9 @@ impl State {
                     h.push(bytes, time);
                 }
             }
-            State::Ws(conn) => {
-                let id = conn.id;
-                let WsConn {
-                    dirs,
-                    frames,
-                    messages,
-                    ..
-                } = &mut **conn;
-                if let Some(d) = dirs.get_mut(side) {
-                    let mut cx = Cx {
-                        opts,
-                        id,
-                        frames,
-                        messages,
-                        events,
-                    };
-                    d.data(offset, bytes, time, &mut cx);
-                }
-            }
+            State::Ws(conn) => conn.with_dir(side, opts, events, |d, cx| {
+                d.data(offset, bytes, time, cx);
+            }),
             State::NotWs => {}
         }
     }
@@ -1375,25 +1388,9 @@ impl State {
                     h.reset(offset + len);
                 }
             }
-            State::Ws(conn) => {
-                let id = conn.id;
-                let WsConn {
-                    dirs,
-                    frames,
-                    messages,
-                    ..
-                } = &mut **conn;
-                if let Some(d) = dirs.get_mut(side) {
-                    let mut cx = Cx {
-                        opts,
-                        id,
-                        frames,
-                        messages,
-                        events,
-                    };
-                    d.gap(offset, len, time, &mut cx);
-                }
-            }
+            State::Ws(conn) => conn.with_dir(side, opts, events, |d, cx| {
+                d.gap(offset, len, time, cx);
+            }),
             State::NotWs => {}
         }
     }
