@@ -7,7 +7,8 @@
 //!
 //! Memory: a frame costs 56 bytes plus its kept wire bytes (a frame's unmasked payload is
 //! rebuilt from its wire bytes; only the part past `max_bytes` of wire bytes is stored), a
-//! message 56 bytes plus its kept payload; both are at most the capture's own bytes (plus the
+//! message 56 bytes plus its kept payload (none when it is the payload of its only, uncompressed
+//! frame); both are at most the capture's own bytes (plus the
 //! inflated part of compressed messages). Records and arena grow in chunks (no doubling copy)
 //! with `try_reserve`: running out of memory is an [`IndexError`], not an abort.
 
@@ -179,6 +180,8 @@ const M_TRUNCATED: u8 = 4;
 const M_FRAMES: u8 = 8;
 const M_ERROR: u8 = 16;
 const M_CLOSE_CODE: u8 = 32;
+/// The data is the payload of the message's (only) frame, not stored again.
+const M_DATA_FRAME: u8 = 64;
 
 /// Where a message's text (or close reason) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -558,7 +561,19 @@ impl CaptureIndex {
         }
         let t_bytes = stored(text, m.text.as_ref());
         let r_bytes = stored(reason, m.close_reason.as_ref());
-        let (chunk, off) = self.arena.put(&[data, t_bytes, r_bytes])?;
+        // A message of one uncompressed frame usually has that frame's payload: kept once.
+        let from_frame = match m.frames {
+            Some([a, b]) if a == b && !m.compressed && !data.is_empty() => self
+                .conns
+                .iter()
+                .rev()
+                .find(|c| c.meta.id == conn)
+                .and_then(|c| c.frames.get(usize::try_from(b).ok()?))
+                .is_some_and(|f| self.payload_is(f, data)),
+            _ => false,
+        };
+        let own: &[u8] = if from_frame { &[] } else { data };
+        let (chunk, off) = self.arena.put(&[own, t_bytes, r_bytes])?;
         let mut flags = 0;
         for (on, bit) in [
             (m.direction == Direction::ServerToClient, M_S2C),
@@ -566,6 +581,7 @@ impl CaptureIndex {
             (m.truncated, M_TRUNCATED),
             (m.frames.is_some(), M_FRAMES),
             (m.close_code.is_some(), M_CLOSE_CODE),
+            (from_frame, M_DATA_FRAME),
         ] {
             if on {
                 flags |= bit;
@@ -656,7 +672,7 @@ impl CaptureIndex {
         let c = self.conns.get(conn)?;
         let i = usize::try_from(i).ok()?;
         let r = c.messages.get(i)?;
-        Some(self.make_message(i, r))
+        Some(self.make_message(c, i, r))
     }
 
     /// Positions of the filtered list (cached for the next call with the same arguments).
@@ -766,7 +782,7 @@ impl CaptureIndex {
         if let Some(c) = self.conns.get(conn) {
             for i in pos {
                 if let Some(r) = c.messages.get(i) {
-                    messages.push(self.make_message(i, r));
+                    messages.push(self.make_message(c, i, r));
                 }
             }
         }
@@ -777,27 +793,59 @@ impl CaptureIndex {
         }
     }
 
-    fn make_frame(&self, i: usize, r: &FrameRec) -> Frame {
+    /// A frame's kept payload: rebuilt from its wire bytes (unmasked) and what follows them.
+    fn frame_payload(&self, r: &FrameRec) -> Vec<u8> {
         let raw_len = r.raw_len as usize;
         let stored = self
             .arena
             .get(r.chunk, r.off, raw_len + r.extra_len as usize);
         let raw = stored.get(..raw_len).unwrap_or_default();
         let extra = stored.get(raw_len..).unwrap_or_default();
-        let key = (r.flags & F_KEY != 0).then_some(r.key);
-        let payload = if r.flags & F_PAYLOAD_WHOLE != 0 {
-            extra.to_vec()
+        if r.flags & F_PAYLOAD_WHOLE != 0 {
+            return extra.to_vec();
+        }
+        let on_wire = raw.get(usize::from(r.header_len)..).unwrap_or_default();
+        let mut p = Vec::with_capacity(on_wire.len() + extra.len());
+        unmask_into(&mut p, on_wire, (r.flags & F_KEY != 0).then_some(r.key));
+        p.extend_from_slice(extra);
+        p
+    }
+
+    /// True if `data` is exactly the kept payload of `r` (compared in place).
+    fn payload_is(&self, r: &FrameRec, data: &[u8]) -> bool {
+        let raw_len = r.raw_len as usize;
+        let stored = self
+            .arena
+            .get(r.chunk, r.off, raw_len + r.extra_len as usize);
+        let raw = stored.get(..raw_len).unwrap_or_default();
+        let extra = stored.get(raw_len..).unwrap_or_default();
+        if r.flags & F_PAYLOAD_WHOLE != 0 {
+            return extra == data;
+        }
+        let on_wire = raw.get(usize::from(r.header_len)..).unwrap_or_default();
+        if on_wire.len() + extra.len() != data.len() {
+            return false;
+        }
+        let (head, tail) = data.split_at(on_wire.len());
+        let same = if r.flags & F_KEY != 0 {
+            head.iter()
+                .zip(on_wire)
+                .zip(r.key.iter().cycle())
+                .all(|((d, w), k)| *d == w ^ k)
         } else {
-            let mut p =
-                Vec::with_capacity(raw_len.saturating_sub(usize::from(r.header_len)) + extra.len());
-            unmask_into(
-                &mut p,
-                raw.get(usize::from(r.header_len)..).unwrap_or_default(),
-                key,
-            );
-            p.extend_from_slice(extra);
-            p
+            head == on_wire
         };
+        same && tail == extra
+    }
+
+    fn make_frame(&self, i: usize, r: &FrameRec) -> Frame {
+        let raw_len = r.raw_len as usize;
+        let stored = self
+            .arena
+            .get(r.chunk, r.off, raw_len + r.extra_len as usize);
+        let raw = stored.get(..raw_len).unwrap_or_default();
+        let key = (r.flags & F_KEY != 0).then_some(r.key);
+        let payload = self.frame_payload(r);
         let flag = |b: u16| r.flags & b != 0;
         Frame {
             index: i as u64,
@@ -828,8 +876,9 @@ impl CaptureIndex {
         }
     }
 
-    fn make_message(&self, i: usize, r: &MsgRec) -> Message {
+    fn make_message(&self, c: &ConnIndex, i: usize, r: &MsgRec) -> Message {
         let data_len = r.data_len as usize;
+        let from_frame = r.flags & M_DATA_FRAME != 0;
         let stored_len = |at: TextAt, len: u32| {
             if at == TextAt::Stored {
                 len as usize
@@ -837,14 +886,22 @@ impl CaptureIndex {
                 0
             }
         };
+        let own_len = if from_frame { 0 } else { data_len };
         let text_stored_len = stored_len(r.text, r.text_len);
         let all = self.arena.get(
             r.chunk,
             r.off,
-            data_len + text_stored_len + stored_len(r.reason, r.reason_len),
+            own_len + text_stored_len + stored_len(r.reason, r.reason_len),
         );
-        let data = all.get(..data_len).unwrap_or_default();
-        let text_stored = all.get(data_len..).unwrap_or_default();
+        let data: std::borrow::Cow<'_, [u8]> = if from_frame {
+            let f = usize::try_from(r.last).ok().and_then(|l| c.frames.get(l));
+            let mut p = f.map(|f| self.frame_payload(f)).unwrap_or_default();
+            p.truncate(data_len);
+            p.into()
+        } else {
+            all.get(..data_len).unwrap_or_default().into()
+        };
+        let text_stored = all.get(own_len..).unwrap_or_default();
         let reason_stored = text_stored.get(text_stored_len..).unwrap_or_default();
         let get = |at: TextAt, len: u32, stored: &[u8]| -> Option<String> {
             let len = len as usize;
@@ -858,6 +915,8 @@ impl CaptureIndex {
             };
             Some(String::from_utf8_lossy(b).into_owned())
         };
+        let text = get(r.text, r.text_len, text_stored);
+        let close_reason = get(r.reason, r.reason_len, reason_stored);
         let flag = |b: u8| r.flags & b != 0;
         Message {
             index: i as u64,
@@ -871,11 +930,11 @@ impl CaptureIndex {
             length: r.length,
             compressed: flag(M_COMPRESSED),
             frames: flag(M_FRAMES).then_some([r.first, r.last]),
-            text: get(r.text, r.text_len, text_stored),
-            data_hex: Hex(data.to_vec()),
+            text,
+            data_hex: Hex(data.into_owned()),
             truncated: flag(M_TRUNCATED),
             close_code: flag(M_CLOSE_CODE).then_some(r.close_code),
-            close_reason: get(r.reason, r.reason_len, reason_stored),
+            close_reason,
         }
     }
 
