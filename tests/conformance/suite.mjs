@@ -11,7 +11,9 @@
 //
 // Browser-safe: no Node imports (no node:assert, no Buffer).
 
-export function conformance({ lib, test, vectors, target = 'unknown' }) {
+export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
+  // A case this target cannot run: the registrar's skip (with its reason) when given.
+  if (!skip) skip = (name, why) => test(`${name} (skipped: ${why})`, () => {});
   // ---------------------------------------------------------------- helpers
   const fail = (msg) => {
     throw new Error(`[${target}] ${msg}`);
@@ -545,7 +547,9 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
       'Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
   };
   // `bulk`: instead of the "Hello"s, the server sends that many empty text frames (81 00).
-  const capturePcap = ({ bulk = 0 } = {}) => {
+  // `extensions`: a Sec-WebSocket-Extensions header in request and response; `exchange`: instead
+  // of the "Hello"s, these frames ([fromClient, bytes], one segment each); `close: false`: no closes.
+  const capturePcap = ({ bulk = 0, extensions = null, exchange = null, close = true } = {}) => {
     const packets = []; // [usec offset, bytes]
     let cseq = 1000;
     let sseq = 5000;
@@ -575,9 +579,12 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     seg(true, SYN);
     seg(false, SYN | ACK);
     seg(true, ACK);
-    seg(true, PSH | ACK, te.encode(CAP.request));
-    seg(false, PSH | ACK, te.encode(CAP.response));
-    if (bulk > 0) {
+    const ext = (head) => (extensions === null ? head : head.replace(/\r\n\r\n$/, `\r\nSec-WebSocket-Extensions: ${extensions}\r\n\r\n`));
+    seg(true, PSH | ACK, te.encode(ext(CAP.request)));
+    seg(false, PSH | ACK, te.encode(ext(CAP.response)));
+    if (exchange !== null) {
+      for (const [fromClient, b] of exchange) seg(fromClient, PSH | ACK, b);
+    } else if (bulk > 0) {
       for (let left = 2 * bulk; left > 0; left -= 60000) {
         const b = new Uint8Array(Math.min(left, 60000));
         for (let i = 0; i < b.length; i += 2) b[i] = 0x81;
@@ -591,8 +598,10 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
       seg(true, PSH | ACK, hello.slice(4));
       seg(false, PSH | ACK, unhex('810548656c6c6f'));
     }
-    seg(true, PSH | ACK, unhex('88820102030402ea')); // close 1000, masked with 01020304
-    seg(false, PSH | ACK, unhex('880203e8'));
+    if (close) {
+      seg(true, PSH | ACK, unhex('88820102030402ea')); // close 1000, masked with 01020304
+      seg(false, PSH | ACK, unhex('880203e8'));
+    }
     seg(false, FIN | ACK);
     seg(true, FIN | ACK);
     seg(false, ACK);
@@ -784,6 +793,319 @@ export function conformance({ lib, test, vectors, target = 'unknown' }) {
     ok(reports > 500, `most mutated captures still give a report (${reports})`);
     eq(fmt(lib.inspectCapture(bytes)), expected, 'the same report afterwards');
   });
+
+  // ---------------------------------------------------------------- openCapture (CaptureSession)
+  // Only where the package has it (wsprism-web); every window is compared with inspectCapture's
+  // report for the same bytes and options.
+  const OC = 'openCapture';
+  if (typeof lib.openCapture !== 'function') {
+    skip(`${OC}: CaptureSession windows, filters, argument errors, mutated captures`, `${target} has no openCapture (wsprism-web only)`);
+  } else {
+    // Keys sorted, so that objects compare by value whatever order the fields come in.
+    const canon = (v) => (Array.isArray(v) ? v.map(canon) : v && typeof v === 'object'
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
+    const same = (a, b, what) => deepEq(canon(a), canon(b), what);
+    // A handshake with permessage-deflate, then every frame of `exchange` ([fromClient, bytes]).
+    const deflatePcap = () => {
+      const c = new lib.Encoder({ role: 'client', perMessageDeflate: true });
+      const s = new lib.Encoder({ role: 'server', perMessageDeflate: true });
+      const text = 'compress me, compress me, compress me, compress me';
+      const exchange = [
+        [true, c.message(text, { compress: true, mask: KEY })],
+        [false, s.message(text, { compress: true })],
+        [false, s.message(text, { compress: true, fragmentSize: 5 })],
+        [true, c.message('plain', { compress: false, mask: KEY })],
+        [true, c.ping('p', { mask: KEY })],
+        [false, s.pong('p')],
+        [false, s.message(new Uint8Array([0, 1, 2, 3, 4, 5, 6, 7]), { compress: false, fragmentSize: 3 })],
+        [true, c.message(new Uint8Array(300).fill(7), { compress: true, mask: KEY })],
+        [true, c.close(1001, 'bye', { mask: KEY })],
+        [false, s.close(1001, 'bye')],
+      ];
+      for (const e of [c, s]) if (e.free) e.free();
+      return capturePcap({ extensions: 'permessage-deflate', exchange, close: false }).bytes;
+    };
+    // Valid frames, then a protocol error each way (an unmasked client frame; RSV2 from the server).
+    const errorPcap = () => capturePcap({
+      exchange: [
+        [true, lib.encodeFrame({ opcode: 1, payload: 'one', mask: KEY })],
+        [false, lib.encodeFrame({ opcode: 1, payload: 'two', fin: false })],
+        [false, lib.encodeFrame({ opcode: 9, payload: 'p' })],
+        [false, lib.encodeFrame({ opcode: 0, payload: 'three' })],
+        [false, lib.encodeFrame({ opcode: 1, payload: 'bad', rsv2: true })],
+        [false, lib.encodeFrame({ opcode: 1, payload: 'after' })],
+        [true, lib.encodeFrame({ opcode: 2, payload: 'four', mask: KEY })],
+        [true, lib.encodeFrame({ opcode: 1, payload: 'unmasked' })],
+      ],
+      close: false,
+    }).bytes;
+    const ocHar = () => JSON.stringify({
+      log: {
+        version: '1.2',
+        creator: { name: 'WebInspector', version: '537.36' },
+        entries: [{
+          _resourceType: 'websocket',
+          startedDateTime: '2024-11-22T02:00:00.000Z',
+          request: { method: 'GET', url: 'ws://example.com/chat', httpVersion: 'HTTP/1.1', headers: [{ name: 'Sec-WebSocket-Key', value: 'dGhlIHNhbXBsZSBub25jZQ==' }] },
+          response: { status: 101, statusText: 'Switching Protocols', httpVersion: 'HTTP/1.1', headers: [{ name: 'Sec-WebSocket-Accept', value: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' }] },
+          _webSocketMessages: [
+            { type: 'send', time: 1732240000.5, opcode: 1, data: 'héllo ✓' },
+            { type: 'receive', time: 1732240000.75, opcode: 2, data: 'AAEC/w==' },
+            { type: 'receive', time: 1732240001, opcode: 1, data: 'two' },
+            { type: 'send', time: 1732240001.5, opcode: 1, data: 'three' },
+          ],
+        }],
+      },
+    });
+    const CASES = [
+      ['the byte-by-byte pcap', () => capturePcap().bytes, undefined],
+      ['the byte-by-byte pcap, maxBytes 2', () => capturePcap().bytes, { maxBytes: 2 }],
+      ['a HAR', ocHar, undefined],
+      ['a pcap with protocol errors', errorPcap, undefined],
+      ['a permessage-deflate pcap', deflatePcap, undefined],
+      ['a permessage-deflate pcap, maxBytes 4', deflatePcap, { maxBytes: 4 }],
+    ];
+    const FILTERS = [
+      undefined, null, {},
+      { direction: 'client_to_server' }, { direction: 'server_to_client' },
+      { kind: 'data' }, { kind: 'control' }, { compressed: true }, { errors: true },
+      { direction: 'server_to_client', kind: 'data' }, { direction: 'client_to_server', kind: 'control' },
+      { direction: 'client_to_server', compressed: true }, { kind: 'data', errors: true },
+    ];
+    const frameIn = (c, flt) => (f) => !flt || (
+      (!flt.direction || f.direction === flt.direction)
+      && (!flt.kind || (flt.kind === 'data') === (f.opcode < 8))
+      && (!flt.compressed || f.rsv1)
+      && (!flt.errors || c.errors.some((e) => e.frame === f.index)));
+    const messageIn = (c, flt) => (m) => !flt || (
+      (!flt.direction || m.direction === flt.direction)
+      && (!flt.kind || (flt.kind === 'data') === (m.kind === 'text' || m.kind === 'binary'))
+      && (!flt.compressed || m.compressed)
+      && (!flt.errors || (m.frames !== null && c.errors.some((e) => e.frame !== null && e.frame >= m.frames[0] && e.frame <= m.frames[1]))));
+    // For each frame: the index of the last message ending with it, or null.
+    const messageEnds = (c, frames) => frames.map((f) => {
+      let k = null;
+      for (const m of c.messages) if (m.frames && m.frames[1] === f.index) k = m.index;
+      return k;
+    });
+    // Every window of `size` from 0 to the end, concatenated; each window checked on the way.
+    const paged = (s, what, conn, size, flt, expected, c) => {
+      const items = [];
+      const ends = [];
+      for (let start = 0; start < expected.length || start === 0; start += size) {
+        const w = what === 'frames' ? s.frames(conn, start, size, flt) : s.messages(conn, start, size, flt);
+        eq(w.total, expected.length, `${what} total (start ${start}, size ${size}, filter ${fmt(flt)})`);
+        eq(w.start, start, `${what} start`);
+        eq(w[what].length, Math.max(0, Math.min(size, expected.length - start)), `${what} window length (start ${start}, size ${size})`);
+        items.push(...w[what]);
+        if (what === 'frames') {
+          eq(w.message_ends.length, w.frames.length, 'message_ends length');
+          ends.push(...w.message_ends);
+        }
+        if (expected.length === 0) break;
+      }
+      same(items, expected, `${what} windows of ${size}, filter ${fmt(flt)}`);
+      if (what === 'frames') same(ends, messageEnds(c, expected), `message_ends, windows of ${size}, filter ${fmt(flt)}`);
+    };
+
+    for (const [name, make, opts] of CASES) {
+      test(`${OC}: ${name}: summary, every window and filter equal inspectCapture's report`, () => {
+        const bytes = make();
+        const r = lib.inspectCapture(bytes, opts);
+        const s = lib.openCapture(bytes, opts);
+        try {
+          ok(s instanceof lib.CaptureSession, 'a CaptureSession');
+          const expected = {
+            ...r,
+            connections: r.connections.map((c) => ({
+              ...c, frames: [], messages: [],
+              frame_count: c.frames.length,
+              message_count: c.messages.length,
+              client_frames: c.frames.filter((f) => f.direction === 'client_to_server').length,
+              client_messages: c.messages.filter((m) => m.direction === 'client_to_server').length,
+              truncated_frames: c.frames.filter((f) => f.truncated).length,
+            })),
+          };
+          same(s.summary(), expected, 'summary()');
+          ok(r.connections.length > 0, 'a connection');
+          r.connections.forEach((c, conn) => {
+            for (const flt of FILTERS) {
+              const ef = c.frames.filter(frameIn(c, flt));
+              const em = c.messages.filter(messageIn(c, flt));
+              for (const size of [1, 3, Math.max(1, ef.length)]) paged(s, 'frames', conn, size, flt, ef, c);
+              for (const size of [1, 3, Math.max(1, em.length)]) paged(s, 'messages', conn, size, flt, em, c);
+              // A window past the filtered list: empty, with the right total.
+              const wf = s.frames(conn, ef.length + 5, 3, flt);
+              same([wf.total, wf.frames, wf.message_ends], [ef.length, [], []], `frames past the end, filter ${fmt(flt)}`);
+              const wm = s.messages(conn, em.length, 100000, flt);
+              same([wm.total, wm.messages], [em.length, []], `messages past the end, filter ${fmt(flt)}`);
+            }
+            c.frames.forEach((f, i) => same(s.frame(conn, i), f, `frame(${conn}, ${i})`));
+            c.messages.forEach((m, i) => same(s.message(conn, i), m, `message(${conn}, ${i})`));
+            eq(s.frame(conn, c.frames.length), null, 'frame past the end');
+            eq(s.message(conn, c.messages.length), null, 'message past the end');
+            eq(s.frame(conn, 2 ** 53 - 1), null, 'frame 2^53-1');
+            same(s.frames(conn, 0, 0).frames, [], 'count 0');
+          });
+          // A connection past the end: empty windows and null.
+          const past = r.connections.length;
+          for (const conn of [past, past + 7, 2 ** 32 - 1]) {
+            same(s.frames(conn, 0, 10), { total: 0, start: 0, frames: [], message_ends: [] }, `frames of connection ${conn}`);
+            same(s.messages(conn, 0, 10, { kind: 'data' }), { total: 0, start: 0, messages: [] }, `messages of connection ${conn}`);
+            eq(s.frame(conn, 0), null, `frame of connection ${conn}`);
+            eq(s.message(conn, 0), null, `message of connection ${conn}`);
+          }
+        } finally {
+          s.free();
+        }
+      });
+    }
+
+    test(`${OC}: the captures above have what the filters select`, () => {
+      const e = lib.inspectCapture(errorPcap()).connections[0];
+      ok(e.errors.some((x) => x.frame !== null && x.direction === 'server_to_client'), `a server frame error: ${fmt(e.errors)}`);
+      ok(e.frames.some((f) => f.opcode === 9), 'a ping');
+      const s = lib.openCapture(errorPcap());
+      ok(s.frames(0, 0, 10, { errors: true }).total > 0, 'errors filter: frames');
+      // (A frame the decoder rejects makes no message: the messages' errors filter is empty here.)
+      s.free();
+      const d = lib.inspectCapture(deflatePcap()).connections[0];
+      ok(d.handshake.deflate !== null, `deflate negotiated: ${fmt(d.handshake)}`);
+      deepEq(d.errors, [], 'deflate capture: no errors');
+      ok(d.frames.filter((f) => f.rsv1).length >= 3, 'compressed frames');
+      ok(d.messages.some((m) => m.compressed && m.frames[0] !== m.frames[1]), 'a fragmented compressed message');
+      ok(d.messages.some((m) => m.compressed && m.text === 'compress me, compress me, compress me, compress me'), 'inflated text');
+    });
+
+    test(`${OC}: bad arguments are TypeErrors / RangeErrors with codes; a freed session throws ERR_INVALID_STATE`, () => {
+      const T = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
+      const R = { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
+      const V = { name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE' };
+      // The same argument checks as inspectCapture.
+      throws(() => lib.openCapture(), T, 'openCapture()');
+      throws(() => lib.openCapture(42), T, 'openCapture(42)');
+      throws(() => lib.openCapture({}), T, 'openCapture({})');
+      throws(() => lib.openCapture([1, 2, 3]), T, 'openCapture([1, 2, 3])');
+      throws(() => lib.openCapture(new Uint8Array(4), 'x'), T, 'options a string');
+      throws(() => lib.openCapture(new Uint8Array(4), { maxBytes: '1' }), T, 'maxBytes a string');
+      throws(() => lib.openCapture(new Uint8Array(4), { maxBytes: -1 }), R, 'maxBytes -1');
+      throws(() => lib.openCapture(new Uint8Array(4), { maxFrameSize: NaN }), R, 'maxFrameSize NaN');
+      throws(() => lib.openCapture(new Uint8Array(0)), { name: 'Error', code: 'CAPTURE_UNSUPPORTED_FORMAT' }, 'empty');
+      throws(() => lib.openCapture(unhex('d4c3b2a1')), { name: 'Error', code: 'CAPTURE_TRUNCATED' }, 'a pcap magic alone');
+      throws(() => lib.openCapture('{"log": 1}'), { name: 'Error', code: 'CAPTURE_INVALID_HAR' }, 'JSON, not a HAR');
+      const s = lib.openCapture(capturePcap().bytes);
+      const calls = [
+        ['frames', (a, b, c, d) => s.frames(a, b, c, d)],
+        ['messages', (a, b, c, d) => s.messages(a, b, c, d)],
+      ];
+      for (const [n, f] of calls) {
+        for (const [args, check, what] of [
+          [[], T, 'no arguments'],
+          [['0', 0, 1], T, 'conn a string'],
+          [[0, '0', 1], T, 'start a string'],
+          [[0, 0, '1'], T, 'count a string'],
+          [[0n, 0, 1], T, 'conn a BigInt'],
+          [[null, 0, 1], T, 'conn null'],
+          [[0, {}, 1], T, 'start an object'],
+          [[0, 0, 1, 'x'], T, 'filter a string'],
+          [[0, 0, 1, { direction: 1 }], T, 'filter.direction a number'],
+          [[0, 0, 1, { kind: true }], T, 'filter.kind a boolean'],
+          [[-1, 0, 1], R, 'conn -1'],
+          [[0.5, 0, 1], R, 'conn 0.5'],
+          [[2 ** 32, 0, 1], R, 'conn 2^32'],
+          [[NaN, 0, 1], R, 'conn NaN'],
+          [[0, -1, 1], R, 'start -1'],
+          [[0, 1.5, 1], R, 'start 1.5'],
+          [[0, 2 ** 53, 1], R, 'start 2^53'],
+          [[0, Infinity, 1], R, 'start Infinity'],
+          [[0, 0, -1], R, 'count -1'],
+          [[0, 0, 100001], R, 'count 100001'],
+          [[0, 0, 2 ** 40], R, 'count 2^40'],
+          [[0, 0, Infinity], R, 'count Infinity'],
+          [[0, 0, 1, { direction: 'up' }], V, 'filter.direction unknown'],
+          [[0, 0, 1, { kind: 'text' }], V, 'filter.kind unknown'],
+        ]) throws(() => f(...args), check, `${n}: ${what}`);
+      }
+      for (const [n, f] of [['frame', (a, b) => s.frame(a, b)], ['message', (a, b) => s.message(a, b)]]) {
+        throws(() => f(), T, `${n}()`);
+        throws(() => f(0, '1'), T, `${n}(0, '1')`);
+        throws(() => f('0', 1), T, `${n}('0', 1)`);
+        throws(() => f(0, -1), R, `${n}(0, -1)`);
+        throws(() => f(-1, 0), R, `${n}(-1, 0)`);
+        throws(() => f(0, 2 ** 53), R, `${n}(0, 2^53)`);
+        throws(() => f(0, 0.25), R, `${n}(0, 0.25)`);
+      }
+      // The session still works after every refusal.
+      eq(s.frames(0, 0, 100000).frames.length, 4, 'still works');
+      eq(s.message(0, 0).text, 'Hello', 'still works: message');
+      s.free();
+      s.free(); // twice is fine
+      const I = { name: 'Error', code: 'ERR_INVALID_STATE' };
+      throws(() => s.summary(), I, 'summary() after free()');
+      throws(() => s.frames(0, 0, 1), I, 'frames() after free()');
+      throws(() => s.messages(0, 0, 1), I, 'messages() after free()');
+      throws(() => s.frame(0, 0), I, 'frame() after free()');
+      throws(() => s.message(0, 0), I, 'message() after free()');
+      eq(lib.openCapture(capturePcap().bytes).summary().connections[0].frame_count, 4, 'a new session works');
+    });
+
+    test(`${OC}: robustness: mutated captures and random windows; the instance keeps working`, () => {
+      const good = [capturePcap().bytes, errorPcap(), deflatePcap(), te.encode(ocHar())];
+      const expected = good.map((b) => fmt(lib.inspectCapture(b)));
+      let sessions = 0;
+      const savedSeed = seed; // the later random cases get the same numbers on every target
+      const randPos = () => [0, 1, 2, 3, 5, 100, 2 ** 31, 2 ** 53 - 1][randInt(8)] + (randInt(2) ? 0 : randInt(4));
+      for (let i = 0; i < 300; i++) {
+        let b = copyOf(good[randInt(good.length)]);
+        const flips = 1 + randInt(8);
+        for (let k = 0; k < flips; k++) b[randInt(b.length)] = randInt(256);
+        if (randInt(3) === 0) b = b.subarray(0, randInt(b.length));
+        let s;
+        try {
+          s = lib.openCapture(b, { maxBytes: [0, 3, 64][randInt(3)] });
+        } catch (e) {
+          ok(e instanceof Error && /^CAPTURE_/.test(e.code), `openCapture threw ${e && e.name} ${e && e.code}: ${e && e.message}`);
+          continue;
+        }
+        sessions++;
+        try {
+          const sum = s.summary();
+          ok(Array.isArray(sum.connections), 'a summary');
+          const conns = sum.connections.length;
+          for (let k = 0; k < 6; k++) {
+            const conn = randInt(conns + 2);
+            const flt = FILTERS[randInt(FILTERS.length)];
+            const start = randPos() % 2 ** 53;
+            const count = randInt(2) ? randInt(5) : 100000;
+            const w = s.frames(conn, start, count, flt);
+            ok(Number.isInteger(w.total) && w.frames.length <= count && w.message_ends.length === w.frames.length, `frames window ${fmt(w)}`);
+            const m = s.messages(conn, start, count, flt);
+            ok(Number.isInteger(m.total) && m.messages.length <= count, `messages window ${fmt(m)}`);
+            const f = s.frame(conn, randPos() % 2 ** 53);
+            ok(f === null || typeof f.opcode === 'number', 'frame');
+            s.message(conn, randInt(4));
+            if (conn < conns) {
+              const c = sum.connections[conn];
+              eq(s.frames(conn, 0, 100000).frames.length, Math.min(c.frame_count, 100000), 'frame_count');
+              eq(s.messages(conn, 0, 100000).total, c.message_count, 'message_count');
+            }
+          }
+        } finally {
+          s.free();
+        }
+      }
+      seed = savedSeed;
+      ok(sessions > 100, `most mutated captures still open (${sessions})`);
+      good.forEach((b, i) => {
+        eq(fmt(lib.inspectCapture(b)), expected[i], `inspectCapture afterwards (${i})`);
+        const s = lib.openCapture(b);
+        const c = lib.inspectCapture(b).connections[0];
+        same(s.frames(0, 0, 100000).frames, c.frames, `openCapture afterwards (${i}): frames`);
+        same(s.messages(0, 0, 100000).messages, c.messages, `openCapture afterwards (${i}): messages`);
+        s.free();
+      });
+    });
+  }
 
   // ---------------------------------------------------------------- handshake
   test('handshake: parse, validate, build a response, parse it as the client', () => {
