@@ -11,9 +11,11 @@
 //
 // Browser-safe: no Node imports (no node:assert, no Buffer).
 
-export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
+export function conformance({ lib, test, vectors, target = 'unknown', skip, todo }) {
   // A case this target cannot run: the registrar's skip (with its reason) when given.
   if (!skip) skip = (name, why) => test(`${name} (skipped: ${why})`, () => {});
+  // A case that fails for a known, reported reason: the registrar's todo when given.
+  if (!todo) todo = (name, why, fn) => test(`${name} (known: ${why})`, fn);
   // ---------------------------------------------------------------- helpers
   const fail = (msg) => {
     throw new Error(`[${target}] ${msg}`);
@@ -549,14 +551,15 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
   // `bulk`: instead of the "Hello"s, the server sends that many empty text frames (81 00).
   // `extensions`: a Sec-WebSocket-Extensions header in request and response; `exchange`: instead
   // of the "Hello"s, these frames ([fromClient, bytes], one segment each); `close: false`: no closes.
-  const capturePcap = ({ bulk = 0, extensions = null, exchange = null, close = true } = {}) => {
+  // `cport`: the client's port (another connection).
+  const capturePcap = ({ bulk = 0, extensions = null, exchange = null, close = true, cport = CAP.cport } = {}) => {
     const packets = []; // [usec offset, bytes]
     let cseq = 1000;
     let sseq = 5000;
     const u8 = (a) => (a instanceof Uint8Array ? a : Uint8Array.from(a));
     const seg = (fromClient, flags, payload = [], seqOverride) => {
       const body = u8(payload);
-      const [src, dst, sp, dp] = fromClient ? [CAP.client, CAP.server, CAP.cport, CAP.sport] : [CAP.server, CAP.client, CAP.sport, CAP.cport];
+      const [src, dst, sp, dp] = fromClient ? [CAP.client, CAP.server, cport, CAP.sport] : [CAP.server, CAP.client, CAP.sport, cport];
       const seq = seqOverride ?? (fromClient ? cseq : sseq);
       const ack = fromClient ? sseq : cseq;
       const tcp = concat([u8([...be16(sp), ...be16(dp), ...be32(seq), ...be32(ack), 0x50, flags, ...be16(65535), 0, 0, 0, 0]), body]);
@@ -806,7 +809,7 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
       ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
     const same = (a, b, what) => deepEq(canon(a), canon(b), what);
     // A handshake with permessage-deflate, then every frame of `exchange` ([fromClient, bytes]).
-    const deflatePcap = () => {
+    const deflatePcap = ({ close = false } = {}) => {
       const c = new lib.Encoder({ role: 'client', perMessageDeflate: true });
       const s = new lib.Encoder({ role: 'server', perMessageDeflate: true });
       const text = 'compress me, compress me, compress me, compress me';
@@ -823,10 +826,11 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
         [false, s.close(1001, 'bye')],
       ];
       for (const e of [c, s]) if (e.free) e.free();
-      return capturePcap({ extensions: 'permessage-deflate', exchange, close: false }).bytes;
+      return capturePcap({ extensions: 'permessage-deflate', exchange, close }).bytes;
     };
     // Valid frames, then a protocol error each way (an unmasked client frame; RSV2 from the server).
-    const errorPcap = () => capturePcap({
+    const errorPcap = (cport = CAP.cport) => capturePcap({
+      cport,
       exchange: [
         [true, lib.encodeFrame({ opcode: 1, payload: 'one', mask: KEY })],
         [false, lib.encodeFrame({ opcode: 1, payload: 'two', fin: false })],
@@ -836,6 +840,15 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
         [false, lib.encodeFrame({ opcode: 1, payload: 'after' })],
         [true, lib.encodeFrame({ opcode: 2, payload: 'four', mask: KEY })],
         [true, lib.encodeFrame({ opcode: 1, payload: 'unmasked' })],
+      ],
+      close: false,
+    }).bytes;
+    // A server frame the decoder rejects while a client's fragmented message is in progress.
+    const interleavedPcap = () => capturePcap({
+      exchange: [
+        [true, lib.encodeFrame({ opcode: 1, payload: 'frag', fin: false, mask: KEY })],
+        [false, lib.encodeFrame({ opcode: 1, payload: 'bad', rsv2: true })],
+        [true, lib.encodeFrame({ opcode: 0, payload: 'ment', mask: KEY })],
       ],
       close: false,
     }).bytes;
@@ -864,6 +877,13 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
       ['a pcap with protocol errors', errorPcap, undefined],
       ['a permessage-deflate pcap', deflatePcap, undefined],
       ['a permessage-deflate pcap, maxBytes 4', deflatePcap, { maxBytes: 4 }],
+      ['a permessage-deflate pcap, then frames after the closes', () => deflatePcap({ close: true }), undefined],
+      // Two connections in one file: the second pcap's records after the first's.
+      // Known (reported): the index flags a message for an error on any frame between its first and
+      // last, also the other direction's: this client message is listed by { errors: true }.
+      ['a server error inside a client\'s fragmented message', interleavedPcap, undefined,
+        'crates/wsprism-capture index: messages().errors matches a message for an error on the other direction\'s frame inside its frame range'],
+      ['two connections', () => concat([capturePcap().bytes, errorPcap(50001).subarray(24)]), { maxBytes: 3 }],
     ];
     const FILTERS = [
       undefined, null, {},
@@ -881,7 +901,8 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
       (!flt.direction || m.direction === flt.direction)
       && (!flt.kind || (flt.kind === 'data') === (m.kind === 'text' || m.kind === 'binary'))
       && (!flt.compressed || m.compressed)
-      && (!flt.errors || (m.frames !== null && c.errors.some((e) => e.frame !== null && e.frame >= m.frames[0] && e.frame <= m.frames[1]))));
+      && (!flt.errors || (m.frames !== null && c.errors.some((e) => e.frame !== null && e.frame >= m.frames[0] && e.frame <= m.frames[1]
+        && c.frames[e.frame] && c.frames[e.frame].direction === m.direction))));
     // For each frame: the index of the last message ending with it, or null.
     const messageEnds = (c, frames) => frames.map((f) => {
       let k = null;
@@ -908,8 +929,8 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
       if (what === 'frames') same(ends, messageEnds(c, expected), `message_ends, windows of ${size}, filter ${fmt(flt)}`);
     };
 
-    for (const [name, make, opts] of CASES) {
-      test(`${OC}: ${name}: summary, every window and filter equal inspectCapture's report`, () => {
+    for (const [name, make, opts, known] of CASES) {
+      (known ? (n, fn) => todo(n, known, fn) : test)(`${OC}: ${name}: summary, every window and filter equal inspectCapture's report`, () => {
         const bytes = make();
         const r = lib.inspectCapture(bytes, opts);
         const s = lib.openCapture(bytes, opts);
@@ -975,6 +996,13 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip }) {
       ok(d.frames.filter((f) => f.rsv1).length >= 3, 'compressed frames');
       ok(d.messages.some((m) => m.compressed && m.frames[0] !== m.frames[1]), 'a fragmented compressed message');
       ok(d.messages.some((m) => m.compressed && m.text === 'compress me, compress me, compress me, compress me'), 'inflated text');
+      const two = lib.openCapture(concat([capturePcap().bytes, errorPcap(50001).subarray(24)]));
+      deepEq(two.summary().connections.map((c) => c.client), ['10.0.0.1:50000', '10.0.0.1:50001'], 'two connections');
+      ok(two.frames(1, 0, 10, { errors: true }).total > 0 && two.frames(0, 0, 10, { errors: true }).total === 0, 'errors in the second only');
+      two.free();
+      const after = lib.openCapture(deflatePcap({ close: true }));
+      ok(after.frames(0, 0, 10, { errors: true }).total === 2, 'frames after the closes are errors');
+      after.free();
     });
 
     test(`${OC}: bad arguments are TypeErrors / RangeErrors with codes; a freed session throws ERR_INVALID_STATE`, () => {
