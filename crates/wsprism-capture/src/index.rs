@@ -16,6 +16,7 @@ use crate::report::{
     CaptureReport, Connection, ConnectionError, Direction, FileError, Format, Frame, Hex, MaskKey,
     Message, MessageKind,
 };
+use crate::ws::{Emit, FrameView, MessageView};
 use crate::{CaptureError, CaptureEvent, CaptureOptions, CaptureReader, ReportBuilder};
 use serde::{Deserialize, Serialize};
 
@@ -387,12 +388,68 @@ pub struct CaptureIndex {
     cache: Option<Cached>,
 }
 
+/// Whether `plain` is `wire` (as long, the payload from its start) unmasked with `key`.
+fn unmasked_is(plain: &[u8], wire: &[u8], key: [u8; 4]) -> bool {
+    if plain.len() != wire.len() {
+        return false;
+    }
+    let k = u32::from_ne_bytes(key);
+    let word = |b: &[u8]| <[u8; 4]>::try_from(b).map_or(0, u32::from_ne_bytes);
+    let (p4, w4) = (plain.chunks_exact(4), wire.chunks_exact(4));
+    let tails = p4
+        .remainder()
+        .iter()
+        .zip(w4.remainder())
+        .zip(key)
+        .all(|((p, w), k)| *p == w ^ k);
+    tails && p4.zip(w4).all(|(p, w)| word(p) == word(w) ^ k)
+}
+
 /// Unmasks `bytes` (the payload from its start) into `out`.
 fn unmask_into(out: &mut Vec<u8>, bytes: &[u8], key: Option<[u8; 4]>) {
     out.extend_from_slice(bytes);
     if let Some(k) = key {
         for (i, b) in out.iter_mut().enumerate() {
             *b ^= k.get(i % 4).copied().unwrap_or(0);
+        }
+    }
+}
+
+/// The reader's events, straight into the index: frames and messages as borrowed views (no
+/// record is built per frame), everything else into the report metadata.
+struct IndexSink<'a> {
+    ix: &'a mut CaptureIndex,
+    meta: ReportBuilder,
+    failed: Option<IndexError>,
+}
+
+impl IndexSink<'_> {
+    fn done(&mut self, r: Result<(), IndexError>) {
+        if let Err(e) = r {
+            self.failed = Some(e);
+        }
+    }
+}
+
+impl Emit for IndexSink<'_> {
+    fn push_back(&mut self, ev: CaptureEvent) {
+        if self.failed.is_none() {
+            let r = self.ix.add_event(ev, &mut self.meta);
+            self.done(r);
+        }
+    }
+
+    fn frame(&mut self, conn: u64, f: &FrameView<'_>) {
+        if self.failed.is_none() {
+            let r = self.ix.add_frame(conn, f);
+            self.done(r);
+        }
+    }
+
+    fn message(&mut self, conn: u64, m: &MessageView<'_>) {
+        if self.failed.is_none() {
+            let r = self.ix.add_message(conn, m);
+            self.done(r);
         }
     }
 }
@@ -409,42 +466,13 @@ impl CaptureIndex {
             names: [""; 16],
             cache: None,
         };
-        let mut meta = ReportBuilder::new();
-        let mut failed: Option<IndexError> = None;
-        reader.for_each(|ev| {
-            if failed.is_some() {
-                return;
-            }
-            let r = match ev {
-                CaptureEvent::Frame { conn, frame } => ix.add_frame(conn, &frame),
-                CaptureEvent::Message { conn, message } => ix.add_message(conn, &message),
-                CaptureEvent::Connection(ref info) => {
-                    let (id, end) = (info.id, info.start);
-                    meta.push(ev);
-                    ix.conns.try_reserve(1).map_err(oom).map(|()| {
-                        ix.conns.push(ConnIndex {
-                            meta: placeholder(id),
-                            frames: Chunked::default(),
-                            messages: Chunked::default(),
-                            counts: Counts::default(),
-                            end,
-                        });
-                    })
-                }
-                other => {
-                    if let CaptureEvent::Closed { conn, end, .. } = &other {
-                        if let Some(c) = ix.conn_mut(*conn) {
-                            c.end = *end;
-                        }
-                    }
-                    meta.push(other);
-                    Ok(())
-                }
-            };
-            if let Err(e) = r {
-                failed = Some(e);
-            }
-        });
+        let mut sink = IndexSink {
+            ix: &mut ix,
+            meta: ReportBuilder::new(),
+            failed: None,
+        };
+        reader.for_each_sink(&mut sink);
+        let IndexSink { meta, failed, .. } = sink;
         if let Some(e) = failed {
             return Err(e);
         }
@@ -460,26 +488,50 @@ impl CaptureIndex {
         Ok(ix)
     }
 
+    fn add_event(&mut self, ev: CaptureEvent, meta: &mut ReportBuilder) -> Result<(), IndexError> {
+        match ev {
+            CaptureEvent::Frame { conn, frame } => self.add_frame(conn, &frame.view()),
+            CaptureEvent::Message { conn, message } => self.add_message(conn, &message.view()),
+            CaptureEvent::Connection(ref info) => {
+                let (id, end) = (info.id, info.start);
+                meta.push(ev);
+                self.conns.try_reserve(1).map_err(oom).map(|()| {
+                    self.conns.push(ConnIndex {
+                        meta: placeholder(id),
+                        frames: Chunked::default(),
+                        messages: Chunked::default(),
+                        counts: Counts::default(),
+                        end,
+                    });
+                })
+            }
+            other => {
+                if let CaptureEvent::Closed { conn, end, .. } = &other {
+                    if let Some(c) = self.conn_mut(*conn) {
+                        c.end = *end;
+                    }
+                }
+                meta.push(other);
+                Ok(())
+            }
+        }
+    }
+
     fn conn_mut(&mut self, id: u64) -> Option<&mut ConnIndex> {
         self.conns.iter_mut().rev().find(|c| c.meta.id == id)
     }
 
-    fn add_frame(&mut self, conn: u64, f: &Frame) -> Result<(), IndexError> {
+    fn add_frame(&mut self, conn: u64, f: &FrameView<'_>) -> Result<(), IndexError> {
         if let Some(n) = self.names.get_mut(usize::from(f.opcode & 15)) {
             *n = f.opcode_name;
         }
-        let raw = f.raw_hex.0.as_slice();
-        let pay = f.payload_hex.0.as_slice();
+        let (raw, pay) = (f.raw, f.payload);
         // The payload, rebuilt from the wire bytes past the header: store only what follows.
         let on_wire = raw.get(f.header_len..).unwrap_or_default();
         let rebuilt = pay.len() >= on_wire.len()
             && match f.masking_key {
                 None => pay.starts_with(on_wire),
-                Some(MaskKey(k)) => pay
-                    .iter()
-                    .zip(on_wire)
-                    .zip(k.iter().cycle())
-                    .all(|((p, w), k)| *p == w ^ k),
+                Some(k) => unmasked_is(pay.get(..on_wire.len()).unwrap_or_default(), on_wire, k),
             };
         let (extra, whole) = if rebuilt {
             (pay.get(on_wire.len()..).unwrap_or_default(), false)
@@ -511,7 +563,7 @@ impl CaptureIndex {
             off,
             raw_len: u32_of(raw.len(), "frame bytes")?,
             extra_len: u32_of(extra.len(), "frame bytes")?,
-            key: f.masking_key.map_or([0; 4], |k| k.0),
+            key: f.masking_key.unwrap_or([0; 4]),
             msg: 0,
             header_len: u16::try_from(f.header_len).map_err(|_| IndexError::TooLarge("header"))?,
             flags,
@@ -528,15 +580,15 @@ impl CaptureIndex {
         Ok(())
     }
 
-    fn add_message(&mut self, conn: u64, m: &Message) -> Result<(), IndexError> {
-        let data = m.data_hex.0.as_slice();
-        let place = |s: Option<&String>, from: u8| -> TextAt {
+    fn add_message(&mut self, conn: u64, m: &MessageView<'_>) -> Result<(), IndexError> {
+        let data = m.data;
+        let place = |s: Option<&[u8]>, from: u8| -> TextAt {
             match s {
                 None => TextAt::None,
                 Some(t) => {
                     if data
                         .get(usize::from(from)..)
-                        .is_some_and(|d| d.starts_with(t.as_bytes()))
+                        .is_some_and(|d| d.starts_with(t))
                     {
                         TextAt::Data(from)
                     } else {
@@ -545,22 +597,22 @@ impl CaptureIndex {
                 }
             }
         };
-        let text = match place(m.text.as_ref(), 0) {
-            TextAt::Stored => place(m.text.as_ref(), 2),
+        let text = match place(m.text, 0) {
+            TextAt::Stored => place(m.text, 2),
             t => t,
         };
-        let reason = match place(m.close_reason.as_ref(), 2) {
-            TextAt::Stored => place(m.close_reason.as_ref(), 0),
+        let reason = match place(m.close_reason, 2) {
+            TextAt::Stored => place(m.close_reason, 0),
             t => t,
         };
-        fn stored(at: TextAt, s: Option<&String>) -> &[u8] {
+        fn stored(at: TextAt, s: Option<&[u8]>) -> &[u8] {
             match (at, s) {
-                (TextAt::Stored, Some(t)) => t.as_bytes(),
+                (TextAt::Stored, Some(t)) => t,
                 _ => &[],
             }
         }
-        let t_bytes = stored(text, m.text.as_ref());
-        let r_bytes = stored(reason, m.close_reason.as_ref());
+        let t_bytes = stored(text, m.text);
+        let r_bytes = stored(reason, m.close_reason);
         // A message of one uncompressed frame usually has that frame's payload: kept once.
         let from_frame = match m.frames {
             Some([a, b]) if a == b && !m.compressed && !data.is_empty() => self
@@ -596,11 +648,8 @@ impl CaptureIndex {
             chunk,
             off,
             data_len: u32_of(data.len(), "message bytes")?,
-            text_len: u32_of(m.text.as_ref().map_or(0, String::len), "message text")?,
-            reason_len: u32_of(
-                m.close_reason.as_ref().map_or(0, String::len),
-                "close reason",
-            )?,
+            text_len: u32_of(m.text.map_or(0, <[u8]>::len), "message text")?,
+            reason_len: u32_of(m.close_reason.map_or(0, <[u8]>::len), "close reason")?,
             close_code: m.close_code.unwrap_or(0),
             kind: m.kind,
             flags,
@@ -828,10 +877,7 @@ impl CaptureIndex {
         }
         let (head, tail) = data.split_at(on_wire.len());
         let same = if r.flags & F_KEY != 0 {
-            head.iter()
-                .zip(on_wire)
-                .zip(r.key.iter().cycle())
-                .all(|((d, w), k)| *d == w ^ k)
+            unmasked_is(head, on_wire, r.key)
         } else {
             head == on_wire
         };

@@ -229,15 +229,19 @@ impl<R: Read> CaptureReader<R> {
     /// Calls `f` with every event, in order (the same events as [`CaptureReader::next_event`],
     /// handed over as they are produced: a little faster, as nothing is queued).
     pub fn for_each(&mut self, f: impl FnMut(CaptureEvent)) {
-        let mut sink = Call(f);
+        self.for_each_sink(&mut Call(f));
+    }
+
+    /// [`CaptureReader::for_each`] into any sink (frames and messages as borrowed views).
+    pub(crate) fn for_each_sink(&mut self, sink: &mut dyn Emit) {
         while let Some(ev) = self.events.pop_front() {
             sink.push_back(ev);
         }
         if self.finished {
             return;
         }
-        while self.pump(&mut sink) {}
-        self.finish_all(&mut sink);
+        while self.pump(sink) {}
+        self.finish_all(sink);
     }
 
     fn file_error(&mut self, sink: &mut dyn Emit, code: &'static str, message: String) {

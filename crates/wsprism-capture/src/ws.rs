@@ -14,6 +14,7 @@ use crate::tcp::{Chunk, Reassembler};
 use crate::{CaptureEvent, CaptureOptions, ConnectionInfo};
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::ops::Range;
 use wsprism::decoder::Event;
 use wsprism::deflate::{self, DeflateConfig};
 use wsprism::frame::{check_header, opcode_name, parse_header, HeaderContext, MAX_HEADER_LEN};
@@ -33,10 +34,161 @@ const RESYNC_FRAMES: usize = 5;
 /// ...and when the other direction already showed which side masks.
 const RESYNC_FRAMES_KNOWN: usize = 3;
 
-/// Where events go: a queue (the pull API) or straight to a callback (the push API).
+/// Where events go: a queue (the pull API), straight to a callback (the push API), or (frames
+/// and messages as borrowed views, nothing allocated per record) the capture index.
 pub(crate) trait Emit {
     /// Takes one event.
     fn push_back(&mut self, ev: CaptureEvent);
+
+    /// Takes one frame record (by default as an owned [`CaptureEvent::Frame`]).
+    fn frame(&mut self, conn: u64, f: &FrameView<'_>) {
+        self.push_back(CaptureEvent::Frame {
+            conn,
+            frame: Box::new(f.owned()),
+        });
+    }
+
+    /// Takes one message record (by default as an owned [`CaptureEvent::Message`]).
+    fn message(&mut self, conn: u64, m: &MessageView<'_>) {
+        self.push_back(CaptureEvent::Message {
+            conn,
+            message: Box::new(m.owned()),
+        });
+    }
+}
+
+/// A frame record with its bytes borrowed: what [`Frame`] holds, before it is built.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FrameView<'a> {
+    pub index: u64,
+    pub direction: Direction,
+    pub time: f64,
+    pub stream_offset: u64,
+    pub fin: bool,
+    pub rsv1: bool,
+    pub rsv2: bool,
+    pub rsv3: bool,
+    pub opcode: u8,
+    pub opcode_name: &'static str,
+    pub masked: bool,
+    pub masking_key: Option<[u8; 4]>,
+    pub header_len: usize,
+    pub payload_len: u64,
+    /// The kept wire bytes.
+    pub raw: &'a [u8],
+    /// The kept unmasked payload.
+    pub payload: &'a [u8],
+    pub truncated: bool,
+}
+
+impl FrameView<'_> {
+    pub(crate) fn owned(&self) -> Frame {
+        Frame {
+            index: self.index,
+            direction: self.direction,
+            time: self.time,
+            stream_offset: self.stream_offset,
+            fin: self.fin,
+            rsv1: self.rsv1,
+            rsv2: self.rsv2,
+            rsv3: self.rsv3,
+            opcode: self.opcode,
+            opcode_name: self.opcode_name,
+            masked: self.masked,
+            masking_key: self.masking_key.map(MaskKey),
+            header_len: self.header_len,
+            payload_len: self.payload_len,
+            raw_hex: Hex(self.raw.to_vec()),
+            payload_hex: Hex(self.payload.to_vec()),
+            truncated: self.truncated,
+        }
+    }
+}
+
+impl Frame {
+    /// This frame as a view.
+    pub(crate) fn view(&self) -> FrameView<'_> {
+        FrameView {
+            index: self.index,
+            direction: self.direction,
+            time: self.time,
+            stream_offset: self.stream_offset,
+            fin: self.fin,
+            rsv1: self.rsv1,
+            rsv2: self.rsv2,
+            rsv3: self.rsv3,
+            opcode: self.opcode,
+            opcode_name: self.opcode_name,
+            masked: self.masked,
+            masking_key: self.masking_key.map(|k| k.0),
+            header_len: self.header_len,
+            payload_len: self.payload_len,
+            raw: &self.raw_hex.0,
+            payload: &self.payload_hex.0,
+            truncated: self.truncated,
+        }
+    }
+}
+
+/// A message record with its bytes borrowed: what [`Message`] holds, before it is built.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MessageView<'a> {
+    pub index: u64,
+    pub direction: Direction,
+    pub time: f64,
+    pub kind: MessageKind,
+    pub length: u64,
+    pub compressed: bool,
+    pub frames: Option<[u64; 2]>,
+    /// The kept text (UTF-8, validated by the decoder; made a `String` lossily all the same).
+    pub text: Option<&'a [u8]>,
+    /// The kept data bytes.
+    pub data: &'a [u8],
+    pub truncated: bool,
+    pub close_code: Option<u16>,
+    /// The kept close reason (as `text`).
+    pub close_reason: Option<&'a [u8]>,
+}
+
+impl MessageView<'_> {
+    pub(crate) fn owned(&self) -> Message {
+        Message {
+            index: self.index,
+            direction: self.direction,
+            time: self.time,
+            kind: self.kind,
+            length: self.length,
+            compressed: self.compressed,
+            frames: self.frames,
+            text: self.text.map(|t| String::from_utf8_lossy(t).into_owned()),
+            data_hex: Hex(self.data.to_vec()),
+            truncated: self.truncated,
+            close_code: self.close_code,
+            close_reason: self
+                .close_reason
+                .map(|t| String::from_utf8_lossy(t).into_owned()),
+        }
+    }
+}
+
+impl Message {
+    /// This message as a view.
+    pub(crate) fn view(&self) -> MessageView<'_> {
+        MessageView {
+            index: self.index,
+            direction: self.direction,
+            time: self.time,
+            kind: self.kind,
+            length: self.length,
+            compressed: self.compressed,
+            frames: self.frames,
+            text: self.text.as_deref().map(str::as_bytes),
+            data: &self.data_hex.0,
+            truncated: self.truncated,
+            close_code: self.close_code,
+            close_reason: self.close_reason.as_deref().map(str::as_bytes),
+        }
+    }
 }
 
 impl Emit for VecDeque<CaptureEvent> {
@@ -247,18 +399,26 @@ struct FrameDecoder {
     scratch: Vec<u8>,
     /// Messages of the frame in progress (kept to reuse the allocation).
     pend: Vec<Pending>,
+    /// The kept bytes of `pend`'s messages.
+    kept: Vec<u8>,
+    /// The byte buffers of the last frame, reused for the next.
+    spare: (Vec<u8>, Vec<u8>),
 }
+
+/// Buffers up to this capacity are reused from frame to frame.
+const SPARE_CAP: usize = 1 << 16;
 
 /// A message waiting for its frame to be numbered.
 #[derive(Debug)]
 struct Pending {
     kind: MessageKind,
     length: u64,
-    text: Option<String>,
-    data: Vec<u8>,
+    /// Ranges of the decoder's `kept` buffer.
+    text: Option<Range<usize>>,
+    data: Range<usize>,
     truncated: bool,
     close_code: Option<u16>,
-    close_reason: Option<String>,
+    close_reason: Option<Range<usize>>,
 }
 
 /// Everything a direction needs from its connection while decoding.
@@ -274,24 +434,48 @@ fn limit(opts: &CaptureOptions, len: usize) -> usize {
     opts.max_bytes.map_or(len, |m| m.min(len))
 }
 
-/// `bytes` cut to `max_bytes`, and whether it was cut.
-fn cut(opts: &CaptureOptions, bytes: &[u8]) -> (Vec<u8>, bool) {
-    let n = limit(opts, bytes.len());
-    (bytes.get(..n).unwrap_or_default().to_vec(), n < bytes.len())
+/// Appends `b` to `out`; returns where it went.
+fn keep(out: &mut Vec<u8>, b: &[u8]) -> Range<usize> {
+    let start = out.len();
+    out.extend_from_slice(b);
+    start..out.len()
 }
 
-/// UTF-8 text (validated by the decoder) cut to at most `max_bytes` on a character boundary.
-/// Only the kept prefix is looked at.
-fn cut_text(opts: &CaptureOptions, b: &[u8]) -> (String, bool) {
+/// `bytes` cut to `max_bytes` (appended to `out`: its range), and whether it was cut.
+fn cut(opts: &CaptureOptions, bytes: &[u8], out: &mut Vec<u8>) -> (Range<usize>, bool) {
+    let n = limit(opts, bytes.len());
+    (
+        keep(out, bytes.get(..n).unwrap_or_default()),
+        n < bytes.len(),
+    )
+}
+
+/// UTF-8 text (validated by the decoder) at `from` in `bytes`, cut to at most `max_bytes` on a
+/// character boundary: its range in `out` (inside the kept `data` when it is there, appended
+/// otherwise), and whether it was cut. Only the kept prefix is looked at.
+fn cut_text(
+    opts: &CaptureOptions,
+    bytes: &[u8],
+    from: usize,
+    data: &Range<usize>,
+    out: &mut Vec<u8>,
+) -> (Range<usize>, bool) {
+    let b = bytes.get(from..).unwrap_or_default();
     let mut n = limit(opts, b.len());
     while n > 0 && n < b.len() && b.get(n).is_some_and(|c| c & 0xc0 == 0x80) {
         n -= 1;
     }
-    if n == 0 {
-        return (String::new(), !b.is_empty());
-    }
-    let kept = b.get(..n).unwrap_or_default();
-    (String::from_utf8_lossy(kept).into_owned(), n < b.len())
+    let range = if from + n <= data.len() {
+        data.start + from..data.start + from + n
+    } else {
+        keep(out, b.get(..n).unwrap_or_default())
+    };
+    (range, n < b.len())
+}
+
+/// The bytes at `r` of `kept`.
+fn bytes_at<'a>(kept: &'a [u8], r: Option<&Range<usize>>) -> Option<&'a [u8]> {
+    Some(kept.get(r?.clone()).unwrap_or_default())
 }
 
 impl FrameDecoder {
@@ -307,6 +491,8 @@ impl FrameDecoder {
             msg_compressed: false,
             scratch: Vec::new(),
             pend: Vec::new(),
+            kept: Vec::new(),
+            spare: (Vec::new(), Vec::new()),
         }
     }
 
@@ -333,7 +519,9 @@ impl FrameDecoder {
                 }
                 match parse_header(tmp.get(..have + n).unwrap_or_default()) {
                     Parsed::Complete { value, len: hlen } => {
-                        let mut raw = Vec::new();
+                        let (mut raw, mut payload) = std::mem::take(&mut self.spare);
+                        raw.clear();
+                        payload.clear();
                         let keep = limit(cx.opts, have);
                         raw.extend_from_slice(self.hdr.get(..keep).unwrap_or_default());
                         self.cur = Some(Cur {
@@ -342,7 +530,7 @@ impl FrameDecoder {
                             start: self.hdr_start,
                             seen: have as u64,
                             raw,
-                            payload: Vec::new(),
+                            payload,
                         });
                         self.hdr_len = 0;
                     }
@@ -405,9 +593,14 @@ impl FrameDecoder {
                     *cx.frames
                 }
             };
-            for p in pend.drain(..) {
-                self.emit_message(p, idx, time, dir, cx);
+            if !pend.is_empty() {
+                let kept = std::mem::take(&mut self.kept);
+                for p in pend.drain(..) {
+                    self.emit_message(&p, &kept, idx, time, dir, cx);
+                }
+                self.kept = kept;
             }
+            self.kept.clear();
             self.pend = pend;
         }
         true
@@ -432,7 +625,7 @@ impl FrameDecoder {
             match self.dec.next_event(input, &mut p) {
                 Ok(Some(ev)) => {
                     if cx.opts.records {
-                        pend.push(pending(ev, input, self.msg_compressed, cx.opts));
+                        pend.push(pending(ev, input, &mut self.kept, cx.opts));
                     } else {
                         *cx.messages += 1;
                     }
@@ -493,9 +686,9 @@ impl FrameDecoder {
         let truncated = partial
             || (cur.raw.len() as u64) < cur.total()
             || (cur.payload.len() as u64) < h.payload_len;
-        cx.events.push_back(CaptureEvent::Frame {
-            conn: cx.id,
-            frame: Box::new(Frame {
+        cx.events.frame(
+            cx.id,
+            &FrameView {
                 index: idx,
                 direction: dir,
                 time,
@@ -507,18 +700,29 @@ impl FrameDecoder {
                 opcode: h.opcode,
                 opcode_name: opcode_name(h.opcode),
                 masked: h.mask.is_some(),
-                masking_key: h.mask.map(MaskKey),
+                masking_key: h.mask,
                 header_len: h.len(),
                 payload_len: h.payload_len,
-                raw_hex: Hex(cur.raw),
-                payload_hex: Hex(cur.payload),
+                raw: &cur.raw,
+                payload: &cur.payload,
                 truncated,
-            }),
-        });
+            },
+        );
+        if cur.raw.capacity() <= SPARE_CAP && cur.payload.capacity() <= SPARE_CAP {
+            self.spare = (cur.raw, cur.payload);
+        }
         idx
     }
 
-    fn emit_message(&mut self, p: Pending, frame: u64, time: f64, dir: Direction, cx: &mut Cx<'_>) {
+    fn emit_message(
+        &mut self,
+        p: &Pending,
+        kept: &[u8],
+        frame: u64,
+        time: f64,
+        dir: Direction,
+        cx: &mut Cx<'_>,
+    ) {
         let idx = *cx.messages;
         *cx.messages += 1;
         let first = if matches!(p.kind, MessageKind::Text | MessageKind::Binary) {
@@ -526,9 +730,9 @@ impl FrameDecoder {
         } else {
             frame
         };
-        cx.events.push_back(CaptureEvent::Message {
-            conn: cx.id,
-            message: Box::new(Message {
+        cx.events.message(
+            cx.id,
+            &MessageView {
                 index: idx,
                 direction: dir,
                 time,
@@ -537,13 +741,13 @@ impl FrameDecoder {
                 compressed: matches!(p.kind, MessageKind::Text | MessageKind::Binary)
                     && self.msg_compressed,
                 frames: Some([first, frame]),
-                text: p.text,
-                data_hex: Hex(p.data),
+                text: bytes_at(kept, p.text.as_ref()),
+                data: kept.get(p.data.clone()).unwrap_or_default(),
                 truncated: p.truncated,
                 close_code: p.close_code,
-                close_reason: p.close_reason,
-            }),
-        });
+                close_reason: bytes_at(kept, p.close_reason.as_ref()),
+            },
+        );
     }
 
     /// The capture ended (or a gap cut the stream): report the frame in progress, if any.
@@ -555,8 +759,7 @@ impl FrameDecoder {
     }
 }
 
-fn pending(ev: Event, input: &[u8], compressed: bool, opts: &CaptureOptions) -> Pending {
-    let _ = compressed;
+fn pending(ev: Event, input: &[u8], kept: &mut Vec<u8>, opts: &CaptureOptions) -> Pending {
     let (kind, payload) = match &ev {
         Event::Message {
             text: true,
@@ -571,19 +774,19 @@ fn pending(ev: Event, input: &[u8], compressed: bool, opts: &CaptureOptions) -> 
         Event::Close { payload, .. } => (MessageKind::Close, payload),
     };
     let bytes = payload.as_slice(input);
-    let (data, mut truncated) = cut(opts, bytes);
+    let (data, mut truncated) = cut(opts, bytes, kept);
     let mut text = None;
     let (mut close_code, mut close_reason) = (None, None);
     match &ev {
         Event::Message { text: true, .. } => {
-            let (t, tr) = cut_text(opts, bytes);
+            let (t, tr) = cut_text(opts, bytes, 0, &data, kept);
             truncated |= tr;
             text = Some(t);
         }
         Event::Close { code, .. } => {
             close_code = *code;
             if code.is_some() {
-                let (t, tr) = cut_text(opts, bytes.get(2..).unwrap_or_default());
+                let (t, tr) = cut_text(opts, bytes, 2, &data, kept);
                 truncated |= tr;
                 text = Some(t.clone());
                 close_reason = Some(t);
