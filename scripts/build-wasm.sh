@@ -4,6 +4,7 @@
 #   bash scripts/build-wasm.sh            # no-op when the outputs are newer than the sources
 #   WSPRISM_WASM_FORCE=1 bash scripts/build-wasm.sh
 #   WSPRISM_WASM_OPT_LEVEL=s bash scripts/build-wasm.sh   # default s (measured: see bench/README-wasm.md)
+#   WSPRISM_WASM_CAPTURE_OPT_LEVEL=s bash scripts/build-wasm.sh   # wsprism-capture (default 3)
 #
 # 1. scripts/setup/wasm-toolchain.sh (rustup's wasm32 target, or Debian's rustc-web + -Zbuild-std)
 # 2. cargo build --release --target wasm32-unknown-unknown -p wsprism-wasm, with
@@ -55,13 +56,16 @@ ENV_FILE="$(bash scripts/setup/wasm-toolchain.sh | tail -n 1)"
 . "$ENV_FILE"
 BINDGEN="$(bash scripts/setup/wasm-bindgen-cli.sh | tail -n 1)"
 
-# The engine's hot paths (decoder, masking, UTF-8) at opt-level 3, everything else (deflate,
-# HTTP parsing, serde glue) at $OPT_LEVEL: measured in bench/README-wasm.md.
+# The engine's hot paths (decoder, masking, UTF-8) and the capture reader/index (openCapture)
+# at opt-level 3, everything else (deflate, HTTP parsing, serde glue) at $OPT_LEVEL: measured
+# in bench/README-wasm.md and packages/wsprism-web/README.md (openCapture).
 HOT_OPT="${WSPRISM_WASM_HOT_OPT_LEVEL:-3}"
 BINDINGS_OPT="${WSPRISM_WASM_BINDINGS_OPT_LEVEL:-$HOT_OPT}"
+CAPTURE_OPT="${WSPRISM_WASM_CAPTURE_OPT_LEVEL:-$HOT_OPT}"
 toml_opt() { case "$1" in [0-9]) echo "$1" ;; *) echo "\"$1\"" ;; esac; }   # s/z are strings in TOML
 PROFILE_ARGS=(--config "profile.release.package.wsprism.opt-level=$(toml_opt "$HOT_OPT")"
-              --config "profile.release.package.wsprism-wasm.opt-level=$(toml_opt "$BINDINGS_OPT")")
+              --config "profile.release.package.wsprism-wasm.opt-level=$(toml_opt "$BINDINGS_OPT")"
+              --config "profile.release.package.wsprism-capture.opt-level=$(toml_opt "$CAPTURE_OPT")")
 [ -z "${WSPRISM_WASM_LTO:-}" ] || PROFILE_ARGS+=(--config "profile.release.lto=\"$WSPRISM_WASM_LTO\"")
 log "cargo build (route $WASM_TOOLCHAIN_ROUTE, opt-level $OPT_LEVEL, target dir $CARGO_TARGET_DIR)"
 # Profile settings for this build only (the workspace profile is shared with native builds).
