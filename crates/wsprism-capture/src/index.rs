@@ -1020,11 +1020,13 @@ impl ConnIndex {
                 if m.flags & M_FRAMES == 0 {
                     continue;
                 }
+                // Only the message's own frames: the other direction's frames interleave.
+                let s2c = m.flags & M_S2C != 0;
                 let hit = (m.first..=m.last).any(|i| {
                     usize::try_from(i)
                         .ok()
                         .and_then(|i| frames.get(i))
-                        .is_some_and(|f| f.flags & F_ERROR != 0)
+                        .is_some_and(|f| f.flags & F_ERROR != 0 && (f.flags & F_S2C != 0) == s2c)
                 });
                 if hit {
                     m.flags |= M_ERROR;

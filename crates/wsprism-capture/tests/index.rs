@@ -69,8 +69,14 @@ fn want_message(c: &Connection, f: &Filter, m: &Message) -> bool {
         }
         && (!f.compressed || m.compressed)
         && (!f.errors
-            || m.frames
-                .is_some_and(|[a, b]| (a..=b).any(|i| frame_has_error(c, i))))
+            || m.frames.is_some_and(|[a, b]| {
+                (a..=b).any(|i| {
+                    frame_has_error(c, i)
+                        && c.frames
+                            .iter()
+                            .any(|f| f.index == i && f.direction == m.direction)
+                })
+            }))
 }
 
 /// The index of `bytes` against the report of the same bytes: summary, every frame and
@@ -314,6 +320,20 @@ fn errors_gaps_and_resynchronisation() {
     assert!(!w.frames[0].masked);
     assert_eq!(ix.messages(0, 0, 10, &only).total, 0);
     both(&bytes);
+
+    // A server frame with an error between a client message's fragments: the client message
+    // holds no error frame of its own, so `errors` does not list it.
+    let mut s = Script::simple();
+    s.conv
+        .send(Dir::ClientToServer, b"\x01\x82\x00\x00\x00\x00ab");
+    s.conv.send(Dir::ServerToClient, b"\xa1\x01x");
+    s.conv
+        .send(Dir::ClientToServer, b"\x80\x82\x00\x00\x00\x00cd");
+    let bytes = write_pcap(&s.conv.finish(), Link::Ethernet);
+    let mut ix = check(&bytes, &CaptureOptions::default());
+    assert_eq!(ix.frames(0, 0, 10, &only).total, 1);
+    assert_eq!(ix.messages(0, 0, 10, &only).total, 0);
+    assert_eq!(ix.messages(0, 0, 10, &Filter::default()).total, 1);
 
     // A gap in the server's stream.
     let mut s = Script::simple();
