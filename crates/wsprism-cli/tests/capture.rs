@@ -7,39 +7,12 @@
 )]
 
 use serde_json::Value;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use wsprism_capture::synth::{write_pcap, write_pcapng, Conversation, Dir, Endpoints, Link};
 use wsprism_capture::{inspect_capture, CaptureOptions};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+mod common;
 
-fn wsprism(args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wsprism"))
-        .args(args)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn wsprism");
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
+use common::wsprism;
 
 /// Writes `bytes` to a fresh temporary file and returns its path.
 fn file(name: &str, bytes: &[u8]) -> String {
