@@ -300,34 +300,7 @@ fn deflate_without_context_takeover() {
 
 #[test]
 fn mid_stream_capture_resynchronises() {
-    let mut s = Script::new(
-        Endpoints::v4(),
-        ConvOptions {
-            mss: 40,
-            ..ConvOptions::default()
-        },
-    );
-    for i in 0..20u32 {
-        s.send(
-            Dir::ClientToServer,
-            1,
-            format!("client message number {i}").as_bytes(),
-        );
-        s.send(
-            Dir::ServerToClient,
-            1,
-            format!("server reply number {i}").as_bytes(),
-        );
-    }
-    let (mut cap, _, msgs) = s.finish();
-    // Drop the three-way handshake, the upgrade, and the first data segments: the capture
-    // starts in the middle of a frame.
-    let first_data = cap
-        .segs
-        .iter()
-        .position(|s| s.payload.first() == Some(&0x81) && s.dir == Dir::ClientToServer)
-        .unwrap();
-    cap.segs.drain(..first_data + 1);
+    let (cap, msgs) = mid_stream_chat();
     let r = report(&write_pcap(&cap, Link::Ethernet));
     assert_eq!(r.connections.len(), 1);
     let c = &r.connections[0];

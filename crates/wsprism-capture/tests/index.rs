@@ -357,32 +357,7 @@ fn errors_gaps_and_resynchronisation() {
     both(&write_pcap(&cap, Link::Ethernet));
 
     // Captured mid-stream, starting inside a frame.
-    let mut s = Script::new(
-        Endpoints::v4(),
-        ConvOptions {
-            mss: 40,
-            ..ConvOptions::default()
-        },
-    );
-    for i in 0..20u32 {
-        s.send(
-            Dir::ClientToServer,
-            1,
-            format!("client message number {i}").as_bytes(),
-        );
-        s.send(
-            Dir::ServerToClient,
-            1,
-            format!("server reply number {i}").as_bytes(),
-        );
-    }
-    let (mut cap, _, _) = s.finish();
-    let first = cap
-        .segs
-        .iter()
-        .position(|s| s.payload.first() == Some(&0x81) && s.dir == Dir::ClientToServer)
-        .unwrap();
-    cap.segs.drain(..first + 1);
+    let (cap, _) = mid_stream_chat();
     both(&write_pcap(&cap, Link::Ethernet));
 
     // The capture ends inside a frame.

@@ -173,3 +173,35 @@ pub fn assert_same(
         assert_eq!(c.frames[b as usize].direction, m.direction);
     }
 }
+
+/// Twenty text messages each way in 40-byte segments, captured from inside the first client
+/// frame on: no SYN, no upgrade, the capture starts mid-frame. Also returns what was sent.
+pub fn mid_stream_chat() -> (Capture, Msgs) {
+    let mut s = Script::new(
+        Endpoints::v4(),
+        ConvOptions {
+            mss: 40,
+            ..ConvOptions::default()
+        },
+    );
+    for i in 0..20u32 {
+        s.send(
+            Dir::ClientToServer,
+            1,
+            format!("client message number {i}").as_bytes(),
+        );
+        s.send(
+            Dir::ServerToClient,
+            1,
+            format!("server reply number {i}").as_bytes(),
+        );
+    }
+    let (mut cap, _, msgs) = s.finish();
+    let first_data = cap
+        .segs
+        .iter()
+        .position(|s| s.payload.first() == Some(&0x81) && s.dir == Dir::ClientToServer)
+        .unwrap();
+    cap.segs.drain(..first_data + 1);
+    (cap, msgs)
+}
