@@ -279,7 +279,8 @@ pub struct TcpReport {
 /// One frame as it was on the wire.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Frame {
-    /// Per connection, in time order.
+    /// Per connection, in the order decoded (time order, except where TCP reordering held
+    /// one direction back).
     pub index: u64,
     /// Who sent it.
     pub direction: Direction,
@@ -347,7 +348,7 @@ impl MessageKind {
 /// One message the decoder delivered.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Message {
-    /// Per connection, in time order.
+    /// Per connection, in the order decoded.
     pub index: u64,
     /// Who sent it.
     pub direction: Direction,
