@@ -213,6 +213,7 @@ impl Conversation {
                 role,
                 deflate: opts.deflate,
                 level: None,
+                mem_level: None,
             })
         };
         let mut c = Self {

@@ -326,6 +326,7 @@ impl WasmEncoder {
                 role,
                 deflate,
                 level,
+                mem_level: None,
             }),
             role,
         })

@@ -22,7 +22,7 @@
 //! ```
 //!
 //! Modules, one concern each: [`frame`] (header), [`mask`], [`utf8`], [`decoder`], [`encoder`],
-//! [`close`], [`handshake`], [`deflate`], [`error`], [`inspect`].
+//! [`close`], [`handshake`], [`deflate`], [`error`], [`inspect`], [`stats`].
 
 #![deny(unsafe_code)]
 #![cfg_attr(
@@ -39,6 +39,7 @@ pub mod frame;
 pub mod handshake;
 pub mod inspect;
 pub mod mask;
+pub mod stats;
 pub mod utf8;
 
 pub use decoder::{Decoder, DecoderConfig, Event, EventRef, Payload};
