@@ -60,6 +60,15 @@ function describe(v) {
 
 const EMPTY = Buffer.alloc(0);
 
+function freedError() {
+  const e = new Error('this object was freed');
+  e.code = 'ERR_INVALID_STATE';
+  return e;
+}
+
+// `using`-declarations (explicit resource management) call [Symbol.dispose]; Node 20 has it.
+const DISPOSE = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : Symbol.for('nodejs.dispose');
+
 /** A Buffer view of `v` (no copy for Buffers and typed arrays), or a copy for strings. */
 function bytes(v, name, { strings = true, allowUndefined = false } = {}) {
   if (Buffer.isBuffer(v)) return v;
@@ -395,6 +404,7 @@ class Decoder {
    * Message and control payloads are views of `chunk` where possible (no copy).
    */
   push(chunk) {
+    if (this._native === null) throw freedError();
     if (this._error !== null) return [this._error];
     let buf = chunk;
     if (!Buffer.isBuffer(buf)) buf = mutableBytes(chunk, 'chunk');
@@ -482,32 +492,55 @@ class Decoder {
     return events;
   }
 
+  _status() {
+    if (this._native === null) throw freedError();
+    return native.decoderStatus(this._native);
+  }
+
   /** True once a close frame was decoded. */
   get closed() {
-    return native.decoderStatus(this._native).closed;
+    return this._status().closed;
   }
 
   /** Bytes held in reassembly buffers (bounded by the limits). */
   get buffered() {
-    return native.decoderStatus(this._native).buffered + this._pendingLength;
+    return this._status().buffered + this._pendingLength;
   }
 
   /** True while a frame or fragmented message is incomplete. */
   get partial() {
-    return this._pending !== null || native.decoderStatus(this._native).partial;
+    return this._status().partial || this._pending !== null;
   }
 
   /** What the decoder is waiting for, in words. */
   get waitingFor() {
+    const st = this._status();
     if (this._pending !== null) {
       return `${this._pendingNeed - this._pendingLength} more bytes of a ${this._pendingNeed}-byte frame (held in JS until complete)`;
     }
-    return native.decoderStatus(this._native).waitingFor;
+    return st.waitingFor;
   }
 
   /** Stream bytes consumed so far. */
   get offset() {
-    return native.decoderStatus(this._native).offset;
+    return this._status().offset;
+  }
+
+  /**
+   * Releases the native decoder (buffers, inflate state) now rather than at garbage
+   * collection. Idempotent; afterwards every method throws `ERR_INVALID_STATE`.
+   */
+  free() {
+    if (this._native !== null) {
+      native.decoderFree(this._native);
+      this._native = null;
+      this._pending = null;
+      this._pendingLength = 0;
+    }
+  }
+
+  [DISPOSE]() {
+    this.free();
   }
 
   /** The error the stream failed with, or null. */
@@ -566,13 +599,15 @@ class Encoder {
    * @param {'server'|'client'} [opts.role='server'] the SENDING side (a client masks its frames)
    * @param {null|false|object} [opts.perMessageDeflate] agreed parameters
    * @param {number} [opts.level=6] deflate level 0-9
+   * @param {number} [opts.memLevel=8] zlib memLevel 1-9 (compressor memory)
    */
   constructor(opts) {
     const o = options(opts, 'options');
     this._server = roleIsServer(o.role);
     const pmd = deflateParams(o.perMessageDeflate);
     const level = o.level === undefined ? undefined : integer(o.level, 'options.level', 0, 9);
-    this._native = new native.NativeEncoder(this._server, pmd, level);
+    const memLevel = o.memLevel === undefined ? undefined : integer(o.memLevel, 'options.memLevel', 1, 9);
+    this._native = new native.NativeEncoder(this._server, pmd, level, memLevel);
     this._inMessage = false;
   }
 
@@ -581,6 +616,7 @@ class Encoder {
    * is the first/next fragment of a message finished by a later call with `fin: true`.
    */
   message(data, opts) {
+    if (this._native === null) throw freedError();
     const o = opts === undefined ? EMPTY_OPTS : options(opts, 'options');
     const binary = o.binary === undefined ? typeof data !== 'string' : bool(o.binary, 'options.binary');
     const payload = bytes(data, 'data', { allowUndefined: true });
@@ -606,6 +642,7 @@ class Encoder {
 
   /** A ping frame (payload at most 125 bytes). */
   ping(data) {
+    if (this._native === null) throw freedError();
     try {
       return takeOutput(this._native.ping(bytes(data, 'data', { allowUndefined: true }), encScratch));
     } catch (e) {
@@ -615,6 +652,7 @@ class Encoder {
 
   /** A pong frame (payload at most 125 bytes). */
   pong(data) {
+    if (this._native === null) throw freedError();
     try {
       return takeOutput(this._native.pong(bytes(data, 'data', { allowUndefined: true }), encScratch));
     } catch (e) {
@@ -627,6 +665,7 @@ class Encoder {
    * 1007-1014, 3000-4999; the reason is at most 123 bytes of UTF-8.
    */
   close(code, reason = '') {
+    if (this._native === null) throw freedError();
     let c = 0;
     if (code !== undefined && code !== null) c = integer(code, 'code', 0, 65535);
     if (c === 0 && code !== undefined && code !== null) {
@@ -652,7 +691,23 @@ class Encoder {
 
   /** True if permessage-deflate is on (messages may be sent with `compress: true`). */
   get canCompress() {
+    if (this._native === null) throw freedError();
     return this._native.canCompress;
+  }
+
+  /**
+   * Releases the native encoder (compression state) now rather than at garbage collection.
+   * Idempotent; afterwards every method throws `ERR_INVALID_STATE`.
+   */
+  free() {
+    if (this._native !== null) {
+      this._native.free();
+      this._native = null;
+    }
+  }
+
+  [DISPOSE]() {
+    this.free();
   }
 }
 
@@ -861,8 +916,21 @@ function acceptPerMessageDeflate(response, config) {
 }
 
 // ------------------------------------------------------------------------------------------
+// Diagnostics
+
+/**
+ * Native codec states alive in this process: `{ decoders, encoders, inflaters, deflaters }`
+ * (inflaters/deflaters: allocated permessage-deflate states). A server's counts return to
+ * where they were once its connections have ended, without a garbage collection.
+ */
+function liveStates() {
+  return native.liveStates();
+}
+
+// ------------------------------------------------------------------------------------------
 
 module.exports = {
+  liveStates,
   acceptKey,
   generateKey,
   mask,

@@ -396,6 +396,9 @@ export function createApi(raw) {
     return raw.acceptPerMessageDeflate(response, config);
   }
 
+  // Symbol.dispose where the runtime has it (explicit resource management), else a registered one.
+  const DISPOSE = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : Symbol.for('nodejs.dispose');
+
   function freedError() {
     return codedError(Error, 'ERR_INVALID_STATE', 'this object was freed');
   }
@@ -536,6 +539,11 @@ export function createApi(raw) {
         this._raw = null;
       }
     }
+
+    /** `using` declarations (explicit resource management) free it. */
+    [DISPOSE]() {
+      this.free();
+    }
   }
 
   /** Frames for one direction of one connection (`role`: who is sending; a client masks). */
@@ -587,6 +595,11 @@ export function createApi(raw) {
         this._raw = null;
       }
     }
+
+    /** `using` declarations (explicit resource management) free it. */
+    [DISPOSE]() {
+      this.free();
+    }
   }
 
   const TS = typeof TransformStream === 'function' ? TransformStream : class {
@@ -612,6 +625,10 @@ export function createApi(raw) {
           }
         },
         flush() {
+          dec.free();
+        },
+        // The readable side was cancelled or the writable side aborted: free at once too.
+        cancel() {
           dec.free();
         },
       });
