@@ -23,6 +23,12 @@ use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
 mod raw;
+
+#[cfg(target_os = "linux")]
+mod alloc;
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static GLOBAL: alloc::Alloc = alloc::Alloc;
 use serde_json::{json, Value};
 use wsprism::deflate::{self, DeflateConfig};
 use wsprism::handshake::{self, Extension, HandshakeError, HandshakeErrorKind, Parsed};
