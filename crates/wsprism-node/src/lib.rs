@@ -53,6 +53,12 @@ fn encode_err(e: EncodeError) -> Error<String> {
     Error::new(encode_error_code(&e).to_string(), e.to_string())
 }
 
+/// Thrown as a JS `Error` whose `code` is the engine's (`ERR_INVALID_HTTP_TOKEN`,
+/// `ERR_INVALID_CHAR`, `ERR_UNESCAPED_CHARACTERS`); the JS wrapper makes it a `TypeError`.
+fn header_err(e: wsprism::HeaderError) -> Error<String> {
+    Error::new(e.code().to_string(), e.to_string())
+}
+
 fn json_err(e: serde_json::Error) -> Error {
     Error::new(Status::GenericFailure, format!("JSON: {e}"))
 }
@@ -93,7 +99,7 @@ pub fn generate_key() -> Result<String> {
 }
 
 /// One frame. `mask` is the key as a big-endian u32 (`None`: unmasked). Control-frame rules
-/// (FIN, payload ≤ 125) are the engine's `check_control`, skipped with `allow_invalid`.
+/// (FIN, payload ≤ 125) are the engine's `check_frame`, skipped with `allow_invalid`.
 #[napi]
 #[allow(clippy::too_many_arguments)]
 pub fn encode_frame(
@@ -107,10 +113,8 @@ pub fn encode_frame(
     allow_invalid: bool,
 ) -> std::result::Result<Buffer, Error<String>> {
     let op = u8::try_from(opcode).map_err(|_| encode_err(EncodeError::OpcodeOutOfRange(255)))?;
-    // Opcodes 0x8-0xF are control frames (RFC 6455 §5.5), including the reserved ones.
-    let is_control = op & 0x8 != 0;
-    if is_control && !allow_invalid {
-        wsprism::encoder::check_control(fin, payload.len()).map_err(encode_err)?;
+    if !allow_invalid {
+        wsprism::encoder::check_frame(op, fin, payload.len()).map_err(encode_err)?;
     }
     let mut out = Vec::new();
     wsprism::encode_frame(
@@ -301,7 +305,7 @@ pub fn inspect_capture(
 // Handshake
 
 fn handshake_error_json(e: &HandshakeError) -> Value {
-    json!({ "status": e.status, "message": e.to_string() })
+    json!({ "status": e.status, "code": e.code(), "message": e.to_string() })
 }
 
 fn headers_json(hs: &[handshake::Header]) -> Value {
@@ -396,7 +400,7 @@ pub fn build_response(
     protocol: Option<String>,
     extensions: Option<String>,
     headers: Vec<Vec<String>>,
-) -> Buffer {
+) -> std::result::Result<Buffer, Error<String>> {
     let extra: Vec<(&str, &str)> = headers
         .iter()
         .filter_map(|h| match h.as_slice() {
@@ -404,7 +408,9 @@ pub fn build_response(
             _ => None,
         })
         .collect();
-    handshake::build_response(&accept, protocol.as_deref(), extensions.as_deref(), &extra).into()
+    handshake::build_response(&accept, protocol.as_deref(), extensions.as_deref(), &extra)
+        .map(Buffer::from)
+        .map_err(header_err)
 }
 
 /// Parses a server's response head and validates it for `key`, the offered `protocols` and the
@@ -416,7 +422,11 @@ pub fn parse_response(
     key: Option<String>,
     protocols: Vec<String>,
     extensions: Vec<String>,
-) -> Result<String> {
+) -> std::result::Result<String, Error<String>> {
+    if let Some(k) = &key {
+        // never written anywhere, but held to the same rule as a key the client sends
+        handshake::check_value("options.key", k).map_err(header_err)?;
+    }
     let v = match handshake::parse_response(&buf, max_size as usize) {
         Ok(Parsed::NeedMore(_)) => json!({ "complete": false }),
         Ok(Parsed::Complete { value: r, len }) => {
@@ -449,7 +459,7 @@ pub fn parse_response(
         }
         Err(e) => json!({ "error": handshake_error_json(&e) }),
     };
-    json_string(&v)
+    json_string(&v).map_err(|e| Error::new(e.status.as_ref().to_string(), e.reason.clone()))
 }
 
 /// A client's upgrade request head.
@@ -462,7 +472,7 @@ pub fn build_request(
     extensions: Option<String>,
     origin: Option<String>,
     headers: Vec<Vec<String>>,
-) -> Buffer {
+) -> std::result::Result<Buffer, Error<String>> {
     let ps: Vec<&str> = protocols.iter().map(String::as_str).collect();
     let extra: Vec<(&str, &str)> = headers
         .iter()
@@ -481,7 +491,8 @@ pub fn build_request(
         extra_headers: &extra,
     }
     .to_bytes()
-    .into()
+    .map(Buffer::from)
+    .map_err(header_err)
 }
 
 // ---------------------------------------------------------------------------------------------

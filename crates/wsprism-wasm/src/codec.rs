@@ -9,7 +9,7 @@ use crate::args::{self, get, get_any};
 use crate::errors::{arg_type, encode_error, error, protocol_error, range_error};
 use wasm_bindgen::prelude::*;
 use wsprism::decoder::{DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_MESSAGE_SIZE};
-use wsprism::encoder::check_control;
+use wsprism::encoder::check_frame;
 use wsprism::{
     apply_mask, encode_frame, is_valid_utf8, Decoder, DecoderConfig, Encoder, EncoderConfig, Event,
     MessageOptions, Payload, ProtocolError, Role,
@@ -282,8 +282,8 @@ pub fn encode_frame_js(opts: JsValue) -> Result<Vec<u8>, JsValue> {
         args::flag(&get(&o, "rsv3")?, false),
     ];
     let allow_invalid = args::flag(&get(&o, "allowInvalid")?, false);
-    if opcode & 0x8 != 0 && !allow_invalid {
-        check_control(fin, payload.len()).map_err(|e| encode_error(&e))?;
+    if !allow_invalid {
+        check_frame(opcode, fin, payload.len()).map_err(|e| encode_error(&e))?;
     }
     let mask = match mask_opt(&get(&o, "mask")?)? {
         MaskOpt::Default | MaskOpt::None => None,

@@ -56,6 +56,19 @@ pub fn check_control(fin: bool, len: usize) -> Result<(), EncodeError> {
     Ok(())
 }
 
+/// Checks a single frame a caller builds by hand (the `encode` of the bindings and the CLI):
+/// opcodes 0x8-0xF are control frames (RFC 6455 §5.5, the reserved ones too), so they must
+/// have FIN set and at most 125 bytes of payload ([`check_control`]); data frames pass.
+pub fn check_frame(opcode: u8, fin: bool, len: usize) -> Result<(), EncodeError> {
+    if opcode > 0x0f {
+        return Err(EncodeError::OpcodeOutOfRange(opcode));
+    }
+    if opcode & 0x8 != 0 {
+        check_control(fin, len)?;
+    }
+    Ok(())
+}
+
 /// Encoder settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EncoderConfig {

@@ -335,16 +335,16 @@ export function createApi(raw) {
 
   /** A malformed or too large HTTP head (`status` 400 or 431; 0 on the client side). */
   class HandshakeError extends Error {
-    constructor(message, status) {
+    constructor(message, status, code) {
       super(message);
       this.name = 'HandshakeError';
       this.status = status;
-      this.code = status === 431 ? 'WS_ERR_HANDSHAKE_TOO_LARGE' : 'WS_ERR_INVALID_HANDSHAKE';
+      this.code = code; // the engine's HandshakeError::code()
     }
   }
 
   function headResult(r) {
-    if (r.error !== undefined) throw new HandshakeError(r.error.message, r.error.status);
+    if (r.error !== undefined) throw new HandshakeError(r.error.message, r.error.status, r.error.code);
     return r;
   }
 
