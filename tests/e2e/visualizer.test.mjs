@@ -72,6 +72,25 @@ test('static files: MIME types, wasm package, no traversal', async () => {
   assert.equal(await page.evaluate(() => typeof window.wsprism), 'undefined');
 });
 
+test('page structure: main.js composes panel modules that own their sections; no protocol code in the page', () => {
+  const www = path.join(ROOT, 'www');
+  const read = (f) => fs.readFileSync(path.join(www, f), 'utf8');
+  assert.ok(!fs.existsSync(path.join(www, 'app.js')), 'the classic script is gone');
+  const main = read('main.js');
+  assert.match(main, /^import init from '\/wsprism-web\/index\.js';$/m, 'main.js imports the ES module entry of wsprism-web');
+  const panels = fs.readdirSync(path.join(www, 'panels')).filter((f) => f.endsWith('.js'));
+  for (const f of panels) {
+    const src = read('panels/' + f);
+    // a panel finds its elements inside its own section (lib/dom.js elements(root, ids)), never by a global lookup
+    assert.doesNotMatch(src, /getElementById|document\.querySelector/, `panels/${f} reaches outside its section`);
+    if (f !== 'capture-example.js') assert.match(main, new RegExp(`from '\\./panels/${f.replace('.', '\\.')}'`), `main.js composes panels/${f}`);
+  }
+  for (const f of ['main.js', 'capture-worker.js', ...panels.map((f) => 'panels/' + f), ...fs.readdirSync(path.join(www, 'lib')).map((f) => 'lib/' + f)]) {
+    const src = read(f);
+    assert.doesNotMatch(src, /crypto\.subtle|258EAFA5|0xa1b2c3d4|d4c3b2a1/i, `${f}: accept keys and pcap files come from the engine`);
+  }
+});
+
 test('decode: the RFC masked "Hello"', async () => {
   await page.click('button[data-ex="rfc-masked"]');
   const fields = await text('#dec-fields');
