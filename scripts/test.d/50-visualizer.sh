@@ -21,5 +21,6 @@ if [ ! -d "$dir/node_modules/playwright-core" ] \
   (cd "$dir" && timeout 600 npm install --no-audit --no-fund --loglevel=error)
 fi
 bash scripts/setup/chromium.sh >/dev/null
+bash scripts/setup/fonts-cjk.sh
 
 timeout 900 node --test --test-concurrency=1 "$dir/visualizer.test.mjs" "$dir/capture.test.mjs" "$dir/i18n.test.mjs"
