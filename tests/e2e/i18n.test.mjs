@@ -86,7 +86,9 @@ const englishLeft = () => {
     'sec-websocket-accept sec-websocket-version sec-websocket-protocol sec-websocket-extensions permessage-deflate context takeover no ' +
     'server client max window bits upgrade websocket connection http get switching protocols ping pong close text binary continuation ' +
     'utf-8 rfc xor key hello bye mdn java json base64 hex sha-1 guid tcp tls har pcap pcapng wireshark tcpdump socket.io and of the ' +
-    'decoder encoder frame frames on off b kb mb ms s api').split(' '));
+    'decoder encoder frame frames on off b kb mb ms s api wsprism host pragma origin cache-control user-agent ' +
+    // the examples' own names (resource paths, subprotocols)
+    'chat superchat feed demo').split(' '));
   const bad = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let n; (n = walker.nextNode());) {
@@ -96,6 +98,11 @@ const englishLeft = () => {
     for (const run of t.match(/[A-Za-z][\w'’.-]*(?:[\s,;:()/]+[A-Za-z][\w'’.-]*){3,}/g) || []) {
       const words = run.match(/[A-Za-z][\w'’.-]*/g).map((w) => w.replace(/[.]$/, '').toLowerCase());
       if (words.some((w) => !TERMS.has(w) && !/\d|_/.test(w))) bad.push(p.tagName + (p.id ? '#' + p.id : '') + ': ' + run);
+    }
+    // a text with no Chinese at all and an English word of 3+ letters that is not an RFC term
+    if (!/[\u4e00-\u9fff]/.test(t)) {
+      const odd = (t.match(/[A-Za-z][\w'’-]{2,}/g) || []).filter((w) => !TERMS.has(w.toLowerCase()) && !/\d|_/.test(w));
+      if (odd.length) bad.push(p.tagName + (p.id ? '#' + p.id : '') + ': ' + t.trim().slice(0, 80));
     }
   }
   return bad;

@@ -69,6 +69,18 @@ const decode = {
   morePayload: (more, missing) => '…… 还有 ' + more + ' 字节载荷' + (missing > 0 ? '（其中 ' + missing + ' 字节不在输入中）' : '') + '。',
   byteTitle: (at, b, names) => '第 ' + at + ' 字节 = 0x' + hexByte(b) + ' = ' + bin8(b) + '（' + names.join('、') + '）',
   moreBytes: (n) => '…… 还有 ' + n + ' 字节',
+  fieldValue: (s) => {
+    const words = {
+      'final fragment': '最后一个分片', 'more fragments follow': '后面还有分片', set: '置位', clear: '未置位',
+      '16-bit length follows': '后面跟 16 位长度', '64-bit length follows': '后面跟 64 位长度',
+      'reserved control': '保留的控制帧', 'reserved non-control': '保留的非控制帧',
+    };
+    let m;
+    if ((m = /^(\S+) \((.+)\)$/.exec(s)) && words[m[2]]) return m[1] + '（' + words[m[2]] + '）';
+    if ((m = /^(\d+) bytes$/.exec(s))) return m[1] + ' 字节';
+    if ((m = /^(\d+) of (\d+) bytes present$/.exec(s))) return '有 ' + m[1] + ' / ' + m[2] + ' 字节';
+    return s;
+  },
   violation: (v, why) => why,
   violationMore: (v, why) => en(v.message),
   violationMeta: (v) => v.code + ' · 关闭码 ' + v.close_code + ' · 位于第 ' + v.offset + ' 字节',
@@ -257,7 +269,7 @@ const capture = {
     if (t.gaps) x.push(t.gaps + ' 处缺口（抓包中缺少的字节）');
     return x.join('，');
   },
-  closedBy: (how) => '；由' + (how === 'rst' ? '复位 (RST)' : 'FIN') + '关闭',
+  closedBy: (how) => '；由' + (how === 'rst' ? '复位 (RST)' : ' FIN ') + '关闭',
   cutFrames: (n, max) => n + ' 个帧长于 ' + max + ' 字节：列表和解码器只看到它们的前 ' + max + ' 字节（可在“每帧保留字节数”中选更多：文件会被重新读取）。',
   errors: (n) => n + ' 个错误',
   errorMeta: (e, dir, time) => e.code + ' · ' + dir + ' · ' + time + ' · 流偏移 ' + e.stream_offset + ' ',

@@ -17,6 +17,8 @@ export const TEXT = {
   morePayload: (more, missing) => '… ' + more + ' more payload byte' + (more === 1 ? '' : 's') + (missing > 0 ? ' (' + missing + ' not in the input)' : '') + '.',
   byteTitle: (at, b, names) => 'byte ' + at + ' = 0x' + hexByte(b) + ' = ' + bin8(b) + ' (' + names.join(', ') + ')',
   moreBytes: (n) => '… ' + n + ' more',
+  /** A field's value as the engine words it ("1 (final fragment)", "7 bytes", "5 of 7 bytes present"). */
+  fieldValue: (s) => s,
   // a violation: the engine's message on the line, what its code means below (why)
   violation: (v, why) => v.message,
   violationMore: (v, why) => why,
@@ -207,7 +209,7 @@ export function createDecodePanel(root, { W, text = TEXT, common = COMMON_TEXT, 
         el('td', { class: 'num' }, String(fd.bit_offset)),
         el('td', { class: 'num' }, String(fd.bit_width)),
         el('td', { class: 'mono' }, clip(String(fd.raw), 40) || '—'),
-        el('td', null, [String(fd.value), el('br'), el('small', { class: 'muted' }, text.fieldHelp[fd.name] || '')]),
+        el('td', null, [text.fieldValue(String(fd.value)), el('br'), el('small', { class: 'muted' }, text.fieldHelp[fd.name] || '')]),
       ]));
     });
   }
