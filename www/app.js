@@ -1551,7 +1551,7 @@
       'req-pmd': function () {
         return 'GET /demo HTTP/1.1\nHost: 127.0.0.1:8080\nConnection: Upgrade\nPragma: no-cache\nUpgrade: websocket\nOrigin: http://127.0.0.1:8080\nSec-WebSocket-Version: 13\nSec-WebSocket-Key: ' + $('hs-key').value.trim() + '\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\n';
       },
-      'req-bad': function () { return req.replace('Version: 13', 'Version: 8'); },
+      'req-bad': function () { return req.replace('Version: 13', 'Version: 12'); },
       res: function () { return 'HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Accept: ' + W.acceptKey($('hs-key').value.trim()) + '\nSec-WebSocket-Protocol: chat\n'; },
       'res-bad': function () { return 'HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Accept: dGhlIHNhbXBsZSBub25jZQ==\n'; }
     };

@@ -128,7 +128,7 @@ test('handshake: accept steps and validation', async () => {
   assert.match(steps, /s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/);
   await page.waitForFunction(() => /equals the engine/.test(document.getElementById('hs-steps').innerText));
   await page.click('button[data-hs="req-bad"]');
-  assert.match(await text('#hs-result'), /426/);
+  assert.match(await text('#hs-result'), /400/);
   await page.click('button[data-hs="req-pmd"]');
   assert.match(await text('#hs-result'), /permessage-deflate accepted/);
 });
