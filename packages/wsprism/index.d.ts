@@ -681,5 +681,5 @@ export function acceptPerMessageDeflate(
 // ---------------------------------------------------------------------------------------------
 // ws-style classes (lib/websocket.js, lib/websocket-server.js): see README.md.
 
-export { WebSocket, WebSocketServer } from './lib/websocket';
+export { WebSocket, WebSocketServer, createWebSocketStream } from './lib/websocket';
 export type * from './lib/websocket';

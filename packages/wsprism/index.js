@@ -966,6 +966,7 @@ module.exports = {
 const libFiles = {
   WebSocket: path.join(__dirname, 'lib', 'websocket.js'),
   WebSocketServer: path.join(__dirname, 'lib', 'websocket-server.js'),
+  createWebSocketStream: path.join(__dirname, 'lib', 'stream.js'),
 };
 for (const [name, file] of Object.entries(libFiles)) {
   if (fs.existsSync(file)) {

@@ -55,6 +55,8 @@ function frameError(e) {
     const msg = text(e.detail);
     err = new Ctor(prefixed ? `Invalid WebSocket frame: ${msg}` : msg);
     err.code = code;
+    // zlib's errno for Z_DATA_ERROR, as on the zlib error `ws` hands on.
+    if (code === 'Z_DATA_ERROR') err.errno = -3;
   }
   err.closeCode = e.closeCode;
   err[kStatusCode] = e.closeCode;

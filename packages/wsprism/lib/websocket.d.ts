@@ -84,6 +84,8 @@ export interface WebSocketError extends Error {
 }
 
 export declare class WebSocket extends EventEmitter {
+  /** The same function as the package's `createWebSocketStream`. */
+  static createWebSocketStream: typeof createWebSocketStream;
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
   static readonly CLOSING: 2;
@@ -198,5 +200,15 @@ export declare class WebSocketServer extends EventEmitter {
   on(event: 'wsClientError', listener: (this: WebSocketServer, error: Error & { status: number }, socket: Duplex, request: http.IncomingMessage) => void): this;
   on(event: string | symbol, listener: (this: WebSocketServer, ...args: any[]) => void): this;
 }
+
+/**
+ * A WebSocket as a Duplex stream, as `ws`'s function of that name: each message received is one
+ * chunk read (text as a string with `readableObjectMode`), each chunk written is one message
+ * sent (writes made while CONNECTING wait for 'open'). A full readable buffer pauses the
+ * WebSocket until it is read; ending the writable side starts the closing handshake; the
+ * readable side ends at 'close'; `destroy()` terminates the connection. `autoDestroy`,
+ * `emitClose` and `objectMode`/`writableObjectMode` are fixed (false).
+ */
+export declare function createWebSocketStream(websocket: WebSocket, options?: import('stream').DuplexOptions): Duplex;
 
 export default WebSocket;

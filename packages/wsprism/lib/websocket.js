@@ -1048,3 +1048,5 @@ module.exports.deflateConfig = deflateConfig;
 module.exports.engineDeflateConfig = engineDeflateConfig;
 module.exports.rawHead = rawHead;
 module.exports.kCodec = kCodec;
+// As `ws` has it: `WebSocket.createWebSocketStream(ws, options)`.
+module.exports.createWebSocketStream = require('./stream');
