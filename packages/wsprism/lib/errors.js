@@ -82,7 +82,7 @@ const REQUEST = {
   WS_ERR_HANDSHAKE_HTTP_VERSION: 'Invalid HTTP version',
   WS_ERR_HANDSHAKE_HEADER_VALUE: 'Invalid header value',
   WS_ERR_HANDSHAKE_TOO_LARGE: 'Request Header Fields Too Large',
-  WS_ERR_HANDSHAKE_HTTP: 'Invalid HTTP request'
+  WS_ERR_INVALID_HANDSHAKE: 'Invalid HTTP request'
 };
 
 /** `ws`'s message for a refused upgrade request (`code` from validateHandshakeRequest). */

@@ -2,7 +2,8 @@
 
 // A `ws`-compatible WebSocketServer. The opening handshake is validated by the wsprism engine
 // (validateHandshakeRequest: method, HTTP version, Host, Upgrade/Connection tokens, key, version
-// 13 -> 426, subprotocol and extension syntax), permessage-deflate is negotiated by the engine
+// 13 or 8, else 400 with `Sec-WebSocket-Version: 13, 8`; 405 for another method; subprotocol
+// and extension syntax), permessage-deflate is negotiated by the engine
 // (negotiatePerMessageDeflate) and the 101 response is built by it (buildHandshakeResponse).
 
 const EventEmitter = require('events');
