@@ -464,12 +464,24 @@ class WebSocket extends EventEmitter {
     const frame =
       code === undefined ? this._enc().close(undefined, '') : this._enc().close(code, reason);
     this._readyState = CLOSING;
+    this._startCloseTimer();
+    if (this._blobQueue !== null) {
+      // Messages sent before close() wait for a Blob to be read: the close frame goes after
+      // them, as in `ws` (its sender queues the close frame too).
+      this._blobQueue.push({ run: () => this._writeClose(frame), cb: undefined });
+      return;
+    }
+    this._writeClose(frame);
+  }
+
+  /** @private */
+  _writeClose(frame) {
+    if (this._closeFrameSent || this._readyState === CLOSED || this._socket.destroyed) return;
     this._write(frame, (err) => {
       if (err) return;
       if (this._closeFrameReceived) this._socket.end();
     });
     this._closeFrameSent = true;
-    this._startCloseTimer();
   }
 
   pause() {
@@ -484,7 +496,7 @@ class WebSocket extends EventEmitter {
 
   ping(data, mask, cb) {
     if (this._blobQueue !== null && this._readyState === OPEN) {
-      this._blobQueue.push(() => this._control('ping', data, mask, cb));
+      this._blobQueue.push({ run: () => this._control('ping', data, mask, cb, true), cb: callbackOf(data, mask, cb) });
       return;
     }
     this._control('ping', data, mask, cb);
@@ -492,14 +504,18 @@ class WebSocket extends EventEmitter {
 
   pong(data, mask, cb) {
     if (this._blobQueue !== null && this._readyState === OPEN) {
-      this._blobQueue.push(() => this._control('pong', data, mask, cb));
+      this._blobQueue.push({ run: () => this._control('pong', data, mask, cb, true), cb: callbackOf(data, mask, cb) });
       return;
     }
     this._control('pong', data, mask, cb);
   }
 
-  /** ping/pong: `ws`'s argument shapes (data, mask, cb with optional middle arguments). */
-  _control(kind, data, mask, cb) {
+  /**
+   * ping/pong: `ws`'s argument shapes (data, mask, cb with optional middle arguments).
+   * `queued`: accepted while OPEN and held behind a Blob; written unless the close frame
+   * already went.
+   */
+  _control(kind, data, mask, cb, queued = false) {
     if (this._readyState === CONNECTING) {
       throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
     }
@@ -511,18 +527,33 @@ class WebSocket extends EventEmitter {
       mask = undefined;
     }
     if (typeof data === 'number') data = data.toString();
-    if (hasBlob && data instanceof Blob) data = Buffer.alloc(0); // a Blob's bytes are not known synchronously
+    if (hasBlob && data instanceof Blob) {
+      // Its bytes are read asynchronously (later frames wait behind it), as for send().
+      if (data.size > 125) {
+        const err = new RangeError('The data size must not be greater than 125 bytes');
+        err.rfcSection = 'RFC 6455 §5.5';
+        throw err;
+      }
+      this._sendBlob(data, null, cb, queued, kind);
+      return;
+    }
     const buf = data === undefined ? EMPTY : toBuffer(data);
     if (buf.length > 125) {
       const err = new RangeError('The data size must not be greater than 125 bytes');
       err.rfcSection = 'RFC 6455 §5.5';
       throw err;
     }
-    if (this._readyState !== OPEN) {
+    if (queued ? !this._canWriteQueued() : this._readyState !== OPEN) {
       sendAfterClose(this, buf, cb);
       return;
     }
     this._write(kind === 'ping' ? this._enc().ping(buf) : this._enc().pong(buf), cb);
+  }
+
+  /** A frame accepted while OPEN and held in the Blob queue can still be written. @private */
+  _canWriteQueued() {
+    const s = this._socket;
+    return !this._closeFrameSent && this._readyState !== CLOSED && !this._errored && s !== null && !s.destroyed;
   }
 
   /**
@@ -543,12 +574,21 @@ class WebSocket extends EventEmitter {
       return;
     }
     if (this._blobQueue !== null && this._readyState === OPEN) {
-      this._blobQueue.push(() => this.send(data, options, cb));
+      this._blobQueue.push({ run: () => this._sendData(data, options, cb, true), cb: callbackOf(options, cb) });
       return;
     }
+    this._sendData(data, options, cb, false);
+  }
+
+  /**
+   * Frames and writes one message (or fragment). `queued`: accepted while OPEN and held behind
+   * a Blob; written unless the close frame already went.
+   * @private
+   */
+  _sendData(data, options, cb, queued) {
     const isString = typeof data === 'string';
     const buf = data === undefined ? EMPTY : toBuffer(data);
-    if (this._readyState !== OPEN) {
+    if (queued ? !this._canWriteQueued() : this._readyState !== OPEN) {
       sendAfterClose(this, buf, cb);
       return;
     }
@@ -578,16 +618,17 @@ class WebSocket extends EventEmitter {
 
   /**
    * Sends a Blob: its bytes are read asynchronously, so what is sent after it waits in a queue
-   * and keeps its order, as in `ws`. Sent as binary unless `options.binary` says otherwise.
+   * and keeps its order, as in `ws`. Sent as binary unless `options.binary` says otherwise;
+   * `kind` 'ping'/'pong' sends it as that control frame's payload.
    * @private
    */
-  _sendBlob(blob, options, cb) {
-    if (this._readyState !== OPEN || this._blobQueue !== null) {
-      if (this._readyState !== OPEN) {
-        sendAfterClose(this, { length: blob.size }, cb);
-        return;
-      }
-      this._blobQueue.push(() => this._sendBlob(blob, options, cb));
+  _sendBlob(blob, options, cb, queued = false, kind = 'message') {
+    if (queued ? !this._canWriteQueued() : this._readyState !== OPEN) {
+      sendAfterClose(this, { length: blob.size }, cb);
+      return;
+    }
+    if (this._blobQueue !== null) {
+      this._blobQueue.push({ run: () => this._sendBlob(blob, options, cb, true, kind), cb });
       return;
     }
     this._blobQueue = [];
@@ -597,17 +638,26 @@ class WebSocket extends EventEmitter {
       this._bufferedAmount -= blob.size;
       const queue = this._blobQueue;
       this._blobQueue = null;
+      if (!err && this._socket !== null && this._socket.destroyed) {
+        // The connection went (terminate(), a socket error) while the Blob was read: this send
+        // and every one waiting behind it fail with `ws`'s error.
+        const gone = new Error('The socket was closed while the blob was being read');
+        if (cb) cb(gone);
+        for (const next of queue) if (next.cb) next.cb(gone);
+        return;
+      }
       if (err) {
         if (cb) cb(err);
         this._failWith(err);
-      } else if (this._readyState === OPEN) {
-        this.send(buf, o, cb);
+      } else if (this._canWriteQueued()) {
+        if (kind === 'message') this._sendData(buf, o, cb, true);
+        else this._control(kind, buf, undefined, cb, true);
       } else if (cb) {
         sendAfterClose(this, null, cb);
       }
       for (const next of queue) {
         if (this._blobQueue !== null) this._blobQueue.push(next);
-        else next();
+        else next.run();
       }
     };
     blob.arrayBuffer().then(
@@ -619,9 +669,17 @@ class WebSocket extends EventEmitter {
   /** An error of our own making (a Blob that could not be read): 'error', then the socket goes. */
   _failWith(err) {
     if (this._readyState === CLOSED) return;
+    // As `ws`: CLOSING, our side of the TCP connection ends (the close timer destroys a peer
+    // that never ends its side), and 'error' is emitted once per connection: not again after
+    // a protocol error already reported.
+    const first = !this._errored;
     this._errored = true;
-    if (this.listenerCount('error') > 0) this.emit('error', err);
-    if (this._socket) this._socket.destroy();
+    this._readyState = CLOSING;
+    if (this._socket) {
+      this._socket.end();
+      this._startCloseTimer();
+    }
+    if (first && this.listenerCount('error') > 0) this.emit('error', err);
   }
 
   terminate() {
@@ -677,6 +735,7 @@ for (const name of ['binaryType', 'bufferedAmount', 'extensions', 'isPaused', 'p
 
 for (const method of ['open', 'error', 'close', 'message']) {
   Object.defineProperty(WebSocket.prototype, `on${method}`, {
+    configurable: true,
     enumerable: true,
     get() {
       for (const l of this.listeners(method)) {
@@ -742,6 +801,12 @@ function socketOnDrain() {
     ws._needDrain = false;
     ws.emit('drain');
   }
+}
+
+/** The callback among a send/ping/pong call's arguments (it may come in any optional place). */
+function callbackOf(...args) {
+  for (let i = args.length - 1; i >= 0; i--) if (typeof args[i] === 'function') return args[i];
+  return undefined;
 }
 
 function sendAfterClose(ws, data, cb) {
