@@ -180,6 +180,21 @@ fn client_request_and_response_validation() {
         .validate(key, &["other"], &["permessage-deflate"])
         .is_err());
     assert!(value.validate(key, &["chat"], &[]).is_err());
+    // A Sec-WebSocket-Protocol header that names nothing is not "no subprotocol": it selects
+    // none of those offered (RFC 6455 §4.1), whatever was offered.
+    let accept = accept_key(key);
+    for protocol_header in ["Sec-WebSocket-Protocol:", "Sec-WebSocket-Protocol: ,"] {
+        let raw = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{protocol_header}\r\n\r\n"
+        );
+        let Parsed::Complete { value, .. } = parse_response(raw.as_bytes(), 8192).unwrap() else {
+            panic!()
+        };
+        for offered in [&["chat", "superchat"][..], &[]] {
+            let e = value.validate(key, offered, &[]).unwrap_err();
+            assert_eq!((e.status, e.code()), (0, "WS_ERR_HANDSHAKE_PROTOCOL"));
+        }
+    }
 }
 
 /// Whoever calls, no builder writes CR, LF or NUL into a head: each caller string is refused
