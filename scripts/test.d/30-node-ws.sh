@@ -17,4 +17,5 @@ bash scripts/build-node.sh
 bash scripts/setup/chromium.sh >/dev/null
 
 timeout 900 node --test --test-concurrency=1 --test-force-exit \
-  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs
+  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs \
+  tests/node/app-callbacks.test.mjs

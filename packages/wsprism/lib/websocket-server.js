@@ -232,33 +232,55 @@ class WebSocketServer extends EventEmitter {
         secure: !!((req.socket && req.socket.authorized) || (req.socket && req.socket.encrypted)),
         req
       };
-      // An app callback that throws (or answers twice) fails this handshake with 500 and an
-      // 'error' on the server, never the process.
+      // An app callback that throws, rejects, answers twice or with a bad status/header fails
+      // this handshake with 500 and an 'error' on the server, never the process.
       let answered = false;
-      try {
-        if (this.options.verifyClient.length === 2) {
-          this.options.verifyClient(info, (verified, code, message, headers) => {
-            if (answered) return;
-            answered = true;
-            if (!verified) {
-              try {
-                abortHandshake(socket, code || 401, message, headers);
-              } catch (err) {
-                this._appError(socket, err, 'verifyClient');
-              }
-              return;
-            }
-            finish();
-          });
+      const answer = (verified, code, message, headers) => {
+        if (answered) return;
+        answered = true;
+        if (verified) {
+          finish();
           return;
         }
+        let refusal;
+        try {
+          refusal = refusalResponse(code, message, headers);
+        } catch (err) {
+          this._appError(socket, err, 'verifyClient');
+          return;
+        }
+        if (stopTimer !== null) stopTimer();
+        writeAndClose(socket, refusal);
+      };
+      const failed = (err) => {
+        if (answered) return;
         answered = true;
-        if (!this.options.verifyClient(info)) return abortHandshake(socket, 401);
+        this._appError(socket, err, 'verifyClient');
+      };
+      const verify = this.options.verifyClient;
+      let result;
+      try {
+        result = verify.length === 2 ? verify(info, answer) : verify(info);
       } catch (err) {
-        if (!socket[kHandled]) this._appError(socket, err, 'verifyClient');
-        else throw err;
+        // A throw from our own `finish()` (the app's 'connection' listener, run synchronously
+        // from `answer`) is the app's, as in `ws`; a throw before the answer is verifyClient's.
+        if (answered && socket[kHandled]) throw err;
+        failed(err);
         return;
       }
+      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+        // An async verifyClient: its rejection fails the handshake (rather than going unhandled
+        // and ending the process); the one-argument form answers with what it resolves to.
+        result.then(
+          (ok) => {
+            if (verify.length !== 2) answer(!!ok);
+          },
+          failed
+        );
+        return;
+      }
+      if (verify.length !== 2) answer(!!result);
+      return;
     }
     finish();
   }
@@ -296,8 +318,15 @@ class WebSocketServer extends EventEmitter {
           ? this.options.handleProtocols(protocols, req)
           : protocols.values().next().value;
         if (!protocol) protocol = undefined;
-        else if (typeof protocol !== 'string') {
-          throw new TypeError(`handleProtocols must return a string or false, got ${typeof protocol}`);
+        else if (typeof protocol !== 'string' || !protocols.has(protocol)) {
+          // RFC 6455 §4.2.2: the server's choice is one of the client's values.
+          const err = new TypeError(
+            typeof protocol !== 'string'
+              ? `handleProtocols must return one of the offered subprotocols or false, got ${typeof protocol}`
+              : `handleProtocols returned ${JSON.stringify(protocol)}, which the client did not offer`
+          );
+          err.code = 'ERR_INVALID_RETURN_VALUE';
+          throw err;
         }
       }
       if (protocol) resOpts.protocol = protocol;
@@ -314,7 +343,11 @@ class WebSocketServer extends EventEmitter {
         for (const line of lines.slice(1)) {
           if (before.has(line)) continue;
           const i = typeof line === 'string' ? line.indexOf(':') : -1;
-          if (i <= 0) throw new TypeError(`a 'headers' listener added a line that is not a header: ${JSON.stringify(line)}`);
+          if (i <= 0) {
+            const err = new TypeError(`a 'headers' listener added a line that is not a header: ${JSON.stringify(line)}`);
+            err.code = 'ERR_INVALID_ARG_VALUE';
+            throw err;
+          }
           extra.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
         }
         if (extra.length) response = codec().buildHandshakeResponse({ ...resOpts, headers: extra });
@@ -403,7 +436,36 @@ function withBody(response, message) {
   return lines.join('\r\n') + '\r\n\r\n' + message;
 }
 
+/**
+ * The response for a verifyClient refusal `(false, code, message, headers)`: `code` (default
+ * 401) an integer from 300 to 599, `headers` checked by the engine's header rules (a token
+ * name, no CR/LF/NUL in a value: the checks every head the engine builds goes through), so an
+ * app's values can never add header lines. Throws RangeError/TypeError with a `code`.
+ */
+function refusalResponse(code, message, headers) {
+  if (code === undefined) code = 401;
+  if (!Number.isInteger(code) || code < 300 || code > 599) {
+    const err = new RangeError(`verifyClient refused with an invalid HTTP status code: ${String(code)}`);
+    err.code = 'ERR_HTTP_INVALID_STATUS_CODE';
+    throw err;
+  }
+  if (headers !== undefined && headers !== null) {
+    if (typeof headers !== 'object') {
+      const err = new TypeError('verifyClient refused with headers that are not an object');
+      err.code = 'ERR_INVALID_ARG_TYPE';
+      throw err;
+    }
+    codec().buildHandshakeResponse({ accept: 'x', headers });
+  }
+  return refusalText(code, message === undefined || message === null ? undefined : String(message), headers);
+}
+
 function abortHandshake(socket, code, message, headers) {
+  writeAndClose(socket, refusalText(code, message, headers));
+}
+
+/** A plain refusal: status line, Connection: close, the message as an HTML body. */
+function refusalText(code, message, headers) {
   message = message || http.STATUS_CODES[code] || 'Error';
   headers = {
     Connection: 'close',
@@ -411,14 +473,13 @@ function abortHandshake(socket, code, message, headers) {
     'Content-Length': Buffer.byteLength(message),
     ...headers
   };
-  writeAndClose(
-    socket,
-    `HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\n` +
-      Object.keys(headers)
-        .map((h) => `${h}: ${headers[h]}`)
-        .join('\r\n') +
-      '\r\n\r\n' +
-      message
+  return (
+    `HTTP/1.1 ${code} ${http.STATUS_CODES[code] || 'Unknown'}\r\n` +
+    Object.keys(headers)
+      .map((h) => `${h}: ${headers[h]}`)
+      .join('\r\n') +
+    '\r\n\r\n' +
+    message
   );
 }
 
