@@ -528,8 +528,8 @@ pub struct ProtocolErrorJs {
     pub message: String,
     pub offset: f64,
     /// The number the violation is about, for messages in `ws`'s words: the opcode (reserved
-    /// opcode, continuation expected or unexpected: 0), the control payload length, or the
-    /// close code.
+    /// opcode, continuation expected or unexpected: 0), the control payload length, the close
+    /// code, or the frame/message length over the limit.
     pub detail: Option<f64>,
 }
 
@@ -544,6 +544,8 @@ fn protocol_error_detail(kind: &wsprism::ProtocolErrorKind) -> Option<f64> {
         K::ControlTooLong(len) => Some(*len as f64),
         K::CloseTooShort => Some(1.0),
         K::InvalidCloseCode(code) => Some(f64::from(*code)),
+        // Only compared with 2^53 - 1 by the JS layer: f64 is exact enough for that.
+        K::FrameTooBig { len, .. } | K::MessageTooBig { len, .. } => Some(*len as f64),
         _ => None,
     }
 }

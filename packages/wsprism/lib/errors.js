@@ -44,7 +44,11 @@ const FRAME = {
  * message, detail) as the error `ws` would emit for the same frame.
  */
 function frameError(e) {
-  const entry = FRAME[e.code];
+  let entry = FRAME[e.code];
+  // A declared length past 2^53 - 1 is `ws`'s "unsupported" error whatever maxPayload is.
+  if (e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && e.detail > Number.MAX_SAFE_INTEGER) {
+    entry = FRAME.WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH;
+  }
   let err;
   if (!entry) {
     err = new Error(e.message);
@@ -118,4 +122,24 @@ function responseMessage(code, engineMessage, { protocols, extensionOffered }) {
   }
 }
 
-module.exports = { frameError, requestMessage, responseMessage, kStatusCode };
+/**
+ * close(code, reason) refused by the engine's encoder: `ws`'s class and message for the same
+ * argument (a code that may not be sent is a TypeError there, a long reason a RangeError). The
+ * engine's code and sentence stay on the error (`engineCode`, `engineMessage`).
+ */
+function closeArgumentError(e) {
+  let err;
+  if (e.code === 'WS_ERR_INVALID_CLOSE_CODE') {
+    err = new TypeError('First argument must be a valid error code number');
+  } else if (e.code === 'WS_ERR_CLOSE_REASON_TOO_LONG') {
+    err = new RangeError('The message must not be greater than 123 bytes');
+  } else {
+    return e;
+  }
+  err.code = e.code;
+  err.engineCode = e.code;
+  err.engineMessage = e.message;
+  return err;
+}
+
+module.exports = { frameError, requestMessage, responseMessage, closeArgumentError, kStatusCode };

@@ -19,7 +19,7 @@ const https = require('https');
 const net = require('net');
 const tls = require('tls');
 const { URL } = require('url');
-const { frameError, responseMessage } = require('./errors');
+const { frameError, responseMessage, closeArgumentError } = require('./errors');
 
 const kAborted = Symbol('wsprism.aborted');
 const kCodec = Symbol('wsprism.codec');
@@ -461,8 +461,12 @@ class WebSocket extends EventEmitter {
     if (data !== undefined && data !== null) {
       reason = typeof data === 'string' ? data : toBuffer(data).toString();
     }
-    const frame =
-      code === undefined ? this._enc().close(undefined, '') : this._enc().close(code, reason);
+    let frame;
+    try {
+      frame = code === undefined ? this._enc().close(undefined, '') : this._enc().close(code, reason);
+    } catch (err) {
+      throw closeArgumentError(err);
+    }
     this._readyState = CLOSING;
     this._startCloseTimer();
     if (this._blobQueue !== null) {
