@@ -448,6 +448,31 @@ test('createWebSocketStream: messages as chunks both ways, backpressure, end clo
   wss.close();
 });
 
+test('createWebSocketStream: a protocol error destroys the stream with ws\'s error; writes after close fail', T, async () => {
+  const server = await evilServer(Buffer.from([0x85, 0x00]));
+  const ws = new WebSocket(`ws://${HOST}:${server.address().port}/`, { perMessageDeflate: false });
+  const duplex = createWebSocketStream(ws);
+  const streamClosed = withTimeout(new Promise((r) => duplex.once('close', r)), 5000, 'stream close');
+  const [err] = await withTimeout(once(duplex, 'error'), 5000, 'stream error');
+  assert.equal(err.message, 'Invalid WebSocket frame: invalid opcode 5');
+  assert.equal(err.code, 'WS_ERR_INVALID_OPCODE');
+  await streamClosed;
+  assert.equal(ws.readyState, WebSocket.CLOSED);
+  await closeAll(server);
+
+  // a write once the WebSocket is closed: the send callback's error is the stream's
+  const wss = new WebSocketServer({ host: HOST, port: 0 });
+  await once(wss, 'listening');
+  wss.on('connection', (peer) => peer.close());
+  const ws2 = new WebSocket(`ws://${HOST}:${wss.address().port}/`);
+  await withTimeout(once(ws2, 'close'), 5000, 'closed by the server');
+  const d2 = createWebSocketStream(ws2);
+  d2.write('too late');
+  const [e2] = await withTimeout(once(d2, 'error'), 5000, 'write error');
+  assert.equal(e2.message, 'WebSocket is not open: readyState 3 (CLOSED)');
+  wss.close();
+});
+
 // ------------------------------------------------------------------------------------------
 // Blob
 
