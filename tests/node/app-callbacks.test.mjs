@@ -96,24 +96,33 @@ test('handleProtocols that throws: 500, the thrown error on the server, next cli
   await close(wss);
 });
 
-test('handleProtocols returning CR/LF, a name not offered, or a non-string: 500 + typed error, never sent', T, async () => {
-  for (const [value, offered] of [
-    ['chat\r\nSet-Cookie: stolen=1', 'chat'],
-    ['superchat', 'chat'],
-    [42, 'chat'],
-    [{ toString: () => 'chat' }, 'chat']
+test('handleProtocols returning CR/LF, a non-token or a non-string: 500 + typed error, never sent', T, async () => {
+  for (const [value, code] of [
+    ['chat\r\nSet-Cookie: stolen=1', 'ERR_INVALID_HTTP_TOKEN'],
+    ['two words', 'ERR_INVALID_HTTP_TOKEN'],
+    [42, 'ERR_INVALID_RETURN_VALUE'],
+    [{ toString: () => 'chat' }, 'ERR_INVALID_RETURN_VALUE']
   ]) {
     const wss = await listen({ handleProtocols: () => value });
     const err = nextError(wss);
-    const r = await rawUpgrade(wss.address().port, `Sec-WebSocket-Protocol: ${offered}\r\n`);
+    const r = await rawUpgrade(wss.address().port, 'Sec-WebSocket-Protocol: chat\r\n');
     assert.equal(r.statusLine, 'HTTP/1.1 500 Internal Server Error', JSON.stringify(value));
-    assert.ok(!/stolen|superchat/.test(r.text), r.text);
+    assert.ok(!/stolen|words/.test(r.text), r.text);
     const e = await err;
     assert.ok(e instanceof TypeError);
-    assert.equal(e.code, 'ERR_INVALID_RETURN_VALUE');
+    assert.equal(e.code, code);
     await assertServing(wss);
     await close(wss);
   }
+  // a token the client did not offer is sent, as ws sends it (the client fails the connection)
+  const other = await listen({ handleProtocols: () => 'superchat' });
+  const sent = await rawUpgrade(other.address().port, 'Sec-WebSocket-Protocol: chat\r\n');
+  assert.equal(sent.statusLine, 'HTTP/1.1 101 Switching Protocols');
+  assert.ok(sent.lines.includes('Sec-WebSocket-Protocol: superchat'));
+  const client = new WebSocket(`ws://${HOST}:${other.address().port}/`, ['chat']);
+  const [clientErr] = await withTimeout(once(client, 'error'), 5000, 'the client refuses it');
+  assert.equal(clientErr.message, 'Server sent an invalid subprotocol');
+  await close(other);
   // a good choice still works
   const wss = await listen({ handleProtocols: (p) => (p.has('b') ? 'b' : false) });
   const r = await rawUpgrade(wss.address().port, 'Sec-WebSocket-Protocol: a, b\r\n');

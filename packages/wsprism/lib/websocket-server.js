@@ -318,16 +318,14 @@ class WebSocketServer extends EventEmitter {
           ? this.options.handleProtocols(protocols, req)
           : protocols.values().next().value;
         if (!protocol) protocol = undefined;
-        else if (typeof protocol !== 'string' || !protocols.has(protocol)) {
-          // RFC 6455 §4.2.2: the server's choice is one of the client's values.
-          const err = new TypeError(
-            typeof protocol !== 'string'
-              ? `handleProtocols must return one of the offered subprotocols or false, got ${typeof protocol}`
-              : `handleProtocols returned ${JSON.stringify(protocol)}, which the client did not offer`
-          );
+        else if (typeof protocol !== 'string') {
+          const err = new TypeError(`handleProtocols must return a string or false, got ${typeof protocol}`);
           err.code = 'ERR_INVALID_RETURN_VALUE';
           throw err;
         }
+        // A string the client did not offer is sent, as `ws` sends it (the client then fails the
+        // connection, RFC 6455 §4.1); one that is not a token (CR/LF, spaces) is refused by the
+        // engine's response builder below: 500 and 'error', never written.
       }
       if (protocol) resOpts.protocol = protocol;
       if (negotiated) resOpts.extensions = negotiated.response;
