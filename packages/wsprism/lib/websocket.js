@@ -39,7 +39,6 @@ const CLOSE_TIMEOUT = 30000;
 const BINARY_TYPES = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
 const hasBlob = typeof Blob === 'function';
 const EMPTY = Buffer.alloc(0);
-const subprotocolRegex = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
 const NOOP = () => {};
 const NO_OPTIONS = Object.freeze({});
 // Encoder.message options for each (binary, compress, fin): send() allocates none per message.
@@ -913,15 +912,23 @@ function initAsClient(ws, address, protocols, options) {
     return;
   }
 
+  const c = codec();
   const protocolSet = new Set();
   for (const p of protocols) {
-    if (typeof p !== 'string' || !subprotocolRegex.test(p) || protocolSet.has(p)) {
+    if (typeof p !== 'string' || protocolSet.has(p)) {
       throw new SyntaxError('An invalid or duplicated subprotocol was specified');
     }
     protocolSet.add(p);
   }
+  if (protocols.length) {
+    // Each must be an HTTP token: the engine's rule (the request builder checks it).
+    try {
+      c.buildHandshakeRequest({ host: 'x', protocols });
+    } catch {
+      throw new SyntaxError('An invalid or duplicated subprotocol was specified');
+    }
+  }
 
-  const c = codec();
   const key = c.generateKey();
   const deflate = deflateConfig(opts.perMessageDeflate);
   const defaultPort = isSecure ? 443 : 80;
