@@ -30,6 +30,7 @@ mod alloc;
 #[global_allocator]
 static GLOBAL: alloc::Alloc = alloc::Alloc;
 use serde_json::{json, Value};
+use wsprism::close::{self, CloseCode};
 use wsprism::deflate::{self, DeflateConfig};
 use wsprism::handshake::{self, Extension, HandshakeError, HandshakeErrorKind, Parsed};
 use wsprism::inspect::{self, InspectOptions};
@@ -498,7 +499,9 @@ pub fn build_request(
 // ---------------------------------------------------------------------------------------------
 // The decoder: one call per socket chunk
 
-/// Row `type` values (low 4 bits: the opcode of the event; 15 = error).
+/// Row `type` values (low 4 bits: the opcode of the event; 15 = error). A close row is
+/// `T_CLOSE | F_EXTRA | code << 16` (1005 for "no status", RFC 6455 §7.1.5), its payload
+/// `extra[start]` and its reason `extra[start + 1]`.
 const T_TEXT: u32 = 1;
 const T_BINARY: u32 = 2;
 const T_CLOSE: u32 = 8;
@@ -635,6 +638,25 @@ impl DecoderState {
         loop {
             match self.inner.next_event(input, &mut pos) {
                 Ok(None) => break,
+                Ok(Some(Event::Close { code, payload })) => {
+                    // Rare (once per stream): the payload and its reason, both from the engine,
+                    // cross as `extra[i]` (a Buffer) and `extra[i + 1]` (a string).
+                    let bytes = payload.as_slice(input);
+                    let reason = close::parse_close_payload(bytes).map_or("", |b| b.reason);
+                    let code = code.unwrap_or(u16::from(CloseCode::NO_STATUS));
+                    let b = BufferSlice::copy_from(env, bytes)?;
+                    let arr = match &mut extra {
+                        Some(a) => a,
+                        None => extra.insert(env.create_array(0)?),
+                    };
+                    arr.set(n_extra, &b)?;
+                    arr.set(n_extra + 1, reason)?;
+                    put(
+                        [T_CLOSE | F_EXTRA | (u32::from(code) << 16), n_extra, 0],
+                        &mut rows,
+                    );
+                    n_extra += 2;
+                }
                 Ok(Some(ev)) => {
                     let (ty, payload) = match ev {
                         Event::Message { text, payload } => {
@@ -642,9 +664,8 @@ impl DecoderState {
                         }
                         Event::Ping(p) => (T_PING, p),
                         Event::Pong(p) => (T_PONG, p),
-                        Event::Close { code, payload } => {
-                            (T_CLOSE | (u32::from(code.unwrap_or(0)) << 16), payload)
-                        }
+                        // (matched above)
+                        Event::Close { payload, .. } => (T_CLOSE, payload),
                     };
                     let row = match payload {
                         Payload::Input(r) => [ty, r.start as u32, r.end as u32],
