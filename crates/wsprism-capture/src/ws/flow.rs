@@ -175,6 +175,9 @@ impl Flow {
         }
     }
 
+    /// Turns a flow being detected into a WebSocket connection, from a handshake or a
+    /// resynchronisation point: announces it, sets up both directions and feeds them what was
+    /// held while detecting.
     pub(super) fn open(
         &mut self,
         v: Verdict,
@@ -200,58 +203,11 @@ impl Flow {
             ),
             _ => (0, false),
         };
-        let server = 1 - client;
-        let addr = |i: usize| self.ends.get(i).copied().map(fmt_addr).unwrap_or_default();
-        events.push_back(CaptureEvent::Connection(Box::new(ConnectionInfo {
-            id,
-            client: addr(client),
-            server: addr(server),
-            start: self.start,
-            handshake_seen,
-        })));
-        let dir_of = |side: usize| {
-            if side == client {
-                Direction::ClientToServer
-            } else {
-                Direction::ServerToClient
-            }
-        };
-        for &(side, offset, len, t) in &d.gaps {
-            events.push_back(CaptureEvent::Error {
-                conn: id,
-                error: capture_error(
-                    dir_of(side),
-                    t,
-                    offset,
-                    "CAPTURE_TCP_GAP",
-                    format!(
-                        "{len} bytes of the {} stream were not captured (before the connection was recognised)",
-                        dir_of(side).name()
-                    ),
-                ),
-            });
-        }
-        let mk = |side: usize, deflate: Option<DeflateParams>, mode: Mode| WsDir {
-            direction: dir_of(side),
-            role: if side == client {
-                Role::Server
-            } else {
-                Role::Client
-            },
-            deflate,
-            mode,
-        };
-        let mut conn = WsConn {
-            id,
-            client,
-            dirs: [mk(0, None, Mode::Stopped), mk(1, None, Mode::Stopped)],
-            frames: 0,
-            messages: 0,
-        };
+        self.announce(id, client, handshake_seen, &d.gaps, events);
+        let mut conn = WsConn::new(id, client);
         let [h0, h1] = d.held;
         let mut held = [Some(h0), Some(h1)];
-        let mut feed_from: [Option<usize>; 2] = [None, None];
-        match v {
+        let feed_from = match v {
             Verdict::Handshake {
                 req,
                 req_len,
@@ -259,170 +215,280 @@ impl Flow {
                 resp_err,
                 ..
             } => {
-                let (hs, problems) = build_handshake(&req, resp.as_ref().map(|(r, _)| &**r));
-                let upgraded = resp.as_ref().is_some_and(|(r, _)| r.status == 101);
-                let deflate = hs.deflate;
-                events.push_back(CaptureEvent::Handshake {
-                    conn: id,
-                    handshake: Box::new(hs),
-                });
-                for (code, message) in problems {
-                    events.push_back(CaptureEvent::Error {
-                        conn: id,
-                        error: capture_error(
-                            if code == "CAPTURE_HANDSHAKE_REJECTED" {
-                                Direction::ServerToClient
-                            } else {
-                                Direction::ClientToServer
-                            },
-                            time,
-                            0,
-                            code,
-                            message,
-                        ),
-                    });
-                }
-                if let Some(e) = &resp_err {
-                    events.push_back(CaptureEvent::Error {
-                        conn: id,
-                        error: capture_error(
-                            Direction::ServerToClient,
-                            time,
-                            0,
-                            "CAPTURE_HTTP_INVALID",
-                            format!("response: {e}"),
-                        ),
-                    });
-                }
-                // A capture of one direction only (or cut before the answer): decode the
-                // client's frames as if the upgrade succeeded, with permessage-deflate if the
-                // client offered it.
-                let assumed = resp.is_none() && resp_err.is_none();
-                let offered_deflate = req
-                    .headers
-                    .iter()
-                    .filter(|h| h.name.eq_ignore_ascii_case("sec-websocket-extensions"))
-                    .filter_map(|h| handshake::parse_extensions(&h.value).ok())
-                    .flatten()
-                    .any(|e| e.name == deflate::NAME);
-                let deflate = if assumed {
-                    offered_deflate.then(DeflateParams::default)
-                } else {
-                    deflate
-                };
-                if resp.is_none() {
-                    events.push_back(CaptureEvent::Note {
-                        conn: id,
-                        note: if assumed {
-                            format!(
-                                "no handshake response in the capture: client frames decoded as if the upgrade succeeded{}",
-                                if offered_deflate {
-                                    " with permessage-deflate (default parameters), as offered"
-                                } else {
-                                    ""
-                                }
-                            )
-                        } else {
-                            "no handshake response in the capture".into()
-                        },
-                    });
-                }
-                if upgraded || assumed {
-                    for (side, d) in conn.dirs.iter_mut().enumerate() {
-                        d.deflate = deflate;
-                        let start = if side == client {
-                            Some(req_len)
-                        } else {
-                            resp.as_ref().map(|(_, l)| *l)
-                        };
-                        if let (Some(start), Some(Some(h))) = (start, held.get(side)) {
-                            let base = h.base + start as u64;
-                            d.mode = Mode::Decode(Box::new(FrameDecoder::new(
-                                decoder_config(d.role, deflate, opts),
-                                base,
-                            )));
-                            if let Some(f) = feed_from.get_mut(side) {
-                                *f = Some(start);
-                            }
-                        }
-                    }
-                }
+                let resp = resp.as_ref().map(|(r, len)| (&**r, *len));
+                let deflate = report_handshake(id, &req, resp, resp_err.as_deref(), time, events);
+                deflate.map_or([None, None], |deflate| {
+                    conn.decode_after_handshake(deflate, req_len, resp.map(|r| r.1), &held, opts)
+                })
             }
             Verdict::Resync { side, hit } => {
-                events.push_back(CaptureEvent::Note {
-                    conn: id,
-                    note: "no handshake seen".into(),
-                });
-                let deflate = hit.rsv1.then(DeflateParams::default);
-                if deflate.is_some() {
-                    events.push_back(CaptureEvent::Note {
-                        conn: id,
-                        note: "RSV1 frames seen: permessage-deflate assumed with default \
-                               parameters (messages compressed with context takeover may \
-                               not inflate without the earlier messages)"
-                            .into(),
-                    });
-                }
-                for (s, d) in conn.dirs.iter_mut().enumerate() {
-                    d.deflate = deflate;
-                    if s == side {
-                        let base = held.get(s).and_then(|h| h.as_ref()).map_or(0, |h| h.base);
-                        let at = base + hit.offset as u64;
-                        if hit.offset > 0 {
-                            events.push_back(CaptureEvent::Note {
-                                conn: id,
-                                note: format!(
-                                    "resynchronised at stream offset {at} ({})",
-                                    d.direction.name()
-                                ),
-                            });
-                        }
-                        d.mode = Mode::Decode(Box::new(FrameDecoder::new(
-                            decoder_config(d.role, deflate, opts),
-                            at,
-                        )));
-                        if let Some(f) = feed_from.get_mut(s) {
-                            *f = Some(hit.offset);
-                        }
-                    } else if let Some(h) = held.get_mut(s).and_then(Option::take) {
-                        d.mode = Mode::Resync(h);
-                    }
-                }
+                conn.decode_from_resync(side, &hit, &mut held, opts, events)
             }
-            _ => {}
-        }
-        // Feed what was held.
-        for side in 0..2 {
-            let (Some(Some(from)), Some(Some(h)), Some(d)) =
-                (feed_from.get(side), held.get(side), conn.dirs.get_mut(side))
-            else {
-                continue;
-            };
-            let mut cx = Cx {
-                opts,
-                id,
-                frames: &mut conn.frames,
-                messages: &mut conn.messages,
-                events,
-            };
-            for (off, bytes, t) in h.pieces(*from) {
-                d.data(off, bytes, t, &mut cx);
-            }
-        }
-        // A direction left resynchronising may already hold enough.
-        for d in conn.dirs.iter_mut() {
-            let mut cx = Cx {
-                opts,
-                id,
-                frames: &mut conn.frames,
-                messages: &mut conn.messages,
-                events,
-            };
-            d.rescan(false, time, &mut cx);
-        }
+            _ => [None, None],
+        };
+        conn.feed_held(&held, feed_from, time, opts, events);
         self.state = State::Ws(Box::new(conn));
     }
 
+    /// The connection event, and the gaps seen before the connection was recognised.
+    fn announce(
+        &self,
+        id: u64,
+        client: usize,
+        handshake_seen: bool,
+        gaps: &[(usize, u64, u64, f64)],
+        events: &mut dyn Emit,
+    ) {
+        let addr = |i: usize| self.ends.get(i).copied().map(fmt_addr).unwrap_or_default();
+        events.push_back(CaptureEvent::Connection(Box::new(ConnectionInfo {
+            id,
+            client: addr(client),
+            server: addr(1 - client),
+            start: self.start,
+            handshake_seen,
+        })));
+        for &(side, offset, len, t) in gaps {
+            let dir = direction(side, client);
+            events.push_back(CaptureEvent::Error {
+                conn: id,
+                error: capture_error(
+                    dir,
+                    t,
+                    offset,
+                    "CAPTURE_TCP_GAP",
+                    format!(
+                        "{len} bytes of the {} stream were not captured (before the connection was recognised)",
+                        dir.name()
+                    ),
+                ),
+            });
+        }
+    }
+}
+
+/// The direction of the bytes side `side` sends, `client` being the client's side.
+fn direction(side: usize, client: usize) -> Direction {
+    if side == client {
+        Direction::ClientToServer
+    } else {
+        Direction::ServerToClient
+    }
+}
+
+/// Reports a handshake (the report, its problems, a missing response) and says how to decode:
+/// `None` if the upgrade failed, else the permessage-deflate parameters in force (with no
+/// response at all, those the client offered: its frames are decoded as if it succeeded).
+fn report_handshake(
+    id: u64,
+    req: &Request,
+    resp: Option<(&Response, usize)>,
+    resp_err: Option<&str>,
+    time: f64,
+    events: &mut dyn Emit,
+) -> Option<Option<DeflateParams>> {
+    let (hs, problems) = build_handshake(req, resp.map(|r| r.0));
+    let upgraded = resp.is_some_and(|(r, _)| r.status == 101);
+    let agreed = hs.deflate;
+    events.push_back(CaptureEvent::Handshake {
+        conn: id,
+        handshake: Box::new(hs),
+    });
+    for (code, message) in problems {
+        let dir = if code == "CAPTURE_HANDSHAKE_REJECTED" {
+            Direction::ServerToClient
+        } else {
+            Direction::ClientToServer
+        };
+        events.push_back(CaptureEvent::Error {
+            conn: id,
+            error: capture_error(dir, time, 0, code, message),
+        });
+    }
+    if let Some(e) = resp_err {
+        events.push_back(CaptureEvent::Error {
+            conn: id,
+            error: capture_error(
+                Direction::ServerToClient,
+                time,
+                0,
+                "CAPTURE_HTTP_INVALID",
+                format!("response: {e}"),
+            ),
+        });
+    }
+    // A capture of one direction only (or cut before the answer): decode the client's frames
+    // as if the upgrade succeeded, with permessage-deflate if the client offered it.
+    let assumed = resp.is_none() && resp_err.is_none();
+    let offered_deflate = req
+        .headers
+        .iter()
+        .filter(|h| h.name.eq_ignore_ascii_case("sec-websocket-extensions"))
+        .filter_map(|h| handshake::parse_extensions(&h.value).ok())
+        .flatten()
+        .any(|e| e.name == deflate::NAME);
+    if resp.is_none() {
+        events.push_back(CaptureEvent::Note {
+            conn: id,
+            note: if assumed {
+                format!(
+                    "no handshake response in the capture: client frames decoded as if the upgrade succeeded{}",
+                    if offered_deflate {
+                        " with permessage-deflate (default parameters), as offered"
+                    } else {
+                        ""
+                    }
+                )
+            } else {
+                "no handshake response in the capture".into()
+            },
+        });
+    }
+    if assumed {
+        Some(offered_deflate.then(DeflateParams::default))
+    } else if upgraded {
+        Some(agreed)
+    } else {
+        None
+    }
+}
+
+impl WsConn {
+    /// A connection whose directions decode nothing yet.
+    fn new(id: u64, client: usize) -> Self {
+        let dir = |side: usize| WsDir {
+            direction: direction(side, client),
+            role: if side == client {
+                Role::Server
+            } else {
+                Role::Client
+            },
+            deflate: None,
+            mode: Mode::Stopped,
+        };
+        WsConn {
+            id,
+            client,
+            dirs: [dir(0), dir(1)],
+            frames: 0,
+            messages: 0,
+        }
+    }
+
+    /// After an upgrade: each direction decodes from the end of its head (the client's request
+    /// is `req_len` bytes, the server's response `resp_len`). Returns where in the held bytes
+    /// each direction starts.
+    fn decode_after_handshake(
+        &mut self,
+        deflate: Option<DeflateParams>,
+        req_len: usize,
+        resp_len: Option<usize>,
+        held: &[Option<Held>; 2],
+        opts: &Settings,
+    ) -> [Option<usize>; 2] {
+        let mut feed_from = [None, None];
+        let client = self.client;
+        for (side, d) in self.dirs.iter_mut().enumerate() {
+            d.deflate = deflate;
+            let start = if side == client {
+                Some(req_len)
+            } else {
+                resp_len
+            };
+            if let (Some(start), Some(Some(h))) = (start, held.get(side)) {
+                d.mode = Mode::Decode(Box::new(FrameDecoder::new(
+                    decoder_config(d.role, deflate, opts),
+                    h.base + start as u64,
+                )));
+                if let Some(f) = feed_from.get_mut(side) {
+                    *f = Some(start);
+                }
+            }
+        }
+        feed_from
+    }
+
+    /// No handshake: side `side` decodes from the resynchronisation point `hit`; the other
+    /// side keeps resynchronising on its own bytes. Returns where in the held bytes each
+    /// direction starts.
+    fn decode_from_resync(
+        &mut self,
+        side: usize,
+        hit: &Hit,
+        held: &mut [Option<Held>; 2],
+        opts: &Settings,
+        events: &mut dyn Emit,
+    ) -> [Option<usize>; 2] {
+        let id = self.id;
+        events.push_back(CaptureEvent::Note {
+            conn: id,
+            note: "no handshake seen".into(),
+        });
+        let deflate = hit.rsv1.then(DeflateParams::default);
+        if deflate.is_some() {
+            events.push_back(CaptureEvent::Note {
+                conn: id,
+                note: "RSV1 frames seen: permessage-deflate assumed with default \
+                       parameters (messages compressed with context takeover may \
+                       not inflate without the earlier messages)"
+                    .into(),
+            });
+        }
+        let mut feed_from = [None, None];
+        for (s, d) in self.dirs.iter_mut().enumerate() {
+            d.deflate = deflate;
+            if s == side {
+                let base = held.get(s).and_then(|h| h.as_ref()).map_or(0, |h| h.base);
+                let at = base + hit.offset as u64;
+                if hit.offset > 0 {
+                    events.push_back(CaptureEvent::Note {
+                        conn: id,
+                        note: format!(
+                            "resynchronised at stream offset {at} ({})",
+                            d.direction.name()
+                        ),
+                    });
+                }
+                d.mode = Mode::Decode(Box::new(FrameDecoder::new(
+                    decoder_config(d.role, deflate, opts),
+                    at,
+                )));
+                if let Some(f) = feed_from.get_mut(s) {
+                    *f = Some(hit.offset);
+                }
+            } else if let Some(h) = held.get_mut(s).and_then(Option::take) {
+                d.mode = Mode::Resync(h);
+            }
+        }
+        feed_from
+    }
+
+    /// Feeds each decoding direction the bytes held for it from `feed_from`; a direction left
+    /// resynchronising may already hold enough to start.
+    fn feed_held(
+        &mut self,
+        held: &[Option<Held>; 2],
+        feed_from: [Option<usize>; 2],
+        time: f64,
+        opts: &Settings,
+        events: &mut dyn Emit,
+    ) {
+        for (side, (from, h)) in feed_from.iter().zip(held).enumerate() {
+            let (Some(from), Some(h)) = (from, h) else {
+                continue;
+            };
+            self.with_dir(side, opts, events, |d, cx| {
+                for (off, bytes, t) in h.pieces(*from) {
+                    d.data(off, bytes, t, cx);
+                }
+            });
+        }
+        for side in 0..2 {
+            self.with_dir(side, opts, events, |d, cx| d.rescan(false, time, cx));
+        }
+    }
+}
+
+impl Flow {
     /// Ends the flow: pending bytes are flushed (holes become gaps), a flow still being
     /// detected gets a last chance, and a WebSocket connection is reported closed.
     pub fn finish(
