@@ -159,3 +159,105 @@ pub(super) fn detect(d: &Detect, syn: bool, last: bool, opts: &CaptureOptions) -
         Verdict::Wait
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::*;
+
+    fn held(bytes: &[u8]) -> Held {
+        let mut h = Held::default();
+        h.push(bytes, 1.0);
+        h
+    }
+
+    #[test]
+    fn held_bytes_are_capped_and_keep_their_times() {
+        let mut h = Held::default();
+        h.reset(100);
+        h.push(b"abc", 1.0);
+        h.push(b"", 2.0);
+        h.push(b"defg", 3.0);
+        assert_eq!(
+            h.pieces(0),
+            vec![(100, &b"abc"[..], 1.0), (103, &b"defg"[..], 3.0)]
+        );
+        assert_eq!(h.pieces(4), vec![(104, &b"efg"[..], 3.0)]);
+        h.push(&vec![0; DETECT_CAP], 4.0);
+        assert!(h.full());
+        assert_eq!(h.buf.len(), DETECT_CAP);
+        h.push(b"more", 5.0);
+        assert_eq!(h.buf.len(), DETECT_CAP);
+    }
+
+    #[test]
+    fn get_prefix() {
+        assert!(is_get_prefix(b"GET / HTTP/1.1"));
+        assert!(is_get_prefix(b"GE"));
+        assert!(!is_get_prefix(b"POST / HTTP/1.1"));
+        assert!(!is_get_prefix(b"\x81\x05Hello"));
+    }
+
+    #[test]
+    fn an_upgrade_and_its_answer() {
+        let opts = CaptureOptions::default();
+        // The server's side is side 0 here: whoever sends the GET is the client.
+        let d = Detect {
+            held: [held(RESPONSE), held(REQUEST)],
+            ..Default::default()
+        };
+        match detect(&d, true, false, &opts) {
+            Verdict::Handshake {
+                client,
+                req_len,
+                resp: Some((resp, resp_len)),
+                resp_err: None,
+                ..
+            } => {
+                assert_eq!(client, 1);
+                assert_eq!(req_len, REQUEST.len());
+                assert_eq!(resp_len, RESPONSE.len());
+                assert_eq!(resp.status, 101);
+            }
+            _ => panic!("expected a handshake"),
+        }
+        // Half a request: wait for more, unless the flow ended.
+        let d = Detect {
+            held: [held(&REQUEST[..30]), Held::default()],
+            ..Default::default()
+        };
+        assert!(matches!(detect(&d, true, false, &opts), Verdict::Wait));
+        // An HTTP request that is no upgrade, or a flow that opens with something else.
+        let d = Detect {
+            held: [held(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n"), Held::default()],
+            ..Default::default()
+        };
+        assert!(matches!(detect(&d, true, false, &opts), Verdict::NotWs));
+        let d = Detect {
+            held: [held(b"SSH-2.0-OpenSSH_9.2\r\n"), Held::default()],
+            ..Default::default()
+        };
+        assert!(matches!(detect(&d, true, false, &opts), Verdict::NotWs));
+    }
+
+    #[test]
+    fn frames_without_a_start() {
+        let opts = CaptureOptions::default();
+        let mut bytes = b"lo, world".to_vec(); // the end of a frame whose start was lost
+        for i in 0..RESYNC_FRAMES {
+            bytes.extend(client_frame(1, format!("message {i}").as_bytes()));
+        }
+        let d = Detect {
+            held: [held(&bytes), Held::default()],
+            gapped: true,
+            ..Default::default()
+        };
+        match detect(&d, true, false, &opts) {
+            Verdict::Resync { side: 0, hit } => {
+                assert_eq!(hit.offset, 9);
+                assert_eq!(hit.role, Role::Server);
+            }
+            _ => panic!("expected a resynchronisation point"),
+        }
+    }
+}

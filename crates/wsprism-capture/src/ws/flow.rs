@@ -765,3 +765,53 @@ impl WsDir {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::*;
+
+    #[test]
+    fn how_a_handshake_decides_the_decoding() {
+        let req = request(REQUEST);
+        let ok = response(RESPONSE);
+        let mut events = VecDeque::new();
+        let agreed = report_handshake(1, &req, Some((&ok, RESPONSE.len())), None, 0.0, &mut events);
+        assert_eq!(agreed, Some(Some(DeflateParams::default())));
+        assert!(matches!(
+            events.front(),
+            Some(CaptureEvent::Handshake { conn: 1, .. })
+        ));
+        // Refused: nothing is decoded.
+        let refused = response(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        let mut events = VecDeque::new();
+        assert_eq!(
+            report_handshake(1, &req, Some((&refused, 10)), None, 0.0, &mut events),
+            None
+        );
+        // No response captured: decoded as offered, and said so.
+        let mut events = VecDeque::new();
+        assert_eq!(
+            report_handshake(1, &req, None, None, 0.0, &mut events),
+            Some(Some(DeflateParams::default()))
+        );
+        assert!(events.iter().any(|e| matches!(e, CaptureEvent::Note { note, .. } if note.contains("as if the upgrade succeeded"))));
+        // An unreadable response: reported, nothing decoded.
+        let mut events = VecDeque::new();
+        assert_eq!(
+            report_handshake(1, &req, None, Some("bad"), 0.0, &mut events),
+            None
+        );
+        assert!(events.iter().any(|e| matches!(e, CaptureEvent::Error { error, .. } if error.code == "CAPTURE_HTTP_INVALID")));
+    }
+
+    #[test]
+    fn sides_and_roles() {
+        let conn = WsConn::new(3, 1);
+        assert_eq!(conn.dirs[1].direction, Direction::ClientToServer);
+        assert_eq!(conn.dirs[1].role, Role::Server);
+        assert_eq!(conn.dirs[0].direction, Direction::ServerToClient);
+        assert_eq!(conn.dirs[0].role, Role::Client);
+        assert!(matches!(conn.dirs[0].mode, Mode::Stopped));
+    }
+}

@@ -446,3 +446,44 @@ pub(super) fn pending(
         close_reason,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(max_bytes: Option<usize>) -> CaptureOptions {
+        CaptureOptions {
+            max_bytes,
+            ..CaptureOptions::default()
+        }
+    }
+
+    #[test]
+    fn bytes_cut_to_max_bytes() {
+        let mut out = Vec::new();
+        assert_eq!(cut(&opts(Some(3)), b"abcdef", &mut out), (0..3, true));
+        assert_eq!(cut(&opts(None), b"xyz", &mut out), (3..6, false));
+        assert_eq!(out, b"abcxyz");
+        assert_eq!(bytes_at(&out, Some(&(3..6))), Some(&b"xyz"[..]));
+        assert_eq!(bytes_at(&out, None), None);
+    }
+
+    #[test]
+    fn text_cut_on_a_character_boundary() {
+        let text = "aé€".as_bytes(); // 1 + 2 + 3 bytes
+        for (max, want) in [(1, "a"), (2, "a"), (3, "aé"), (5, "aé"), (6, "aé€")] {
+            let mut out = Vec::new();
+            let data = keep(&mut out, text);
+            let (r, cut) = cut_text(&opts(Some(max)), text, 0, &data, &mut out);
+            assert_eq!(&out[r], want.as_bytes(), "max {max}");
+            assert_eq!(cut, want.len() < text.len());
+        }
+        // A close reason after its 2-byte code, beyond the kept data: appended.
+        let payload = [&[0x03, 0xe8][..], "é!".as_bytes()].concat();
+        let mut out = Vec::new();
+        let data = keep(&mut out, &payload[..1]);
+        let (r, cut) = cut_text(&opts(None), &payload, 2, &data, &mut out);
+        assert_eq!(&out[r], "é!".as_bytes());
+        assert!(!cut);
+    }
+}

@@ -100,3 +100,31 @@ pub(crate) fn build_handshake(req: &Request, resp: Option<&Response>) -> (Handsh
     }
     (hs, problems)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::*;
+
+    #[test]
+    fn an_upgrade_with_permessage_deflate() {
+        let (hs, problems) = build_handshake(&request(REQUEST), Some(&response(RESPONSE)));
+        assert_eq!(problems, vec![]);
+        assert!(hs.accept_valid);
+        assert_eq!(hs.deflate, Some(DeflateParams::default()));
+        assert_eq!(hs.request.target, "/chat");
+    }
+
+    #[test]
+    fn problems_with_their_codes() {
+        let refused = response(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+        let (hs, problems) = build_handshake(&request(REQUEST), Some(&refused));
+        assert_eq!(hs.deflate, None);
+        assert!(problems.iter().any(|p| p.0 == "CAPTURE_HANDSHAKE_REJECTED"));
+        let no_key = request(b"GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        let (_, problems) = build_handshake(&no_key, None);
+        assert!(problems
+            .iter()
+            .any(|p| p.0 == "CAPTURE_HANDSHAKE_INVALID" && p.1.starts_with("request")));
+    }
+}

@@ -90,3 +90,49 @@ fn decoder_config(role: Role, deflate: Option<DeflateParams>, opts: &Settings) -
         deflate,
     }
 }
+
+/// Helpers for the pieces' unit tests.
+#[cfg(test)]
+mod test_util {
+    use wsprism::handshake::{self, Parsed, Request, Response};
+
+    /// RFC 6455 §1.3's request, with a permessage-deflate offer.
+    pub const REQUEST: &[u8] =
+        b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
+Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+
+    /// Its 101, agreeing to permessage-deflate.
+    pub const RESPONSE: &[u8] = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+
+    pub fn request(b: &[u8]) -> Request {
+        match handshake::parse_request(b, 8192) {
+            Ok(Parsed::Complete { value, .. }) => value,
+            r => panic!("{r:?}"),
+        }
+    }
+
+    pub fn response(b: &[u8]) -> Response {
+        match handshake::parse_response(b, 8192) {
+            Ok(Parsed::Complete { value, .. }) => value,
+            r => panic!("{r:?}"),
+        }
+    }
+
+    /// A masked (client) frame.
+    pub fn client_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        wsprism::encode_frame(
+            &mut v,
+            true,
+            [false; 3],
+            opcode,
+            Some([1, 2, 3, 4]),
+            payload,
+        )
+        .unwrap();
+        v
+    }
+}

@@ -117,3 +117,48 @@ pub(super) fn decodes(run: &[u8], role: Role, rsv1: bool, max_frame: u64) -> boo
     let mut copy = run.to_vec();
     dec.decode_all(&mut copy).is_ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::*;
+
+    fn frames(n: usize) -> Vec<u8> {
+        (0..n)
+            .flat_map(|i| client_frame(2, &[i as u8; 3]))
+            .collect()
+    }
+
+    #[test]
+    fn a_run_of_frames_after_junk() {
+        let mut buf = vec![0x7f, 0xff, 0x00];
+        buf.extend(frames(RESYNC_FRAMES));
+        let hit = find_frames(&buf, None, false, 1 << 20).unwrap();
+        assert_eq!(hit.offset, 3);
+        assert_eq!(hit.role, Role::Server);
+        assert!(!hit.rsv1);
+        // Fewer frames are enough once the masking is known; too few are not.
+        let buf = frames(RESYNC_FRAMES_KNOWN);
+        assert_eq!(find_frames(&buf, None, false, 1 << 20), None);
+        let hit = find_frames(&buf, Some(Role::Server), false, 1 << 20).unwrap();
+        assert_eq!(hit.offset, 0);
+        // Unmasked frames are not a run for a server-bound direction.
+        assert_eq!(find_frames(&buf, Some(Role::Client), false, 1 << 20), None);
+        // At the end of a stream, whole frames from offset 0 to the end are enough.
+        let buf = frames(1);
+        assert_eq!(find_frames(&buf, None, false, 1 << 20), None);
+        assert_eq!(
+            find_frames(&buf, None, true, 1 << 20).map(|h| h.offset),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn the_decoder_must_take_the_run() {
+        let good: Vec<u8> = (0..3).flat_map(|_| client_frame(1, b"ok")).collect();
+        assert!(decodes(&good, Role::Server, false, 1 << 20));
+        let bad = client_frame(1, &[0xc0, 0xaf]); // not UTF-8
+        assert!(!decodes(&bad, Role::Server, false, 1 << 20));
+        assert!(!decodes(&good, Role::Client, false, 1 << 20)); // masked to a client
+    }
+}

@@ -202,3 +202,48 @@ pub(crate) fn capture_error(
         message,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_go_to_a_queue_or_a_callback() {
+        let note = || CaptureEvent::Note {
+            conn: 7,
+            note: "n".into(),
+        };
+        let mut q = VecDeque::new();
+        q.push_back(note());
+        assert_eq!(q.len(), 1);
+        let mut seen = Vec::new();
+        Call(|ev| seen.push(ev)).push_back(note());
+        assert!(matches!(
+            seen.as_slice(),
+            [CaptureEvent::Note { conn: 7, .. }]
+        ));
+    }
+
+    #[test]
+    fn errors_and_addresses() {
+        let e = capture_error(
+            Direction::ClientToServer,
+            1.5,
+            42,
+            "CAPTURE_HANDSHAKE_INVALID",
+            "m".into(),
+        );
+        assert_eq!((e.time, e.stream_offset, e.close_code), (1.5, 42, 0));
+        assert_eq!(e.rfc_section, "RFC 6455 §4");
+        let e = capture_error(
+            Direction::ServerToClient,
+            0.0,
+            0,
+            "CAPTURE_TCP_GAP",
+            "m".into(),
+        );
+        assert_eq!(e.rfc_section, "");
+        assert_eq!(fmt_addr("127.0.0.1:80".parse().unwrap()), "127.0.0.1:80");
+        assert_eq!(fmt_addr("[::1]:8080".parse().unwrap()), "[::1]:8080");
+    }
+}
