@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ws-compatible WebSocketServer / WebSocket: interop with the `ws` package, a real browser
 # (headless Chromium via playwright-core), misbehaving peers, and native state released the moment
-# connections end (memory.test.mjs: live-state counters, no GC, no timing). Test-only npm dependencies live
+# connections end (memory.test.mjs: live-state counters, no GC, no timing), and the soak benchmark's
+# smoke mode (soak.test.mjs: churn + steady traffic + slowloris, correctness only). Test-only npm dependencies live
 # in tests/package.json (not a workspace) and are installed there when missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,8 +14,14 @@ if [ ! -d tests/node_modules/ws ] || [ ! -d tests/node_modules/playwright-core ]
   (cd tests && timeout 600 npm install --no-audit --no-fund)
 fi
 
+if [ ! -d bench/node_modules/ws ] || [ bench/package.json -nt bench/node_modules/.package-lock.json ]; then
+  echo "30-node-ws: npm install (bench/, for the soak smoke run)" >&2
+  (cd bench && timeout 600 npm install --no-audit --no-fund)
+fi
+
 bash scripts/build-node.sh
 bash scripts/setup/chromium.sh >/dev/null
 
 timeout 900 node --test --test-concurrency=1 --test-force-exit \
-  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs
+  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs \
+  tests/node/soak.test.mjs

@@ -47,6 +47,19 @@ pub fn accept_key(key: JsValue) -> Result<String, JsValue> {
     )?))
 }
 
+/// `acceptKeySteps(key)`: the engine's `accept_key_steps`, for teaching: `{ concatenated }` (the
+/// key followed by the RFC 6455 GUID), `{ sha1Hex }` (its SHA-1 digest, 40 hex digits) and
+/// `{ accept }` (base64 of the digest: the `Sec-WebSocket-Accept` value).
+#[wasm_bindgen(js_name = acceptKeySteps)]
+pub fn accept_key_steps(key: JsValue) -> Result<JsValue, JsValue> {
+    let s = handshake::accept_key_steps(&args::string(&key, "key", MAX_SHORT_STRING)?);
+    object(&[
+        ("concatenated", JsValue::from_str(&s.concatenated)),
+        ("sha1Hex", JsValue::from_str(&s.sha1_hex)),
+        ("accept", JsValue::from_str(&s.accept)),
+    ])
+}
+
 /// `generateKey()`: a random `Sec-WebSocket-Key` (16 bytes from `crypto.getRandomValues`).
 #[wasm_bindgen(js_name = generateKey)]
 pub fn generate_key() -> Result<String, JsValue> {

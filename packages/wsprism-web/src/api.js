@@ -306,6 +306,31 @@ export function createApi(raw) {
     return new CaptureSession(raw.openCaptureSession(captureBytes(bytes), options));
   }
 
+  /**
+   * acceptKey(key) with every step shown (the engine's accept_key_steps): { concatenated,
+   * sha1Hex, accept }.
+   */
+  function acceptKeySteps(key) {
+    ensure();
+    return raw.acceptKeySteps(key);
+  }
+
+  /**
+   * A pcap file (Uint8Array) of TCP conversations, its packets built by the capture crate's
+   * synth module (Ethernet, IPv4/IPv6, TCP, checksums): connections [{ client, server,
+   * segments: [{ from: 'client' | 'server', data, cuts, retransmit }], close }], options
+   * { start, stepUs, mss }.
+   */
+  function writeCapture(connections, options) {
+    ensure();
+    if (!Array.isArray(connections)) throw typeError('connections', 'an array');
+    const list = connections.map((c) => (c && typeof c === 'object' && Array.isArray(c.segments)
+      ? Object.assign({}, c, { segments: c.segments.map((s) => (s && typeof s === 'object' && typeof s.data !== 'string'
+        ? Object.assign({}, s, { data: bytesOf(s.data, 'data', false) }) : s)) })
+      : c));
+    return raw.writeCapture(list, options);
+  }
+
   const DEFAULT_MAX_HEAD_SIZE = 8 * 1024;
 
   /** A malformed or too large HTTP head (`status` 400 or 431; 0 on the client side). */
@@ -648,6 +673,7 @@ export function createApi(raw) {
       return wasm !== null;
     },
     acceptKey,
+    acceptKeySteps,
     generateKey,
     mask,
     unmask: mask,
@@ -658,6 +684,7 @@ export function createApi(raw) {
     inspectCapture,
     openCapture,
     CaptureSession,
+    writeCapture,
     parseHandshakeRequest,
     validateHandshakeRequest,
     buildHandshakeResponse,
