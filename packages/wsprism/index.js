@@ -342,7 +342,8 @@ function inspectCapture(input, opts) {
 // Decoder: one native call per chunk
 
 // Event table shared by all decoders (push is synchronous and the rows are consumed before it
-// returns). Row i: table[1+3i] = type | 16 (owned) | closeCode << 16, then start, end.
+// returns). Row i: table[3+3i] = type | 16 (owned) | closeCode << 16, then start, end; a
+// close row is always owned, with its reason string at extra[start + 1].
 let table = new Uint32Array(1 + 3 * ((64 * 1024) / 2 + 3));
 
 const T_EXTRA = 16;
@@ -374,10 +375,6 @@ function protocolError(info) {
   err.offset = info.offset;
   if (info.detail !== undefined && info.detail !== null) err.detail = info.detail;
   return err;
-}
-
-function closeReason(data) {
-  return data.length > 2 ? data.toString('utf8', 2) : '';
 }
 
 class Decoder {
@@ -479,7 +476,8 @@ class Decoder {
           events.push({ type: 'pong', data });
           break;
         case 8:
-          events.push({ type: 'close', code: word >>> 16 || 1005, reason: closeReason(data), data });
+          // Code (1005 for none) and reason are the engine's: extra[start + 1] is the reason.
+          events.push({ type: 'close', code: word >>> 16, reason: extra[start + 1], data });
           break;
         default:
           this._error = { type: 'error', error: protocolError(data) };
@@ -961,6 +959,10 @@ module.exports = {
   HandshakeError,
   DEFAULT_MAX_HEAD_SIZE,
 };
+
+// The JS fast paths, for tests/node/fastpath.test.mjs (compared byte for byte with the engine);
+// not part of the API (not enumerable, not typed).
+Object.defineProperty(module.exports, '_fastPaths', { value: { jsFrame, JS_FRAME_MAX, MASK_JS_MAX } });
 
 // The ws-style classes (lib/), when present. Defined as lazy getters: lib/ requires this file.
 const libFiles = {
