@@ -4,7 +4,7 @@
 //
 //   cd bench && npm install && cd .. && bash scripts/build-node.sh && node bench/node-codec.mjs
 //
-// Options: --quick (shorter rounds), --only=decoder|mask|utf8|encoder.
+// Options: --quick (shorter rounds), --only=decoder|close|mask|utf8|encoder.
 // Each candidate runs in alternating rounds (A B A B ...) and the best round counts, so a
 // noisy neighbour on this 2-core machine hurts both sides alike.
 
@@ -161,6 +161,31 @@ function benchDecoder() {
 }
 
 // -------------------------------------------------------------------------------------------
+// Close frames: what a connection pays once at its end (code and reason come from the engine)
+
+function benchClose() {
+  console.log('\n# a close frame with a reason, on a fresh decoder (once per connection) vs ws Receiver');
+  const frame = Buffer.concat([Buffer.from([0x88, 22, 0x03, 0xe8]), Buffer.from('goodbye, and thanks!')]);
+  const ours = () => {
+    const d = new wsprism.Decoder({ role: 'client' });
+    const ev = d.push(frame);
+    if (ev[0].type !== 'close' || ev[0].code !== 1000 || ev[0].reason !== 'goodbye, and thanks!') throw new Error('bad close');
+    d.free();
+  };
+  const theirs = () => {
+    const r = new Receiver({ isServer: false, binaryType: 'nodebuffer' });
+    let ok = false;
+    r.on('conclude', (code, reason) => {
+      ok = code === 1000 && reason.toString() === 'goodbye, and thanks!';
+    });
+    r._write(frame, 'buffer', () => {});
+    if (!ok) throw new Error('ws: bad close');
+  };
+  const rates = compare([{ fn: ours }, { fn: theirs }], 1);
+  report('decode a close frame (new decoder)', ['wsprism', 'ws'], rates, 'op/s');
+}
+
+// -------------------------------------------------------------------------------------------
 // mask vs bufferutil vs JS loop
 
 function jsMask(buf, key) {
@@ -255,6 +280,7 @@ function benchEncoder() {
 
 console.log(`node ${process.version}, ${process.platform}-${process.arch}; rounds ${ROUNDS} x ${ROUND_MS} ms, best round`);
 if (!only || only === 'decoder') benchDecoder();
+if (!only || only === 'close') benchClose();
 if (!only || only === 'mask') benchMask();
 if (!only || only === 'utf8') benchUtf8();
 if (!only || only === 'encoder') benchEncoder();

@@ -342,7 +342,8 @@ function inspectCapture(input, opts) {
 // Decoder: one native call per chunk
 
 // Event table shared by all decoders (push is synchronous and the rows are consumed before it
-// returns). Row i: table[1+3i] = type | 16 (owned) | closeCode << 16, then start, end.
+// returns). Row i: table[3+3i] = type | 16 (owned) | closeCode << 16, then start, end; a
+// close row is always owned, with its reason string at extra[start + 1].
 let table = new Uint32Array(1 + 3 * ((64 * 1024) / 2 + 3));
 
 const T_EXTRA = 16;
@@ -372,11 +373,8 @@ function protocolError(info) {
   err[Symbol.for('status-code')] = info.closeCode; // what `ws` uses for its errors
   err.rfcSection = info.rfcSection;
   err.offset = info.offset;
+  if (info.detail !== undefined && info.detail !== null) err.detail = info.detail;
   return err;
-}
-
-function closeReason(data) {
-  return data.length > 2 ? data.toString('utf8', 2) : '';
 }
 
 class Decoder {
@@ -478,7 +476,8 @@ class Decoder {
           events.push({ type: 'pong', data });
           break;
         case 8:
-          events.push({ type: 'close', code: word >>> 16 || 1005, reason: closeReason(data), data });
+          // Code (1005 for none) and reason are the engine's: extra[start + 1] is the reason.
+          events.push({ type: 'close', code: word >>> 16, reason: extra[start + 1], data });
           break;
         default:
           this._error = { type: 'error', error: protocolError(data) };
@@ -754,14 +753,15 @@ function extensionsFromJson(list) {
 /**
  * Parses and validates an upgrade request (RFC 6455 §4.2.1). On success
  * `{ ok: true, accept, key, path, host, origin, protocols, extensions, headers, length }`;
- * otherwise `{ ok: false, status, message, response }` where `response` is the complete HTTP
- * rejection to write (400, or 426 with Sec-WebSocket-Version: 13, or 431).
+ * otherwise `{ ok: false, status, code, message, response }` where `response` is the complete
+ * HTTP rejection to write (400, with Sec-WebSocket-Version: 13, 8 for a version failure; 405
+ * with Allow: GET for another method; 431) and `code` names the rule (WS_ERR_HANDSHAKE_*).
  */
 function validateHandshakeRequest(buf, opts) {
   const o = options(opts, 'options');
   const r = JSON.parse(native.validateRequest(bytes(buf, 'request'), maxHead(o)));
   if (!r.ok) {
-    return { ok: false, status: r.status, message: r.message, response: Buffer.from(r.response, 'utf8') };
+    return { ok: false, status: r.status, code: r.code, message: r.message, response: Buffer.from(r.response, 'utf8') };
   }
   r.origin = r.origin === null ? undefined : r.origin;
   r.extensions = extensionsFromJson(r.extensions);
@@ -960,10 +960,15 @@ module.exports = {
   DEFAULT_MAX_HEAD_SIZE,
 };
 
+// The JS fast paths, for tests/node/fastpath.test.mjs (compared byte for byte with the engine);
+// not part of the API (not enumerable, not typed).
+Object.defineProperty(module.exports, '_fastPaths', { value: { jsFrame, JS_FRAME_MAX, MASK_JS_MAX } });
+
 // The ws-style classes (lib/), when present. Defined as lazy getters: lib/ requires this file.
 const libFiles = {
   WebSocket: path.join(__dirname, 'lib', 'websocket.js'),
   WebSocketServer: path.join(__dirname, 'lib', 'websocket-server.js'),
+  createWebSocketStream: path.join(__dirname, 'lib', 'stream.js'),
 };
 for (const [name, file] of Object.entries(libFiles)) {
   if (fs.existsSync(file)) {

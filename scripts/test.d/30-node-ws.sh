@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # ws-compatible WebSocketServer / WebSocket: interop with the `ws` package, a real browser
 # (headless Chromium via playwright-core), misbehaving peers, and native state released the moment
-# connections end (memory.test.mjs: live-state counters, no GC, no timing), and the soak benchmark's
-# smoke mode (soak.test.mjs: churn + steady traffic + slowloris, correctness only). Test-only npm dependencies live
+# connections end (memory.test.mjs: live-state counters, no GC, no timing), app callbacks that fail
+# (app-callbacks.test.mjs), the rest of ws's API side by side with ws (ws-compat.test.mjs: TLS,
+# redirects, unix sockets, Duplex, Blob, version 8, error messages and codes), and the soak
+# benchmark's smoke mode (soak.test.mjs: churn + steady traffic + slowloris, correctness only).
+# Test-only npm dependencies live
 # in tests/package.json (not a workspace) and are installed there when missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,7 +24,8 @@ fi
 
 bash scripts/build-node.sh
 bash scripts/setup/chromium.sh >/dev/null
+bash scripts/setup/openssl.sh >/dev/null # ws-compat.test.mjs makes a throwaway certificate with it
 
 timeout 900 node --test --test-concurrency=1 --test-force-exit \
   tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs \
-  tests/node/soak.test.mjs
+  tests/node/app-callbacks.test.mjs tests/node/ws-compat.test.mjs tests/node/soak.test.mjs

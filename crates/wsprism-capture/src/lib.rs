@@ -16,6 +16,9 @@
 //! - [`CaptureIndex`]: a capture read once and queried a window of frames or messages at a
 //!   time (the same values as the report, a compact record each in memory).
 //!
+//! Synthetic captures for tests and benchmarks come from the `synth` module, behind the cargo
+//! feature of that name (off by default):
+//!
 //! ```
 //! use wsprism_capture::{inspect_capture, synth, CaptureOptions};
 //! // A synthetic capture: handshake, then "Hello" from the client, echoed by the server.
@@ -41,6 +44,7 @@ mod json;
 pub mod link;
 mod reader;
 pub mod report;
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod tcp;
 mod ws;

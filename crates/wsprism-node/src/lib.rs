@@ -30,11 +30,12 @@ mod alloc;
 #[global_allocator]
 static GLOBAL: alloc::Alloc = alloc::Alloc;
 use serde_json::{json, Value};
+use wsprism::close::{self, CloseCode};
 use wsprism::deflate::{self, DeflateConfig};
 use wsprism::handshake::{self, Extension, HandshakeError, HandshakeErrorKind, Parsed};
 use wsprism::inspect::{self, InspectOptions};
 use wsprism::{
-    Decoder, DecoderConfig, DeflateParams, EncodeError, Encoder, EncoderConfig, Event,
+    Decoder, DecoderConfig, DeflateParams, EncodeError, Encoder, EncoderConfig, Event, Lookahead,
     MessageOptions, Payload, Role,
 };
 use wsprism_capture::{CaptureError, CaptureOptions, MAX_JS_STRING};
@@ -448,7 +449,9 @@ pub fn parse_response(
                             "protocol": a.protocol,
                             "extensions": extensions_json(&a.extensions),
                         }),
-                        Err(e) => json!({ "ok": false, "message": e.to_string() }),
+                        Err(e) => {
+                            json!({ "ok": false, "code": e.code(), "message": e.to_string() })
+                        }
                     }
                 }
             };
@@ -498,7 +501,9 @@ pub fn build_request(
 // ---------------------------------------------------------------------------------------------
 // The decoder: one call per socket chunk
 
-/// Row `type` values (low 4 bits: the opcode of the event; 15 = error).
+/// Row `type` values (low 4 bits: the opcode of the event; 15 = error). A close row is
+/// `T_CLOSE | F_EXTRA | code << 16` (1005 for "no status", RFC 6455 §7.1.5), its payload
+/// `extra[start]` and its reason `extra[start + 1]`.
 const T_TEXT: u32 = 1;
 const T_BINARY: u32 = 2;
 const T_CLOSE: u32 = 8;
@@ -525,6 +530,27 @@ pub struct ProtocolErrorJs {
     pub rfc_section: String,
     pub message: String,
     pub offset: f64,
+    /// The number the violation is about, for messages in `ws`'s words: the opcode (reserved
+    /// opcode, continuation expected or unexpected: 0), the control payload length, the close
+    /// code, or the frame/message length over the limit.
+    pub detail: Option<f64>,
+}
+
+/// [`ProtocolErrorJs::detail`] of an engine error.
+fn protocol_error_detail(kind: &wsprism::ProtocolErrorKind) -> Option<f64> {
+    use wsprism::ProtocolErrorKind as K;
+    match kind {
+        K::ReservedOpcode(op) | K::ExpectedContinuation(op) | K::FragmentedControl(op) => {
+            Some(f64::from(*op))
+        }
+        K::UnexpectedContinuation => Some(0.0),
+        K::ControlTooLong(len) => Some(*len as f64),
+        K::CloseTooShort => Some(1.0),
+        K::InvalidCloseCode(code) => Some(f64::from(*code)),
+        // Only compared with 2^53 - 1 by the JS layer: f64 is exact enough for that.
+        K::FrameTooBig { len, .. } | K::MessageTooBig { len, .. } => Some(*len as f64),
+        _ => None,
+    }
 }
 
 fn owned_buffer<'env>(env: &'env Env, mut v: Vec<u8>) -> Result<BufferSlice<'env>> {
@@ -552,9 +578,6 @@ const WITHHOLD_MAX: u64 = 64 << 20;
 /// One decoder; JS holds it as a type-tagged object (see [`raw`]).
 pub struct DecoderState {
     inner: Decoder,
-    /// Stream offset where the frame the engine is in the middle of ends (0: at a boundary
-    /// or unknown), from the binding's own look at that frame's header.
-    until: u64,
     /// Incomplete frames with at least this many payload bytes are left to JS to join (0: never).
     withhold_min: u64,
     /// Bytes reported to V8 as external memory for this decoder (see [`DecoderState::held`]).
@@ -575,64 +598,31 @@ impl DecoderState {
 }
 
 impl DecoderState {
-    /// Plans a push of `input`: `(limit, need, until)`. The engine gets `input[..limit]`;
-    /// `need` 0 with `limit < input.len()`: `input[limit..]` is a partial frame header;
-    /// `input[limit..]` is the start of an incomplete frame of `need` bytes (header included)
-    /// with at least `withhold_min` payload bytes whose header the engine accepts: the caller
-    /// joins it once (one copy, as `ws` does) and pushes it whole, so the engine decodes it in
-    /// place instead of assembling it piece by piece (two copies plus a copy out). `until`:
-    /// the stream offset where a frame the engine will be in the middle of ends (0: none or
-    /// unknown). Header rules stay the engine's (`parse_header`, `check_header`).
-    fn plan(&self, input: &[u8]) -> (usize, u64, u64) {
-        let all = (input.len(), 0, 0);
-        let d = &self.inner;
-        if self.withhold_min == 0 || d.error().is_some() || d.is_closed() {
+    /// Plans a push of `input`: `(limit, need)`. The engine gets `input[..limit]`; when
+    /// `limit < input.len()`, `input[limit..]` is either a partial frame header (`need` 0) or
+    /// the start of an incomplete frame of `need` bytes (header included) with at least
+    /// `withhold_min` payload bytes whose header the engine accepts: the caller joins it once
+    /// (one copy, as `ws` does) and pushes it whole, so the engine decodes it in place instead
+    /// of assembling it piece by piece (two copies plus a copy out). Partial headers go back
+    /// too, so that every frame starts at a boundary the engine sees and big frames are always
+    /// joined, however the stream is cut. Where frames start and whether their headers are
+    /// acceptable is the engine's answer ([`Decoder::lookahead`]).
+    fn plan(&self, input: &[u8]) -> (usize, u64) {
+        let all = (input.len(), 0);
+        if self.withhold_min == 0 {
             return all;
         }
-        let start = d.offset();
-        let mut p = if self.until > start {
-            match usize::try_from(self.until - start) {
-                Ok(n) if n < input.len() => n,
-                // The whole chunk continues the engine's current frame.
-                _ => return (input.len(), 0, self.until),
-            }
-        } else if d.at_frame_boundary() {
-            0
-        } else {
-            return all; // mid-frame where we did not see the header: no plan
-        };
-        let mut in_message = d.is_partial();
-        let cfg = d.config();
-        while let Some(rest) = input.get(p..).filter(|r| !r.is_empty()) {
-            let Parsed::Complete { value: h, len: hl } = wsprism::frame::parse_header(rest) else {
-                // A partial header: the caller prepends it to the next bytes (`need` 0), so
-                // that every frame starts at a boundary we know and big frames are always
-                // joined, however the stream is cut.
-                return (p, 0, 0);
-            };
-            let end = p as u64 + hl as u64 + h.payload_len;
-            if end <= input.len() as u64 {
-                if !h.is_control() {
-                    in_message = !h.fin;
-                }
-                p = end as usize;
-                continue;
-            }
-            let cx = wsprism::frame::HeaderContext {
-                role: cfg.role,
-                rsv1_allowed: cfg.deflate.is_some(),
-                in_message,
-                max_frame_size: cfg.max_frame_size,
-            };
-            let mut ok = true;
-            wsprism::frame::check_header(&h, &cx, |_| ok = false);
+        match self.inner.lookahead(input) {
+            Lookahead::PartialHeader { at } => (at, 0),
             // Bounded like the engine's own buffering, and at most WITHHOLD_MAX (a JS Buffer).
-            if ok && h.payload_len >= self.withhold_min && h.payload_len <= WITHHOLD_MAX {
-                return (p, hl as u64 + h.payload_len, 0);
-            }
-            return (input.len(), 0, start + end);
+            Lookahead::Incomplete {
+                at,
+                len,
+                payload_len,
+                acceptable: true,
+            } if payload_len >= self.withhold_min && payload_len <= WITHHOLD_MAX => (at, len),
+            _ => all,
         }
-        all
     }
 }
 
@@ -650,7 +640,7 @@ impl DecoderState {
                 "event table too small for this chunk",
             ));
         }
-        let (limit, need, until) = self.plan(input);
+        let (limit, need) = self.plan(input);
         if let Some(t) = table.get_mut(1..3) {
             t.copy_from_slice(&[limit as u32, need as u32]);
         }
@@ -671,6 +661,25 @@ impl DecoderState {
         loop {
             match self.inner.next_event(input, &mut pos) {
                 Ok(None) => break,
+                Ok(Some(Event::Close { code, payload })) => {
+                    // Rare (once per stream): the payload and its reason, both from the engine,
+                    // cross as `extra[i]` (a Buffer) and `extra[i + 1]` (a string).
+                    let bytes = payload.as_slice(input);
+                    let reason = close::parse_close_payload(bytes).map_or("", |b| b.reason);
+                    let code = code.unwrap_or(u16::from(CloseCode::NO_STATUS));
+                    let b = BufferSlice::copy_from(env, bytes)?;
+                    let arr = match &mut extra {
+                        Some(a) => a,
+                        None => extra.insert(env.create_array(0)?),
+                    };
+                    arr.set(n_extra, &b)?;
+                    arr.set(n_extra + 1, reason)?;
+                    put(
+                        [T_CLOSE | F_EXTRA | (u32::from(code) << 16), n_extra, 0],
+                        &mut rows,
+                    );
+                    n_extra += 2;
+                }
                 Ok(Some(ev)) => {
                     let (ty, payload) = match ev {
                         Event::Message { text, payload } => {
@@ -678,9 +687,8 @@ impl DecoderState {
                         }
                         Event::Ping(p) => (T_PING, p),
                         Event::Pong(p) => (T_PONG, p),
-                        Event::Close { code, payload } => {
-                            (T_CLOSE | (u32::from(code.unwrap_or(0)) << 16), payload)
-                        }
+                        // (matched above)
+                        Event::Close { payload, .. } => (T_CLOSE, payload),
                     };
                     let row = match payload {
                         Payload::Input(r) => [ty, r.start as u32, r.end as u32],
@@ -705,6 +713,7 @@ impl DecoderState {
                         rfc_section: e.rfc_section().to_string(),
                         message: e.to_string(),
                         offset: e.offset as f64,
+                        detail: protocol_error_detail(&e.kind),
                     };
                     let arr = match &mut extra {
                         Some(a) => a,
@@ -719,7 +728,6 @@ impl DecoderState {
         if let Some(first) = table.first_mut() {
             *first = rows as u32;
         }
-        self.until = until;
         Ok(extra)
     }
 }
@@ -736,7 +744,6 @@ pub fn decoder_new(
 ) -> Result<raw::RawValue> {
     let mut state = DecoderState {
         reported: 0,
-        until: 0,
         withhold_min: withhold_min.map_or(0, |v| {
             if v.is_finite() && v > 0.0 {
                 v as u64

@@ -545,46 +545,129 @@ impl Decoder {
     }
 
     fn start_frame(&mut self, h: FrameHeader, start: u64) -> Result<(), ProtocolError> {
-        let cx = HeaderContext {
-            role: self.cfg.role,
-            rsv1_allowed: self.inflater.is_some(),
-            in_message: self.msg.is_some(),
-            max_frame_size: self.cfg.max_frame_size,
-        };
-        let mut first = None;
-        check_header(&h, &cx, |k| {
-            first.get_or_insert(k);
-        });
-        if let Some(k) = first {
-            return Err(self.err(k, start));
-        }
-        if self.closed {
-            return Err(self.err(ProtocolErrorKind::DataAfterClose, start));
-        }
+        let msg = self
+            .admit(&h, self.closed, self.msg)
+            .map_err(|k| self.err(k, start))?;
         if let Some(OpCode::Text | OpCode::Binary) = h.opcode() {
-            self.msg = Some(Msg {
-                text: h.opcode == 1,
-                compressed: h.rsv1,
-                wire: 0,
-            });
             self.utf8.reset();
             self.buf.clear();
         }
-        if let Some(m) = &mut self.msg {
-            if !h.is_control() {
-                m.wire = m.wire.saturating_add(h.payload_len);
-                if !m.compressed && m.wire > self.cfg.max_message_size {
-                    let (len, max) = (m.wire, self.cfg.max_message_size);
-                    return Err(self.err(ProtocolErrorKind::MessageTooBig { len, max }, start));
-                }
-            }
-        }
+        self.msg = msg;
         self.frame = Some(Frame {
             h,
             start,
             received: 0,
         });
         Ok(())
+    }
+
+    /// The rules a header meets at a frame boundary, with `msg` in progress and `closed` after
+    /// a close frame: the first one it breaks, or the message state once it is read. The one
+    /// judgement behind both [`Decoder::next_event`] and [`Decoder::lookahead`].
+    fn admit(
+        &self,
+        h: &FrameHeader,
+        closed: bool,
+        msg: Option<Msg>,
+    ) -> Result<Option<Msg>, ProtocolErrorKind> {
+        let cx = HeaderContext {
+            role: self.cfg.role,
+            rsv1_allowed: self.inflater.is_some(),
+            in_message: msg.is_some(),
+            max_frame_size: self.cfg.max_frame_size,
+        };
+        let mut first = None;
+        check_header(h, &cx, |k| {
+            first.get_or_insert(k);
+        });
+        if let Some(k) = first {
+            return Err(k);
+        }
+        if closed {
+            return Err(ProtocolErrorKind::DataAfterClose);
+        }
+        let msg = msg_after_header(h, msg);
+        if let Some(m) = msg.filter(|m| !h.is_control() && !m.compressed) {
+            if m.wire > self.cfg.max_message_size {
+                let (len, max) = (m.wire, self.cfg.max_message_size);
+                return Err(ProtocolErrorKind::MessageTooBig { len, max });
+            }
+        }
+        Ok(msg)
+    }
+
+    /// Looks ahead at `input`, the bytes the next call will be given, without consuming them:
+    /// where the first frame that `input` does not hold whole starts, how many bytes complete
+    /// it, and whether the decoder will accept its header when it gets there (every rule of
+    /// the header and of the decoder's state at that point: fragmentation, RSV bits, masking,
+    /// sizes, data after a close; the whole frames before it are assumed accepted — the
+    /// decoder judges them when it reads them).
+    ///
+    /// For a binding that joins the pieces of a large frame itself (one copy) and pushes it
+    /// whole, so that the decoder unmasks it and hands it over in place instead of assembling
+    /// it. Costs one header parse per frame in `input`.
+    ///
+    /// ```
+    /// use wsprism::decoder::Lookahead;
+    /// use wsprism::{Decoder, DecoderConfig, Role};
+    /// let dec = Decoder::new(DecoderConfig { role: Role::Client, ..Default::default() });
+    /// // A whole 1-byte frame, then the first 3 of the 4 + 300 bytes of a binary frame.
+    /// let input = [0x81, 0x01, b'a', 0x82, 0x7e, 0x01];
+    /// assert_eq!(dec.lookahead(&input), Lookahead::PartialHeader { at: 3 });
+    /// let input = [0x81, 0x01, b'a', 0x82, 0x7e, 0x01, 0x2c, 0xff];
+    /// assert_eq!(
+    ///     dec.lookahead(&input),
+    ///     Lookahead::Incomplete { at: 3, len: 304, payload_len: 300, acceptable: true }
+    /// );
+    /// ```
+    #[inline]
+    pub fn lookahead(&self, input: &[u8]) -> Lookahead {
+        if self.failed.is_some() || self.hdr_len != 0 {
+            return Lookahead::Unknown;
+        }
+        let (mut closed, mut msg) = (self.closed, self.msg);
+        let mut at = 0usize;
+        if let Some(f) = &self.frame {
+            let remaining = f.h.payload_len - f.received;
+            match usize::try_from(remaining) {
+                Ok(n) if n <= input.len() => at = n,
+                _ => {
+                    return Lookahead::InFrame {
+                        remaining: remaining - input.len() as u64,
+                    }
+                }
+            }
+            (closed, msg) = state_after_frame(&f.h, closed, msg);
+        }
+        while let Some(rest) = input.get(at..).filter(|r| !r.is_empty()) {
+            let Parsed::Complete { value: h, len: hl } = parse_header(rest) else {
+                return Lookahead::PartialHeader { at };
+            };
+            // `hl <= rest.len()`: the header is complete. No sum that could overflow.
+            let room = rest.len().saturating_sub(hl);
+            if h.payload_len > room as u64 {
+                return Lookahead::Incomplete {
+                    at,
+                    len: (hl as u64).saturating_add(h.payload_len),
+                    payload_len: h.payload_len,
+                    acceptable: self.admit(&h, closed, msg).is_ok(),
+                };
+            }
+            // What `state_after_frame(h, closed, msg_after_header(h, msg))` gives, with the
+            // common case (a final data frame, no message in progress) cheapest: this loop
+            // runs once per frame.
+            if !h.is_control() {
+                if !h.fin {
+                    msg = msg_after_header(&h, msg);
+                } else if msg.is_some() {
+                    msg = None;
+                }
+            } else if h.opcode == OpCode::Close.as_u8() {
+                closed = true;
+            }
+            at += hl + h.payload_len as usize;
+        }
+        Lookahead::Boundary
     }
 
     /// Adds a piece of a data frame's (unmasked) payload to the message in progress.
@@ -693,6 +776,68 @@ impl Drop for Decoder {
     fn drop(&mut self) {
         crate::stats::decoder_dropped();
     }
+}
+
+/// The message state once `h` (assumed valid) is read: a text or binary header starts a
+/// message, a data frame adds its length to the message's wire size.
+fn msg_after_header(h: &FrameHeader, msg: Option<Msg>) -> Option<Msg> {
+    let mut msg = match h.opcode() {
+        Some(OpCode::Text | OpCode::Binary) => Some(Msg {
+            text: h.opcode == OpCode::Text.as_u8(),
+            compressed: h.rsv1,
+            wire: 0,
+        }),
+        _ => msg,
+    };
+    if let Some(m) = msg.as_mut().filter(|_| !h.is_control()) {
+        m.wire = m.wire.saturating_add(h.payload_len);
+    }
+    msg
+}
+
+/// `(closed, msg)` once the frame of `h` (assumed valid, its header already read into `msg`)
+/// has been read whole: a final data frame ends its message, a close frame the stream.
+fn state_after_frame(h: &FrameHeader, closed: bool, msg: Option<Msg>) -> (bool, Option<Msg>) {
+    if h.is_control() {
+        (closed || h.opcode == OpCode::Close.as_u8(), msg)
+    } else if h.fin {
+        (closed, None)
+    } else {
+        (closed, msg)
+    }
+}
+
+/// What [`Decoder::lookahead`] sees in bytes not yet pushed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookahead {
+    /// `input` ends at a frame boundary: it holds the rest of the frame the decoder is in the
+    /// middle of, if any, and whole frames (or nothing).
+    Boundary,
+    /// `input` ends inside the frame the decoder is in the middle of; `remaining` more bytes
+    /// complete it.
+    InFrame {
+        /// Bytes after `input` that complete the frame.
+        remaining: u64,
+    },
+    /// `input[at..]` is the start of a frame header, too short to say how long the frame is.
+    PartialHeader {
+        /// Where the header starts in `input`.
+        at: usize,
+    },
+    /// `input[at..]` is the start of a frame that `input` does not hold whole.
+    Incomplete {
+        /// Where the frame starts in `input`.
+        at: usize,
+        /// Bytes of the whole frame, header included (saturated at `u64::MAX`).
+        len: u64,
+        /// Bytes of its payload, as its header states.
+        payload_len: u64,
+        /// The decoder accepts this header when it reaches it (if it accepts the frames
+        /// before it); if not, it fails there.
+        acceptable: bool,
+    },
+    /// The decoder cannot tell: it holds part of a frame header, or has failed.
+    Unknown,
 }
 
 fn control_event(opcode: u8, code: Option<u16>, payload: Payload) -> Event {

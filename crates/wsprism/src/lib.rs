@@ -43,7 +43,7 @@ pub mod stats;
 pub mod utf8;
 
 pub use close::CloseCode;
-pub use decoder::{Decoder, DecoderConfig, Event, EventRef, Payload};
+pub use decoder::{Decoder, DecoderConfig, Event, EventRef, Lookahead, Payload};
 pub use deflate::{DeflateConfig, DeflateParams};
 pub use encoder::{encode_frame, Encoder, EncoderConfig, MessageOptions};
 pub use error::{EncodeError, ProtocolError, ProtocolErrorKind};
