@@ -100,7 +100,7 @@ export default {
   "Handshake examples": "握手的例子",
   "RFC request": "RFC 的请求",
   "Chrome-like request": "类似 Chrome 的请求",
-  "Request with version 8": "版本为 8 的请求",
+  "Request with version 12": "版本为 12 的请求",
   "RFC response": "RFC 的响应",
   "Response with a wrong accept": "accept 值错误的响应",
   "Request or response head": "请求或响应的头部",
