@@ -5,7 +5,8 @@
 # in Debian's Chromium (scripts/setup/chromium.sh; never a downloaded browser) against
 # www/server.js on a free port: visualizer.test.mjs (panels 1-8) and capture.test.mjs (panel 7,
 # "Open a capture"; it makes its pcaps with `cargo run --release -p wsprism-capture --example
-# synth` in a temporary folder). Screenshots: tests/artifacts/ (gitignored).
+# synth` in a temporary folder) and i18n.test.mjs (English and Chinese, the guided path).
+# Screenshots: tests/artifacts/ (gitignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,5 +21,6 @@ if [ ! -d "$dir/node_modules/playwright-core" ] \
   (cd "$dir" && timeout 600 npm install --no-audit --no-fund --loglevel=error)
 fi
 bash scripts/setup/chromium.sh >/dev/null
+bash scripts/setup/fonts-cjk.sh
 
-timeout 900 node --test --test-concurrency=1 "$dir/visualizer.test.mjs" "$dir/capture.test.mjs"
+timeout 900 node --test --test-concurrency=1 "$dir/visualizer.test.mjs" "$dir/capture.test.mjs" "$dir/i18n.test.mjs"

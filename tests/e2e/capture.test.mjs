@@ -26,7 +26,7 @@ const consoleErrors = [];
 before(async () => {
   server = await startServer();
   browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   await page.goto(server.url);

@@ -1,6 +1,7 @@
 // Writes docs/screenshot.png: the visualizer at 1280x800 decoding the RFC's masked "Hello", with
 // the opcode field highlighted; and docs/capture-panel.png: panel 7 with the example capture
-// open on its first connection. Usage: node tests/e2e/screenshot.mjs (needs the builds and
+// open on its first connection; docs/visualizer-zh.png: the Chinese page on the guided path's
+// masking step (#/learn/masking) at 1280x900. Usage: node tests/e2e/screenshot.mjs (needs the builds and
 // tests/e2e/node_modules, as scripts/test.d/50-visualizer.sh prepares them).
 import { spawn, execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -20,7 +21,7 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   await page.goto(url);
   await page.waitForSelector('body[data-ready="true"]');
   await page.click('button[data-ex="rfc-masked"]');
@@ -41,6 +42,16 @@ try {
   const cap = path.join(ROOT, 'docs/capture-panel.png');
   await page.locator('#capture').screenshot({ path: cap });
   console.log(cap);
+
+  const zh = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+  await zh.goto(url + '#/learn/masking');
+  await zh.waitForSelector('body[data-ready="true"]');
+  await zh.waitForSelector('#learn-card[data-step="masking"]');
+  const cardTop = await zh.locator('#learn-card').evaluate((e) => e.getBoundingClientRect().top + window.scrollY);
+  await zh.evaluate((y) => window.scrollTo(0, y), cardTop - 12);
+  const zhOut = path.join(ROOT, 'docs/visualizer-zh.png');
+  await zh.screenshot({ path: zhOut });
+  console.log(zhOut);
 } finally {
   await browser.close();
   server.kill();

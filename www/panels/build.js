@@ -4,7 +4,7 @@
 import { el, clear, elements, show } from '../lib/dom.js';
 import { toHex, spaced, parseBytes, utf8 } from '../lib/hex.js';
 import { clip, errText } from '../lib/format.js';
-import { COMMON_TEXT } from '../lib/words.js';
+import { COMMON_TEXT, VIOLATION_TEXT } from '../lib/words.js';
 
 /** The panel's words (English). */
 export const TEXT = {
@@ -18,7 +18,8 @@ export const TEXT = {
   headerTitle: (n) => 'header (' + n + ' bytes)',
   size: (bytes, frames) => bytes + ' bytes in ' + frames + ' frame' + (frames > 1 ? 's' : '') + ' (headers in bold).',
   rejected: (receiver, list) => 'A ' + receiver + ' would reject this: ' + list.join('; ') + '.',
-  violation: (v) => v.message + ' (' + v.rfc_section + ')',
+  // v: the engine's violation; why: its explanation by code (VIOLATION_TEXT)
+  violation: (v, why) => v.message + ' (' + v.rfc_section + ')',
   fromHar: (index, masked) => 'Message ' + (index + 1) + ' of the HAR file, rebuilt as one ' + (masked ? 'masked client' : 'unmasked server') +
     ' frame (the HAR keeps the message, not its frames, key or compression). ',
 };
@@ -27,7 +28,7 @@ export const TEXT = {
  * The build panel in `root` (section#build). decode: panel 1 (for "Open in decoder").
  * Returns { root, render(), rebuild(message), show() }.
  */
-export function createBuildPanel(root, { W, decode, text = TEXT, common = COMMON_TEXT }) {
+export function createBuildPanel(root, { W, decode, text = TEXT, common = COMMON_TEXT, violations = VIOLATION_TEXT }) {
   const ui = elements(root, {
     fin: 'b-fin', rsv1: 'b-rsv1', rsv2: 'b-rsv2', rsv3: 'b-rsv3', opcode: 'b-opcode', mask: 'b-mask', key: 'b-key',
     randKey: 'b-randkey', ptype: 'b-ptype', payload: 'b-payload', frag: 'b-frag', compress: 'b-compress', invalid: 'b-invalid',
@@ -95,7 +96,7 @@ export function createBuildPanel(root, { W, decode, text = TEXT, common = COMMON
         if (i < rep.frames.length - 1) out.appendChild(el('span', { class: 'sep', 'aria-hidden': 'true' }, ' │ '));
       });
       const bad = [];
-      for (const fr of rep.frames) for (const v of fr.violations) bad.push(text.violation(v));
+      for (const fr of rep.frames) for (const v of fr.violations) bad.push(text.violation(v, violations[v.code]));
       notes.unshift(text.size(bytes.length, rep.frames.length));
       if (bad.length) notes.push(text.rejected(built.role, bad));
       note.textContent = notes.join(' ');

@@ -3,7 +3,7 @@
 // connection's frames or messages as a virtual list (only the rows in view are in the DOM, so
 // a connection with hundreds of thousands of frames scrolls like a short one), then a frame
 // in panel 1 with the frames it depends on. A HAR message (no wire bytes) is rebuilt in panel 2.
-import { el, clear, elements, stack } from '../lib/dom.js';
+import { el, clear, elements, stack, show } from '../lib/dom.js';
 import { spaced } from '../lib/hex.js';
 import { errText, mb, plural } from '../lib/format.js';
 import { makeExampleCapture } from './capture-example.js';
@@ -195,7 +195,7 @@ export function createCapturePanel(root, { W, decode, build, workerUrl, text = T
     ui.status.className = 'summary' + (cls ? ' ' + cls : '');
   }
   // An error of the report: what a peer would have closed with, the rule broken and the engine's words.
-  const errLine = (e) => [el('strong', null, (e.close_code ? text.close(e.close_code) : e.code) + (e.rfc_section ? ', ' + text.rfc(String(e.rfc_section)) : '')), ': ' + e.message];
+  const errLine = (e) => [el('strong', null, (e.close_code ? text.close(e.close_code) : e.code) + (e.rfc_section ? ', ' + text.rfc(String(e.rfc_section)) : '')), ': ', el('span', { lang: 'en' }, e.message)];
   const errBadge = (e) => '⚠ ' + (e.close_code ? text.close(e.close_code) : e.code) + (e.rfc_section ? ' (' + text.rfc(String(e.rfc_section)) + ')' : '');
   const failed = (e) => {
     if (e && e.code !== 'ERR_CANCELLED') status(errText(e), 'bad');
@@ -229,7 +229,7 @@ export function createCapturePanel(root, { W, decode, build, workerUrl, text = T
     let maxBytes = sel === 'auto' ? AUTO_MAX_BYTES : Number(sel);
     const warm = ask({ type: 'init' }); // the worker loads the engine while the file is read
     warm.catch(() => {});
-    Promise.all([file.arrayBuffer(), warm]).then(([buf]) => {
+    cap.ready = Promise.all([file.arrayBuffer(), warm]).then(([buf]) => {
       if (token !== cap.token) return null;
       tRead = performance.now() - t0;
       status(text.decoding(file.name, file.size), 'busy');
@@ -308,7 +308,7 @@ export function createCapturePanel(root, { W, decode, build, workerUrl, text = T
     if (extra.length) info.appendChild(el('p', { class: 'hint' }, extra.join('; ') + '.'));
     if (s.errors.length) {
       info.appendChild(el('ul', { class: 'violations' }, s.errors.slice(0, 20).map((e) =>
-        el('li', null, [el('strong', null, e.code), ': ' + e.message + (e.packet != null ? text.atPacket(Number(e.packet)) : '')]))));
+        el('li', null, [el('strong', null, e.code), ': ', el('span', { lang: 'en' }, e.message), e.packet != null ? text.atPacket(Number(e.packet)) : '']))));
     }
     if (!n) {
       info.appendChild(el('p', null, text.noWebSocket(s.other_tcp_connections)));
@@ -553,7 +553,7 @@ export function createCapturePanel(root, { W, decode, build, workerUrl, text = T
     flags.push(r.masked ? text.mask(r.masking_key) : text.unmasked);
     const err = r.errors.length ? r.errors[0] : null;
     const dir = text.dir(r.direction);
-    const preview = err ? [el('strong', { class: 'bad' }, errBadge(err)), ' ', el('span', { class: 'bad' }, err.code + ': ' + err.message), ' ', r.preview] : r.preview;
+    const preview = err ? [el('strong', { class: 'bad' }, errBadge(err)), ' ', el('span', { class: 'bad', lang: 'en' }, err.code + ': ' + err.message), ' ', r.preview] : r.preview;
     const title = err ? err.code + ' → ' + text.close(err.close_code) + ' (' + text.rfc(String(err.rfc_section || '')) + '): ' + err.message + '\n' + r.preview : r.preview;
     return el('tr', rowAttrs(r, err), [
       el('td', null, rowButton(r, on, text.frameLabel(r, dir, err), String(r.index + 1))),
@@ -678,13 +678,14 @@ export function createCapturePanel(root, { W, decode, build, workerUrl, text = T
     if (ui.file.files && ui.file.files[0]) open(ui.file.files[0]);
     ui.file.value = '';
   });
-  ui.example.addEventListener('click', () => {
+  function loadExample() {
     try {
       open(makeExampleCapture(W));
     } catch (e) {
       status(text.exampleFailed(e), 'bad');
     }
-  });
+  }
+  ui.example.addEventListener('click', loadExample);
   for (const t of ['dragenter', 'dragover']) {
     root.addEventListener(t, (ev) => {
       ev.preventDefault();
@@ -725,5 +726,28 @@ export function createCapturePanel(root, { W, decode, build, workerUrl, text = T
     if (ev.target.classList.contains('rowbtn') && cap.view) cap.view.focus = Number(ev.target.getAttribute('data-pos'));
   });
 
-  return { root, open };
+  /** Draws the file's summary, the open connection and its rows again in the current language. */
+  function refresh() {
+    if (!cap.summary || cap.busy) return;
+    const conn = cap.conn;
+    renderSummary(cap.summary);
+    if (conn && connTable) {
+      for (const row of connTable.tBodies[0].rows) row.classList.toggle('on', row.getAttribute('data-conn') === String(conn.id));
+      ui.connH.textContent = text.connHeading(conn);
+      renderConnInfo(conn);
+    }
+    const v = cap.view;
+    if (v) {
+      const ths = ui.table.tHead.rows[0].cells;
+      text.heads[v.kind].forEach((h, i) => { ths[i].textContent = h; });
+      ui.count.textContent = ui.filter.value === 'all' ? text.count(v.kind, v.n) : text.countOf(v.kind, v.n, v.total);
+      ui.listHelp.textContent = text.listHelp(v.kind, cap.summary.format === 'har');
+      clear(ui.table.tBodies[0]);
+      renderRows();
+    }
+  }
+
+  return { root, open, loadExample, refresh, hasFile: () => !!cap.file,
+    /** Opens the first connection once the file is read (the guided path's "try this"). */
+    openFirst: () => Promise.resolve(cap.ready).then(() => (cap.summary && cap.summary.connections.length ? openConn(0) : null)), show: () => show(root) };
 }

@@ -77,5 +77,10 @@ export function createCompressPanel(root, { W, decode, text = TEXT }) {
   ui.takeover.addEventListener('change', render);
   render();
 
-  return { root, render, show: () => show(root) };
+  /** Context takeover on or off (the checkbox), then render. */
+  function setTakeover(on) {
+    ui.takeover.checked = !!on;
+    render();
+  }
+  return { root, render, setTakeover, show: () => show(root) };
 }

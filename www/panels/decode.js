@@ -4,7 +4,7 @@
 import { el, clear, elements, show, wireHighlight } from '../lib/dom.js';
 import { toHex, fromHex, spaced, hexByte, bin8, parseBytes } from '../lib/hex.js';
 import { clip, errText } from '../lib/format.js';
-import { COMMON_TEXT } from '../lib/words.js';
+import { COMMON_TEXT, VIOLATION_TEXT } from '../lib/words.js';
 
 /** The panel's words (English). */
 export const TEXT = {
@@ -17,9 +17,14 @@ export const TEXT = {
   morePayload: (more, missing) => '… ' + more + ' more payload byte' + (more === 1 ? '' : 's') + (missing > 0 ? ' (' + missing + ' not in the input)' : '') + '.',
   byteTitle: (at, b, names) => 'byte ' + at + ' = 0x' + hexByte(b) + ' = ' + bin8(b) + ' (' + names.join(', ') + ')',
   moreBytes: (n) => '… ' + n + ' more',
+  /** A field's value as the engine words it ("1 (final fragment)", "7 bytes", "5 of 7 bytes present"). */
+  fieldValue: (s) => s,
+  // a violation: the engine's message on the line, what its code means below (why)
+  violation: (v, why) => v.message,
+  violationMore: (v, why) => why,
   violationMeta: (v) => v.code + ' · close code ' + v.close_code + ' · at byte ' + v.offset,
   noViolations: (receiver) => '✓ No violations: ' + receiver + ' would accept this frame.',
-  streamFails: (frame, e) => 'The stream fails at frame ' + (frame + 1) + ': ' + e.message + ' (' + e.rfc_section + ').',
+  streamFails: (frame, e, why) => 'The stream fails at frame ' + (frame + 1) + ': ' + (why || e.code) + ' (' + e.rfc_section + ').',
   keyIncomplete: 'The masking key is not complete yet.',
   notMasked: 'This frame is not masked (MASK = 0): the payload is sent as is.',
   emptyPayload: 'Empty payload: nothing to unmask (the key is still sent).',
@@ -91,7 +96,7 @@ function examples(W) {
  * The decode panel in `root` (section#decode). W: the initialized wsprism-web.
  * Returns { root, load(hex, role, pmd, frame, origin), loadExample(name), example(name), show(), render() }.
  */
-export function createDecodePanel(root, { W, text = TEXT, common = COMMON_TEXT }) {
+export function createDecodePanel(root, { W, text = TEXT, common = COMMON_TEXT, violations = VIOLATION_TEXT }) {
   const ui = elements(root, {
     input: 'dec-input', format: 'dec-format', role: 'dec-role', pmd: 'dec-pmd', origin: 'dec-origin', summary: 'dec-summary',
     frames: 'dec-frames', diagram: 'dec-diagram', bytes: 'dec-bytes', fields: 'dec-fields', violations: 'dec-violations',
@@ -204,7 +209,7 @@ export function createDecodePanel(root, { W, text = TEXT, common = COMMON_TEXT }
         el('td', { class: 'num' }, String(fd.bit_offset)),
         el('td', { class: 'num' }, String(fd.bit_width)),
         el('td', { class: 'mono' }, clip(String(fd.raw), 40) || '—'),
-        el('td', null, [String(fd.value), el('br'), el('small', { class: 'muted' }, text.fieldHelp[fd.name] || '')]),
+        el('td', null, [text.fieldValue(String(fd.value)), el('br'), el('small', { class: 'muted' }, text.fieldHelp[fd.name] || '')]),
       ]));
     });
   }
@@ -213,12 +218,13 @@ export function createDecodePanel(root, { W, text = TEXT, common = COMMON_TEXT }
     const box = ui.violations;
     if (f.violations.length) {
       box.appendChild(el('ul', { class: 'violations' }, f.violations.map((v) => el('li', null, [
-        el('strong', null, v.rfc_section), ' — ', v.message,
+        el('strong', null, v.rfc_section), ' — ', text.violation(v, violations[v.code] || v.code),
+        el('br'), el('small', { class: 'why' }, text.violationMore(v, violations[v.code] || v.code)),
         el('br'), el('small', { class: 'muted' }, text.violationMeta(v)),
       ]))));
     } else box.appendChild(el('p', { class: 'ok' }, text.noViolations(common.receiver(ui.role.value))));
     if (rep.error && rep.error_frame !== state.frame) {
-      box.appendChild(el('p', { class: 'muted' }, text.streamFails(Number(rep.error_frame), rep.error)));
+      box.appendChild(el('p', { class: 'muted' }, text.streamFails(Number(rep.error_frame), rep.error, violations[rep.error.code])));
     }
   }
 
@@ -296,7 +302,7 @@ export function createDecodePanel(root, { W, text = TEXT, common = COMMON_TEXT }
       }
     }
     if (rep.error) items.push(el('li', { class: 'bad' }, [el('strong', null, E.error), text.evError(rep.error)]));
-    if (rep.waiting_for) items.push(el('li', null, [el('strong', null, E.waiting), ' ' + rep.waiting_for]));
+    if (rep.waiting_for) items.push(el('li', null, [el('strong', null, E.waiting), ' ' + common.waiting(rep.waiting_for)]));
     if (!items.length) items.push(el('li', { class: 'muted' }, text.noMessage));
     ui.stream.appendChild(el('ul', { class: 'events' }, items));
   }
@@ -324,7 +330,7 @@ export function createDecodePanel(root, { W, text = TEXT, common = COMMON_TEXT }
       return;
     }
     if (!rep.frames.length) {
-      summary.textContent = text.noHeader(bytes.length, rep.waiting_for);
+      summary.textContent = text.noHeader(bytes.length, rep.waiting_for && common.waiting(rep.waiting_for));
       renderStreamSummary(rep);
       return;
     }
@@ -334,7 +340,7 @@ export function createDecodePanel(root, { W, text = TEXT, common = COMMON_TEXT }
     const parts = [];
     if (whole) parts.push(text.complete(whole));
     if (rep.frames.length > whole) parts.push(text.incomplete(whole > 0));
-    summary.textContent = text.summary(bytes.length, parsed.format, parts, rep.waiting_for);
+    summary.textContent = text.summary(bytes.length, parsed.format, parts, rep.waiting_for && common.waiting(rep.waiting_for));
     if (rep.frames.length > 1) {
       rep.frames.forEach((fr, i) => {
         ui.frames.appendChild(el('button', {

@@ -198,5 +198,9 @@ export function createHandshakePanel(root, { W, text = TEXT }) {
   renderAccept();
   loadExample('req');
 
-  return { root, render, setKey, loadExample, RFC_KEY, show: () => show(root) };
+  const refresh = () => {
+    renderAccept();
+    render();
+  };
+  return { root, render, refresh, setKey, loadExample, RFC_KEY, show: () => show(root) };
 }

@@ -36,9 +36,13 @@ export function createLivePanel(root, { W, decode, text = TEXT }) {
     bin: 'live-bin', big: 'live-big', ping: 'live-ping', hsBody: 'live-hs-body', table: 'live-table',
   });
   let live = null;
+  // the status line as the table key it came from, so a language switch can say it again
+  let said = null;
 
-  function status(t, cls) {
-    ui.status.textContent = t;
+  function status(key, cls, ...args) {
+    said = { key, cls, args };
+    const t = text[key];
+    ui.status.textContent = typeof t === 'function' ? t(...args) : t;
     ui.status.className = 'status ' + (cls || '');
   }
   function buttons(open) {
@@ -49,7 +53,7 @@ export function createLivePanel(root, { W, decode, text = TEXT }) {
   function connect() {
     if (live && live.ws && live.ws.readyState <= 1) return Promise.resolve();
     if (location.protocol !== 'http:' && location.protocol !== 'https:') {
-      status(text.needServer, 'bad');
+      status('needServer', 'bad');
       return Promise.reject(new Error('no server'));
     }
     const session = toHex(crypto.getRandomValues(new Uint8Array(8)));
@@ -57,16 +61,16 @@ export function createLivePanel(root, { W, decode, text = TEXT }) {
     clear(ui.table.tBodies[0]);
     clear(ui.hsBody);
     live = {
-      session, rows: 0, params: null, reqExt: null,
+      session, rows: [], heads: [], params: null, reqExt: null,
       dirs: { in: { bytes: new Uint8Array(0), shown: 0, msgs: 0 }, out: { bytes: new Uint8Array(0), shown: 0, msgs: 0 } },
     };
-    status(text.connecting);
+    status('connecting');
     return new Promise((resolve, reject) => {
       const tap = new WebSocket(base + '/tap?session=' + session);
       live.tap = tap;
       tap.onmessage = (ev) => onTap(JSON.parse(ev.data));
       tap.onerror = () => {
-        status(text.tapFailed, 'bad');
+        status('tapFailed', 'bad');
         reject(new Error('tap'));
       };
       tap.onopen = () => {
@@ -74,12 +78,12 @@ export function createLivePanel(root, { W, decode, text = TEXT }) {
         ws.binaryType = 'arraybuffer';
         live.ws = ws;
         ws.onopen = () => {
-          status(text.connected(base + '/demo', ws.extensions), 'ok');
+          status('connected', 'ok', base + '/demo', ws.extensions);
           buttons(true);
           resolve();
         };
         ws.onclose = (ev) => {
-          status(text.closed(ev));
+          status('closed', '', { code: ev.code, reason: ev.reason });
           buttons(false);
         };
         ws.onerror = () => reject(new Error('demo'));
@@ -92,7 +96,9 @@ export function createLivePanel(root, { W, decode, text = TEXT }) {
     const bytes = fromHex(m.hex);
     if (m.phase === 'handshake') {
       const t = textOf(bytes) || '';
-      ui.hsBody.appendChild(el('h3', null, m.dir === 'in' ? text.browserSent : text.serverAnswered));
+      const h3 = el('h3', null, m.dir === 'in' ? text.browserSent : text.serverAnswered);
+      live.heads.push({ h3, dir: m.dir });
+      ui.hsBody.appendChild(h3);
       ui.hsBody.appendChild(el('pre', { class: 'http' }, t));
       try {
         if (m.dir === 'in') live.reqExt = header(W.parseHandshakeRequest(t).headers, 'sec-websocket-extensions');
@@ -124,10 +130,9 @@ export function createLivePanel(root, { W, decode, text = TEXT }) {
     }
   }
 
-  function payloadText(f, d, rep) {
+  function payloadText(f, msg) {
     if (f.opcode === 0 || f.opcode === 1 || f.opcode === 2) {
       if (!f.fin) return f.text != null ? JSON.stringify(clip(f.text, 120)) + text.moreFragments : text.fragment;
-      const msg = rep.messages[d.msgs++];
       if (!msg) return '';
       return (f.rsv1 || f.opcode === 0 ? text.message : '') + (msg.text != null ? JSON.stringify(clip(msg.text, 120)) : clip(spaced(msg.data_hex), 60)) +
         (f.rsv1 ? text.inflatedFrom(f.payload_len) : '');
@@ -141,11 +146,20 @@ export function createLivePanel(root, { W, decode, text = TEXT }) {
     const e = s + Number(f.header_len) + Number(f.payload_len);
     const hex = toHex(d.bytes.subarray(s, e));
     const index = d.shown;
-    const payload = payloadText(f, d, rep);
+    // the message a final data frame completes (taken now: the rows are made again on a language switch)
+    const msg = (f.opcode <= 2 && f.fin) ? rep.messages[d.msgs++] : null;
+    const n = live.rows.length + 1;
+    const make = () => makeRow(dir, f, d, hex, index, msg, n, e);
+    live.rows.push(make);
+    ui.table.tBodies[0].appendChild(make());
+    stack(ui.table);
+  }
+
+  function makeRow(dir, f, d, hex, index, msg, n, e) {
+    const payload = payloadText(f, msg);
     const flags = [f.opcode_name, f.fin ? 'FIN' : 'FIN=0'];
     if (f.rsv1) flags.push(text.compressed);
     if (f.masked) flags.push(text.mask(f.masking_key));
-    const n = ++live.rows;
     const role = dir === 'in' ? 'server' : 'client';
     const params = live.params;
     const row = el('tr', { class: dir === 'in' ? 'dir-in' : 'dir-out' }, [
@@ -165,8 +179,18 @@ export function createLivePanel(root, { W, decode, text = TEXT }) {
         },
       }, text.decode)),
     ]);
-    ui.table.tBodies[0].appendChild(row);
-    stack(ui.table);
+    return row;
+  }
+
+  /** Says the status, the handshake headings and every row again in the current language. */
+  function refresh() {
+    if (said) status(said.key, said.cls, ...said.args);
+    if (!live) return;
+    for (const h of live.heads) h.h3.textContent = h.dir === 'in' ? text.browserSent : text.serverAnswered;
+    const body = clear(ui.table.tBodies[0]);
+    for (const make of live.rows) body.appendChild(make());
+    const heads = ui.table.tHead.rows[0].cells;
+    for (const tr of body.rows) Array.from(tr.cells).forEach((td, i) => td.setAttribute('data-label', heads[i] ? heads[i].textContent : ''));
   }
 
   function send(data) {
@@ -183,5 +207,5 @@ export function createLivePanel(root, { W, decode, text = TEXT }) {
   ui.big.addEventListener('click', () => send(new Array(31).join('websocket ').slice(0, 300)));
   ui.ping.addEventListener('click', () => send('/ping'));
 
-  return { root, connect, send, show: () => show(root) };
+  return { root, connect, send, refresh, show: () => show(root) };
 }

@@ -130,7 +130,7 @@ export function createStreamPanel(root, { W, text = TEXT, common = COMMON_TEXT }
         el('td', { class: 'num' }, bounds[c] + '–' + (bounds[c + 1] - 1)),
         el('td', { class: 'mono' }, clip(spaced(toHex(chunk)), 60)),
         el('td', null, evs.length ? evs.map(eventNode) : [el('span', { class: 'muted' }, text.nothingYet)]),
-        el('td', null, dec.error ? el('span', { class: 'bad' }, text.failed(dec.error.closeCode)) : (dec.partial ? dec.waitingFor : el('span', { class: 'ok' }, text.between))),
+        el('td', null, dec.error ? el('span', { class: 'bad' }, text.failed(dec.error.closeCode)) : (dec.partial ? common.waiting(dec.waitingFor) : el('span', { class: 'ok' }, text.between))),
       ]));
     }
     dec.free();
@@ -160,5 +160,5 @@ export function createStreamPanel(root, { W, text = TEXT, common = COMMON_TEXT }
 
   loadExample('mdn');
 
-  return { root, set, loadExample, show: () => show(root) };
+  return { root, set, loadExample, refresh: render, example: (name) => EXAMPLES[name], show: () => show(root) };
 }
