@@ -261,8 +261,13 @@ test('the guided path: each step\'s URL opens it with its example loaded; progre
   }
   assert.equal(await page.getAttribute('#learn-progress', 'data-done'), '10');
   assert.equal(await page.locator('#learn-steps li.seen').count(), 10);
-  // "try this" on a few steps
-  await page.click('#learn-steps a[href="#/learn/close"]');
+  // "try this" on a few steps. A step link changes location.hash; the page opens the step on
+  // 'hashchange', which fires after the click returns, so wait for the card to show the step.
+  const go = async (step) => {
+    await page.click(`#learn-steps a[href="#/learn/${step}"]`);
+    await page.waitForSelector(`#learn-card[data-step="${step}"]`);
+  };
+  await go('close');
   assert.match(await card.innerText(), /88 07 03 e8 62 79 65/);
   await page.click('#learn-try');
   assert.match(await page.locator('#dec-summary').innerText(), /incomplete frame[\s\S]*2 more payload bytes of a 7-byte close frame/);
@@ -270,12 +275,12 @@ test('the guided path: each step\'s URL opens it with its example loaded; progre
   await page.waitForSelector('#learn-card[data-step="compression"]');
   await page.click('#learn-try');
   assert.match(await page.locator('#cz-result').innerText(), /Without context takeover/);
-  await page.click('#learn-steps a[href="#/learn/heartbeat"]');
+  await go('heartbeat');
   assert.match(await card.innerText(), /Ping is 0x9/);
-  await page.click('#learn-steps a[href="#/learn/masking"]');
+  await go('masking');
   await page.click('#learn-try');
   assert.match(await page.locator('#dec-violations').innerText(), /WS_ERR_EXPECTED_MASK/);
-  await page.click('#learn-steps a[href="#/learn/capture"]');
+  await go('capture');
   await page.click('#learn-try');
   await page.waitForSelector('#cap-table tbody tr .rowbtn', { timeout: 10000 });
   // progress survives a reload; the step's URL opens it again
