@@ -8,7 +8,7 @@
 //!   bit5 direction (0: client encodes -> server decodes, 1: server -> client), bit6 large
 //!   fragments (x16), bit7 end with a close frame;
 //! - window_bits: low 3 bits server 8..=15, bits 4..6 client 8..=15;
-//! - level: % 10 is the compression level;
+//! - level: % 10 is the compression level, % 9 + 1 the compressor's memLevel;
 //! - fragment: fragment size - 1; chunk: wire chunk size - 1 (255: all at once);
 //! - ops: `[op, len, bytes...]`; op & 3: 0 text, 1 binary, 2 ping, 3 piecewise (`fragment()`);
 //!   op & 4 compress; op & 8 len x 8; op & 16 repeat the bytes (compressible); op >> 5 pieces.
@@ -108,6 +108,7 @@ fuzz_target!(|data: &[u8]| {
         role: enc_role,
         deflate,
         level: Some(u32::from(level % 10)),
+        mem_level: Some(level % 9 + 1),
     });
 
     let mut wire = Vec::new();

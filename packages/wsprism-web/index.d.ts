@@ -77,6 +77,18 @@ export default init;
 
 /** `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key` (SHA-1 + base64 of key + GUID). */
 export function acceptKey(key: string): string;
+
+/** The steps of acceptKey (the engine's accept_key_steps), for teaching. */
+export interface AcceptKeySteps {
+  /** The key followed by the GUID 258EAFA5-E914-47DA-95CA-C5AB0DC85B11 (RFC 6455 §1.3). */
+  concatenated: string;
+  /** SHA-1 of those ASCII bytes, 40 lowercase hex digits. */
+  sha1Hex: string;
+  /** Base64 of the 20 digest bytes: the Sec-WebSocket-Accept value. */
+  accept: string;
+}
+/** acceptKey(key) with every step shown. */
+export function acceptKeySteps(key: string): AcceptKeySteps;
 /** A random `Sec-WebSocket-Key` (16 bytes from crypto.getRandomValues, base64). */
 export function generateKey(): string;
 /** XORs `data` in place with the 4-byte key; `data[0]` is payload byte `offset`. Returns `data`. */
@@ -443,6 +455,41 @@ export class CaptureSession {
  */
 export function openCapture(bytes: BytesLike | string, options?: CaptureOptions): CaptureSession;
 
+/** Bytes one side sends in a writeCapture connection. */
+export interface CaptureSegment {
+  /** The sender. */
+  from: 'client' | 'server';
+  /** The bytes (a string is sent as UTF-8). */
+  data: BytesLike | string;
+  /** Cut the bytes into TCP segments after these byte counts. */
+  cuts?: number[];
+  /** Send every segment twice (a TCP retransmission). */
+  retransmit?: boolean;
+}
+/** One TCP connection of writeCapture: three-way handshake, the segments, then `close`. */
+export interface CaptureConnection {
+  /** "10.0.0.2:50312" or "[2001:db8::1]:50312". */
+  client: string;
+  /** "10.0.0.1:8080". */
+  server: string;
+  segments: CaptureSegment[];
+  /** How the connection ends: both FIN (default), a client RST, or nothing. */
+  close?: 'fin' | 'rst' | 'none';
+}
+export interface WriteCaptureOptions {
+  /** Time of the first packet, seconds since the epoch (default 1732240000). */
+  start?: number;
+  /** Microseconds between packets (default 12500). */
+  stepUs?: number;
+  /** Largest TCP payload per segment (default 1448). */
+  mss?: number;
+}
+/**
+ * A pcap file (Ethernet, microsecond timestamps) of the connections, its packets built by the
+ * engine's capture crate (wsprism_capture::synth).
+ */
+export function writeCapture(connections: CaptureConnection[], options?: WriteCaptureOptions): Uint8Array;
+
 // ------------------------------------------------------------------ handshake
 
 /** Default limit on a request/response head: 8 KiB. */
@@ -677,6 +724,7 @@ export class FrameDecoderStream extends TransformStream<BytesLike, DecoderEvent>
 export interface Wsprism {
   readonly initialized: boolean;
   acceptKey: typeof acceptKey;
+  acceptKeySteps: typeof acceptKeySteps;
   generateKey: typeof generateKey;
   mask: typeof mask;
   unmask: typeof unmask;
@@ -686,6 +734,7 @@ export interface Wsprism {
   inspectStream: typeof inspectStream;
   inspectCapture: typeof inspectCapture;
   openCapture: typeof openCapture;
+  writeCapture: typeof writeCapture;
   CaptureSession: typeof CaptureSession;
   parseHandshakeRequest: typeof parseHandshakeRequest;
   validateHandshakeRequest: typeof validateHandshakeRequest;

@@ -44,6 +44,7 @@ export function initSync(input) {
 
 export const {
   acceptKey,
+  acceptKeySteps,
   generateKey,
   mask,
   unmask,
@@ -54,6 +55,7 @@ export const {
   inspectCapture,
   openCapture,
   CaptureSession,
+  writeCapture,
   parseHandshakeRequest,
   validateHandshakeRequest,
   buildHandshakeResponse,

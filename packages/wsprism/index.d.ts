@@ -38,6 +38,27 @@ export interface PerMessageDeflateConfig {
 // ---------------------------------------------------------------------------------------------
 // Small functions
 
+/**
+ * Which engine is in use: `'native'` (the prebuilt or locally built Node-API addon) or
+ * `'wasm'` (the WebAssembly engine, used when no addon for this platform loads, or with
+ * `WSPRISM_BACKEND=wasm`). The API and `WebSocketServer`/`WebSocket` behave the same on both.
+ */
+export const backend: 'native' | 'wasm';
+
+/** Native codec states alive in this process (allocated permessage-deflate states included). */
+export interface LiveStates {
+  decoders: number;
+  encoders: number;
+  inflaters: number;
+  deflaters: number;
+}
+
+/**
+ * Diagnostics: the live native states. They return to where they were once connections have
+ * ended (no garbage collection needed): a WebSocket frees its codec when it closes.
+ */
+export function liveStates(): LiveStates;
+
 /** `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")). */
 export function acceptKey(key: string): string;
 
@@ -415,6 +436,12 @@ export type DecoderEvent =
  * returned as a view of it (no copy).
  */
 export class Decoder {
+  /**
+   * Releases the native state (buffers, permessage-deflate state) now, not at garbage
+   * collection (also called by `[Symbol.dispose]`, for `using`). Idempotent; afterwards every
+   * method throws an Error with code ERR_INVALID_STATE.
+   */
+  free(): void;
   constructor(options?: DecoderOptions);
   /**
    * Decodes `chunk` — which is modified: masked payloads are unmasked in place — and returns
@@ -448,6 +475,8 @@ export interface EncoderOptions {
   perMessageDeflate?: PerMessageDeflateParams | boolean | null;
   /** Deflate level 0-9 (default 6). */
   level?: number;
+  /** zlib memLevel 1-9 (default 8): lower uses less compressor memory. */
+  memLevel?: number;
 }
 
 export interface MessageOptions {
@@ -471,6 +500,12 @@ export interface EncodeError extends Error {
 
 /** Frames outgoing messages. Server frames up to 64 KiB are framed in JS (faster than a native call). */
 export class Encoder {
+  /**
+   * Releases the native state (buffers, permessage-deflate state) now, not at garbage
+   * collection (also called by `[Symbol.dispose]`, for `using`). Idempotent; afterwards every
+   * method throws an Error with code ERR_INVALID_STATE.
+   */
+  free(): void;
   constructor(options?: EncoderOptions);
   /**
    * A message (or fragment) as wire bytes: one Buffer, holding several frames if fragmented.

@@ -40,6 +40,15 @@ function describe(v) {
 
 const EMPTY = Buffer.alloc(0);
 
+function freedError() {
+  const e = new Error('this object was freed');
+  e.code = 'ERR_INVALID_STATE';
+  return e;
+}
+
+// `using`-declarations (explicit resource management) call [Symbol.dispose]; Node 20 has it.
+const DISPOSE = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : Symbol.for('nodejs.dispose');
+
 /** A Buffer view of `v` (no copy for Buffers and typed arrays), or a copy for strings. */
 function bytes(v, name, { strings = true, allowUndefined = false } = {}) {
   if (Buffer.isBuffer(v)) return v;
@@ -152,9 +161,13 @@ const RANGE_CODES = new Set([
   'WS_ERR_INVALID_FRAGMENT_SIZE',
 ]);
 
+// The engine's verdicts on strings for an HTTP head (wsprism::handshake::http): TypeErrors.
+const TYPE_CODES = new Set(['ERR_INVALID_HTTP_TOKEN', 'ERR_INVALID_CHAR', 'ERR_UNESCAPED_CHARACTERS']);
+
 function fromNative(e) {
-  if (e && typeof e.code === 'string' && RANGE_CODES.has(e.code)) {
-    const r = new RangeError(e.message);
+  const As = e && typeof e.code === 'string' ? (RANGE_CODES.has(e.code) ? RangeError : TYPE_CODES.has(e.code) ? TypeError : null) : null;
+  if (As) {
+    const r = new As(e.message);
     r.code = e.code;
     return r;
   }
@@ -375,6 +388,7 @@ class Decoder {
    * Message and control payloads are views of `chunk` where possible (no copy).
    */
   push(chunk) {
+    if (this._native === null) throw freedError();
     if (this._error !== null) return [this._error];
     let buf = chunk;
     if (!Buffer.isBuffer(buf)) buf = mutableBytes(chunk, 'chunk');
@@ -462,32 +476,55 @@ class Decoder {
     return events;
   }
 
+  _status() {
+    if (this._native === null) throw freedError();
+    return native.decoderStatus(this._native);
+  }
+
   /** True once a close frame was decoded. */
   get closed() {
-    return native.decoderStatus(this._native).closed;
+    return this._status().closed;
   }
 
   /** Bytes held in reassembly buffers (bounded by the limits). */
   get buffered() {
-    return native.decoderStatus(this._native).buffered + this._pendingLength;
+    return this._status().buffered + this._pendingLength;
   }
 
   /** True while a frame or fragmented message is incomplete. */
   get partial() {
-    return this._pending !== null || native.decoderStatus(this._native).partial;
+    return this._status().partial || this._pending !== null;
   }
 
   /** What the decoder is waiting for, in words. */
   get waitingFor() {
+    const st = this._status();
     if (this._pending !== null) {
       return `${this._pendingNeed - this._pendingLength} more bytes of a ${this._pendingNeed}-byte frame (held in JS until complete)`;
     }
-    return native.decoderStatus(this._native).waitingFor;
+    return st.waitingFor;
   }
 
   /** Stream bytes consumed so far. */
   get offset() {
-    return native.decoderStatus(this._native).offset;
+    return this._status().offset;
+  }
+
+  /**
+   * Releases the native decoder (buffers, inflate state) now rather than at garbage
+   * collection. Idempotent; afterwards every method throws `ERR_INVALID_STATE`.
+   */
+  free() {
+    if (this._native !== null) {
+      native.decoderFree(this._native);
+      this._native = null;
+      this._pending = null;
+      this._pendingLength = 0;
+    }
+  }
+
+  [DISPOSE]() {
+    this.free();
   }
 
   /** The error the stream failed with, or null. */
@@ -546,13 +583,15 @@ class Encoder {
    * @param {'server'|'client'} [opts.role='server'] the SENDING side (a client masks its frames)
    * @param {null|false|object} [opts.perMessageDeflate] agreed parameters
    * @param {number} [opts.level=6] deflate level 0-9
+   * @param {number} [opts.memLevel=8] zlib memLevel 1-9 (compressor memory)
    */
   constructor(opts) {
     const o = options(opts, 'options');
     this._server = roleIsServer(o.role);
     const pmd = deflateParams(o.perMessageDeflate);
     const level = o.level === undefined ? undefined : integer(o.level, 'options.level', 0, 9);
-    this._native = new native.NativeEncoder(this._server, pmd, level);
+    const memLevel = o.memLevel === undefined ? undefined : integer(o.memLevel, 'options.memLevel', 1, 9);
+    this._native = new native.NativeEncoder(this._server, pmd, level, memLevel);
     this._inMessage = false;
   }
 
@@ -561,6 +600,7 @@ class Encoder {
    * is the first/next fragment of a message finished by a later call with `fin: true`.
    */
   message(data, opts) {
+    if (this._native === null) throw freedError();
     const o = opts === undefined ? EMPTY_OPTS : options(opts, 'options');
     const binary = o.binary === undefined ? typeof data !== 'string' : bool(o.binary, 'options.binary');
     const payload = bytes(data, 'data', { allowUndefined: true });
@@ -586,6 +626,7 @@ class Encoder {
 
   /** A ping frame (payload at most 125 bytes). */
   ping(data) {
+    if (this._native === null) throw freedError();
     try {
       return takeOutput(this._native.ping(bytes(data, 'data', { allowUndefined: true }), encScratch));
     } catch (e) {
@@ -595,6 +636,7 @@ class Encoder {
 
   /** A pong frame (payload at most 125 bytes). */
   pong(data) {
+    if (this._native === null) throw freedError();
     try {
       return takeOutput(this._native.pong(bytes(data, 'data', { allowUndefined: true }), encScratch));
     } catch (e) {
@@ -607,6 +649,7 @@ class Encoder {
    * 1007-1014, 3000-4999; the reason is at most 123 bytes of UTF-8.
    */
   close(code, reason = '') {
+    if (this._native === null) throw freedError();
     let c = 0;
     if (code !== undefined && code !== null) c = integer(code, 'code', 0, 65535);
     if (c === 0 && code !== undefined && code !== null) {
@@ -632,7 +675,23 @@ class Encoder {
 
   /** True if permessage-deflate is on (messages may be sent with `compress: true`). */
   get canCompress() {
+    if (this._native === null) throw freedError();
     return this._native.canCompress;
+  }
+
+  /**
+   * Releases the native encoder (compression state) now rather than at garbage collection.
+   * Idempotent; afterwards every method throws `ERR_INVALID_STATE`.
+   */
+  free() {
+    if (this._native !== null) {
+      this._native.free();
+      this._native = null;
+    }
+  }
+
+  [DISPOSE]() {
+    this.free();
   }
 }
 
@@ -644,11 +703,11 @@ const EMPTY_OPTS = Object.freeze({});
 const DEFAULT_MAX_HEAD_SIZE = 8 * 1024;
 
 class HandshakeError extends Error {
-  constructor(message, status) {
+  constructor(message, status, code) {
     super(message);
     this.name = 'HandshakeError';
     this.status = status;
-    this.code = status === 431 ? 'WS_ERR_HANDSHAKE_TOO_LARGE' : 'WS_ERR_INVALID_HANDSHAKE';
+    this.code = code; // the engine's HandshakeError::code()
   }
 }
 
@@ -664,7 +723,7 @@ function maxHead(o) {
 function parseHandshakeRequest(buf, opts) {
   const o = options(opts, 'options');
   const r = JSON.parse(native.parseRequest(bytes(buf, 'buf'), maxHead(o)));
-  if (r.error) throw new HandshakeError(r.error.message, r.error.status);
+  if (r.error) throw new HandshakeError(r.error.message, r.error.status, r.error.code);
   return r;
 }
 
@@ -689,19 +748,15 @@ function validateHandshakeRequest(buf, opts) {
   return r;
 }
 
-const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
+// Types only: whether a name is a token and a value free of CR, LF and NUL is the engine's
+// verdict (wsprism::handshake::http), thrown by the builders as a TypeError with its code.
 function headerPairs(h, name) {
   if (h === undefined || h === null) return [];
   const pairs = [];
   const add = (k, v) => {
-    if (typeof k !== 'string' || !TOKEN_RE.test(k)) throw typeError(`${name}: header name ${JSON.stringify(k)} is not an HTTP token`);
+    if (typeof k !== 'string') throw typeError(`${name}: header name ${JSON.stringify(k)} is not a string`);
     const values = Array.isArray(v) ? v : [v];
-    for (const x of values) {
-      const s = String(x);
-      if (/[\r\n\0]/.test(s)) throw typeError(`${name}: header ${k} value must not contain CR, LF or NUL`);
-      pairs.push([k, s]);
-    }
+    for (const x of values) pairs.push([k, String(x)]);
   };
   if (Array.isArray(h)) {
     for (const p of h) {
@@ -719,7 +774,6 @@ function headerPairs(h, name) {
 function headerValue(v, name) {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v !== 'string') throw typeError(`${name} must be a string, got ${describe(v)}`);
-  if (/[\r\n\0]/.test(v)) throw typeError(`${name} must not contain CR, LF or NUL`);
   return v;
 }
 
@@ -735,13 +789,13 @@ function buildHandshakeResponse(opts) {
   else throw typeError('options.key (the client\'s Sec-WebSocket-Key) or options.accept must be a string');
   if (accept === undefined) throw typeError('options.accept must be a non-empty string');
   const protocol = headerValue(o.protocol, 'options.protocol');
-  if (protocol !== undefined && !TOKEN_RE.test(protocol)) throw typeError('options.protocol must be one subprotocol token');
-  return native.buildResponse(
-    accept,
-    protocol,
-    headerValue(o.extensions, 'options.extensions'),
-    headerPairs(o.headers, 'options.headers')
-  );
+  const extensions = headerValue(o.extensions, 'options.extensions');
+  const headers = headerPairs(o.headers, 'options.headers');
+  try {
+    return native.buildResponse(accept, protocol, extensions, headers);
+  } catch (e) {
+    throw fromNative(e);
+  }
 }
 
 /** A client's upgrade request head (`key` defaults to a fresh one; see generateKey). */
@@ -750,21 +804,19 @@ function buildHandshakeRequest(opts) {
   const host = headerValue(o.host, 'options.host');
   if (host === undefined) throw typeError('options.host must be a non-empty string');
   const p = o.path === undefined ? '/' : headerValue(o.path, 'options.path');
-  if (p !== undefined && /\s/.test(p)) throw typeError('options.path must not contain whitespace');
   const key = o.key === undefined ? native.generateKey() : headerValue(o.key, 'options.key');
   const protocols = o.protocols === undefined ? [] : Array.isArray(o.protocols) ? o.protocols : [o.protocols];
   for (const s of protocols) {
-    if (typeof s !== 'string' || !TOKEN_RE.test(s)) throw typeError(`options.protocols: ${JSON.stringify(s)} is not a token`);
+    if (typeof s !== 'string') throw typeError(`options.protocols: ${JSON.stringify(s)} is not a string`);
   }
-  return native.buildRequest(
-    host,
-    p || '/',
-    key || native.generateKey(),
-    protocols,
-    headerValue(o.extensions, 'options.extensions'),
-    headerValue(o.origin, 'options.origin'),
-    headerPairs(o.headers, 'options.headers')
-  );
+  const extensions = headerValue(o.extensions, 'options.extensions');
+  const origin = headerValue(o.origin, 'options.origin');
+  const headers = headerPairs(o.headers, 'options.headers');
+  try {
+    return native.buildRequest(host, p || '/', key || native.generateKey(), protocols, extensions, origin, headers);
+  } catch (e) {
+    throw fromNative(e);
+  }
 }
 
 /**
@@ -782,12 +834,21 @@ function parseHandshakeResponse(buf, opts) {
   for (const s of [...protocols, ...exts]) {
     if (typeof s !== 'string') throw typeError('options.protocols and options.extensions must hold strings');
   }
-  const r = JSON.parse(native.parseResponse(bytes(buf, 'buf'), maxHead(o), key, protocols, exts));
-  if (r.error) throw new HandshakeError(r.error.message, r.error.status);
+  let r;
+  try {
+    r = JSON.parse(native.parseResponse(bytes(buf, 'buf'), maxHead(o), key, protocols, exts));
+  } catch (e) {
+    throw fromNative(e);
+  }
+  if (r.error) throw new HandshakeError(r.error.message, r.error.status, r.error.code);
   if (r.complete && r.extensions) r.extensions = extensionsFromJson(r.extensions);
   if (r.complete && r.protocol === null) r.protocol = undefined;
   return r;
 }
+
+// token or quoted-string for an extension parameter value (RFC 6455 §9.1); the engine checks
+// the result when it is parsed or written
+const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 function quote(v) {
   return TOKEN_RE.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
@@ -841,10 +902,23 @@ function acceptPerMessageDeflate(response, config) {
 }
 
 // ------------------------------------------------------------------------------------------
+// Diagnostics
+
+/**
+ * Native codec states alive in this process: `{ decoders, encoders, inflaters, deflaters }`
+ * (inflaters/deflaters: allocated permessage-deflate states). A server's counts return to
+ * where they were once its connections have ended, without a garbage collection.
+ */
+function liveStates() {
+  return native.liveStates();
+}
+
+// ------------------------------------------------------------------------------------------
 
 module.exports = {
   /** Which engine is in use: 'native' (the napi-rs addon) or 'wasm' (WebAssembly). */
   backend: native.name,
+  liveStates,
   acceptKey,
   generateKey,
   mask,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ws-compatible WebSocketServer / WebSocket: interop with the `ws` package, a real browser
-# (headless Chromium via playwright-core) and misbehaving peers. Test-only npm dependencies live
+# (headless Chromium via playwright-core), misbehaving peers, and native state released the moment
+# connections end (memory.test.mjs: live-state counters, no GC, no timing). Test-only npm dependencies live
 # in tests/package.json (not a workspace) and are installed there when missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -16,4 +17,4 @@ bash scripts/build-node.sh
 bash scripts/setup/chromium.sh >/dev/null
 
 timeout 900 node --test --test-concurrency=1 --test-force-exit \
-  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs
+  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs

@@ -1134,6 +1134,240 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip, todo
     });
   }
 
+  // ---------------------------------------------------------------- acceptKeySteps, writeCapture
+  // Only where the package has them (wsprism-web: the visualizer's key → accept steps and its
+  // example capture).
+  if (typeof lib.acceptKeySteps !== 'function') {
+    skip('acceptKeySteps: the RFC 6455 §1.3 example step by step, argument errors', `${target} has no acceptKeySteps (wsprism-web only)`);
+  } else {
+    const b64 = (u8) => btoa(String.fromCharCode(...u8));
+    test('acceptKeySteps: the RFC 6455 §1.3 example, each step\'s bytes', () => {
+      const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+      const s = lib.acceptKeySteps(key);
+      deepEq(Object.keys(s).sort(), ['accept', 'concatenated', 'sha1Hex'], 'fields');
+      eq(s.concatenated, 'dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11', 'step 1: the key, then the GUID');
+      const ascii = te.encode(s.concatenated);
+      eq(ascii.length, 60, 'step 1: 24 + 36 ASCII bytes');
+      eq(hex(ascii.subarray(0, 24)), hex(te.encode(key)), 'step 1: the key\'s bytes first');
+      eq(hex(ascii.subarray(24)), '32353845414641352d453931342d343744412d393543412d433541423044433835423131', 'step 1: the GUID\'s bytes');
+      eq(s.sha1Hex, 'b37a4f2cc0624f1690f64606cf385945b2bec4ea', 'step 2: SHA-1 of the 60 bytes');
+      const digest = unhex(s.sha1Hex);
+      eq(digest.length, 20, 'step 2: 20 digest bytes');
+      eq(s.accept, 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'step 3: base64 of the digest (RFC 6455 §1.3)');
+      eq(b64(digest), s.accept, 'step 3 is base64 of step 2\'s bytes');
+      eq(lib.acceptKey(key), s.accept, 'acceptKey gives the last step');
+    });
+    test('acceptKeySteps: agrees with acceptKey for generated and odd keys', () => {
+      for (const key of [lib.generateKey(), lib.generateKey(), '', 'x', 'not base64 at all ✓', 'A'.repeat(1000)]) {
+        const s = lib.acceptKeySteps(key);
+        eq(s.concatenated, key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11', `concatenated (${key.slice(0, 20)})`);
+        ok(/^[0-9a-f]{40}$/.test(s.sha1Hex), `sha1Hex is 40 lowercase hex digits (${s.sha1Hex})`);
+        eq(b64(unhex(s.sha1Hex)), s.accept, `accept is base64 of the digest (${key.slice(0, 20)})`);
+        eq(lib.acceptKey(key), s.accept, `acceptKey (${key.slice(0, 20)})`);
+      }
+    });
+    test('acceptKeySteps: bad arguments are TypeError / RangeError with codes', () => {
+      const T = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
+      for (const [v, what] of [[undefined, 'no key'], [null, 'null'], [42, 'a number'], [te.encode('k'), 'bytes'], [{}, 'an object'], [Symbol('k'), 'a symbol']]) {
+        throws(() => lib.acceptKeySteps(v), T, `acceptKeySteps(${what})`);
+      }
+      throws(() => lib.acceptKeySteps('k'.repeat(64 * 1024 + 1)), { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' }, 'a key longer than 64 Ki characters');
+      eq(lib.acceptKeySteps('dGhlIHNhbXBsZSBub25jZQ==').accept, 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', 'the instance keeps working');
+    });
+  }
+
+  if (typeof lib.writeCapture !== 'function') {
+    skip('writeCapture: pcaps that decode back to their frames, argument errors', `${target} has no writeCapture (wsprism-web only)`);
+  } else {
+    const KEY_RFC = 'dGhlIHNhbXBsZSBub25jZQ==';
+    const REQ = 'GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Key: ${KEY_RFC}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
+    const RES = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      `Sec-WebSocket-Accept: ${lib.acceptKey(KEY_RFC)}\r\n\r\n`;
+    // [from, hex] of every frame, in the order sent
+    const FRAMES = [
+      ['client', '818537fa213d7f9f4d5158'], // RFC 6455 §5.7 masked "Hello"
+      ['server', '810548656c6c6f'],
+      ['server', '890e' + hex(te.encode('are you there?'))],
+      ['client', hex(lib.encodeFrame({ opcode: 10, payload: 'are you there?', mask: '0a0b0c0d' }))],
+      ['client', '88820102030402ea'], // close 1000, masked with 01020304
+      ['server', '880203e8'],
+    ];
+    const le32 = (b, o) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+    // The pcap's records: [seconds, microseconds, bytes]
+    const records = (b) => {
+      const out = [];
+      for (let o = 24; o < b.length;) {
+        const len = le32(b, o + 8);
+        eq(le32(b, o + 12), len, `record at ${o}: original length = captured length`);
+        out.push([le32(b, o), le32(b, o + 4), b.subarray(o + 16, o + 16 + len)]);
+        o += 16 + len;
+      }
+      return out;
+    };
+    const conversation = () => [
+      {
+        client: '10.0.0.2:50312',
+        server: '10.0.0.1:8080',
+        segments: [
+          { from: 'client', data: REQ },
+          { from: 'server', data: te.encode(RES) },
+          { from: 'client', data: unhex(FRAMES[0][1]), cuts: [3] },
+          { from: 'server', data: unhex(FRAMES[1][1]), retransmit: true },
+          { from: 'server', data: unhex(FRAMES[2][1]).buffer },
+          ...FRAMES.slice(3).map(([from, h]) => ({ from, data: unhex(h) })),
+        ],
+      },
+      {
+        client: '[2001:db8::2]:40000',
+        server: '[2001:db8::1]:8080',
+        segments: [
+          { from: 'client', data: REQ },
+          { from: 'server', data: RES },
+          { from: 'client', data: new DataView(unhex(FRAMES[0][1]).buffer) },
+        ],
+        close: 'rst',
+      },
+    ];
+
+    test('writeCapture: the pcap file header and records, byte by byte', () => {
+      const bytes = lib.writeCapture(conversation());
+      ok(bytes instanceof Uint8Array, 'a Uint8Array');
+      // magic (little-endian, microseconds), version 2.4, thiszone 0, sigfigs 0, snaplen, LINKTYPE_ETHERNET
+      eq(hex(bytes.subarray(0, 8)), 'd4c3b2a102000400', 'magic and version');
+      eq(hex(bytes.subarray(8, 16)), '0000000000000000', 'thiszone and sigfigs');
+      eq(le32(bytes, 20), 1, 'link type 1 (Ethernet)');
+      const recs = records(bytes);
+      // connection 1: SYN, SYN-ACK, ACK; request; response; "Hello" in 2 segments; "Hello" twice;
+      // ping; pong; 2 closes; FIN, FIN, ACK. Connection 2: 3 + 3 segments, then a RST.
+      eq(recs.length, 3 + 2 + 2 + 2 + 1 + 3 + 3 + (3 + 3 + 1), 'packets');
+      eq(recs[0][0], 1732240000, 'first packet: the default start time (seconds)');
+      eq(recs[0][1], 12500, 'first packet: one default step (12.5 ms) after it');
+      for (let i = 1; i < recs.length; i++) {
+        const t = (r) => r[0] * 1e6 + r[1];
+        ok(t(recs[i]) >= t(recs[i - 1]), `packet ${i}: time never goes back`);
+      }
+      // Ethernet + IPv4 + TCP, the client's SYN: 10.0.0.2:50312 → 10.0.0.1:8080
+      const syn = recs[0][2];
+      eq(hex(syn.subarray(12, 14)), '0800', 'EtherType IPv4');
+      eq(syn[14], 0x45, 'IPv4, 20-byte header');
+      eq(syn[23], 6, 'protocol TCP');
+      eq(hex(syn.subarray(26, 34)), '0a0000020a000001', 'source and destination addresses');
+      eq(hex(syn.subarray(34, 38)), 'c4881f90', 'ports 50312 → 8080');
+      eq(syn[47] & 0x3f, 0x02, 'flags: SYN');
+      // the IPv4 header checksum holds (the one's complement sum of the header is 0xffff)
+      let sum = 0;
+      for (let i = 14; i < 34; i += 2) sum += (syn[i] << 8) | syn[i + 1];
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      eq(sum, 0xffff, 'IPv4 header checksum');
+      // the first data segment is the request, as sent
+      const req = recs[3][2];
+      eq(td.decode(req.subarray(req.length - REQ.length)), REQ, 'the request bytes in the 4th packet');
+      // the client's "Hello" cut after 3 bytes: 818537 | fa213d7f9f4d5158
+      eq(hex(recs[5][2].subarray(recs[5][2].length - 3)), '818537', 'first piece of the cut frame');
+      eq(hex(recs[6][2].subarray(recs[6][2].length - 8)), 'fa213d7f9f4d5158', 'second piece');
+      eq(hex(recs[7][2]), hex(recs[8][2]), 'the retransmission repeats the segment');
+      // connection 2 is IPv6 and ends with the client's RST
+      const v6 = recs[16][2];
+      eq(hex(v6.subarray(12, 14)), '86dd', 'EtherType IPv6');
+      eq(v6[14] >> 4, 6, 'IP version 6');
+      eq(v6[20], 6, 'next header TCP');
+      const rst = recs[recs.length - 1][2];
+      eq(rst[14 + 40 + 13] & 0x04, 0x04, 'the last packet is a RST');
+    });
+
+    test('writeCapture: decodes back through inspectCapture and openCapture to the same frames', () => {
+      const bytes = lib.writeCapture(conversation(), { start: 1700000000, stepUs: 1000, mss: 1448 });
+      const r = lib.inspectCapture(bytes, { maxBytes: 0 });
+      eq(r.format, 'pcap', 'format');
+      deepEq(r.link_types, ['ethernet'], 'link types');
+      deepEq(r.errors, [], 'file errors');
+      eq(r.skipped_packets, 0, 'skipped packets');
+      eq(r.connections.length, 2, 'connections');
+      const [c, d] = r.connections;
+      eq(c.client, '10.0.0.2:50312', 'client');
+      eq(c.server, '10.0.0.1:8080', 'server');
+      near(c.start, 1700000000.001, 'start: one step after the start time');
+      eq(c.handshake_seen, true, 'handshake seen');
+      eq(c.handshake.request.target, '/chat', 'request target');
+      eq(c.handshake.response.status, 101, 'status');
+      eq(c.handshake.accept_valid, true, 'accept valid');
+      deepEq(c.errors, [], 'connection errors');
+      eq(c.tcp.closed, 'fin', 'closed by FIN');
+      eq(c.tcp.client_to_server.bytes, REQ.length + 11 + 20 + 8, 'client bytes');
+      eq(c.tcp.server_to_client.bytes, RES.length + 7 + 16 + 4, 'server bytes');
+      eq(c.tcp.server_to_client.retransmitted, 1, 'the retransmission is counted');
+      eq(c.tcp.client_to_server.gaps + c.tcp.server_to_client.gaps, 0, 'no gaps');
+      // the frames, in time order, are the bytes written
+      deepEq(c.frames.map((f) => [f.direction === 'client_to_server' ? 'client' : 'server', f.raw_hex]), FRAMES, 'frames');
+      deepEq(c.messages.map((m) => [m.direction === 'client_to_server' ? 'client' : 'server', m.kind, m.kind === 'close' ? m.close_code : m.text != null ? m.text : td.decode(unhex(m.data_hex))]), [
+        ['client', 'text', 'Hello'], ['server', 'text', 'Hello'], ['server', 'ping', 'are you there?'], ['client', 'pong', 'are you there?'],
+        ['client', 'close', 1000], ['server', 'close', 1000],
+      ], 'messages');
+      eq(d.client, '[2001:db8::2]:40000', 'IPv6 client');
+      eq(d.server, '[2001:db8::1]:8080', 'IPv6 server');
+      eq(d.tcp.closed, 'rst', 'closed by RST');
+      deepEq(d.frames.map((f) => f.raw_hex), [FRAMES[0][1]], 'IPv6 frames');
+      // the package's paged decoder reads the same file to the same frames
+      const s = lib.openCapture(bytes, { maxBytes: 0 });
+      try {
+        deepEq(s.frames(0, 0, 100).frames.map((f) => f.raw_hex), c.frames.map((f) => f.raw_hex), 'openCapture: connection 1');
+        deepEq(s.frames(1, 0, 100).frames.map((f) => f.raw_hex), d.frames.map((f) => f.raw_hex), 'openCapture: connection 2');
+      } finally {
+        s.free();
+      }
+    });
+
+    test('writeCapture: mss splits segments; close "none" leaves the connection open; an empty list is a bare file', () => {
+      const big = lib.encodeFrame({ opcode: 2, payload: new Uint8Array(2996).fill(7) }); // 4 + 2996 bytes
+      const one = [{ client: '10.0.0.2:1', server: '10.0.0.1:2', segments: [{ from: 'client', data: REQ }, { from: 'server', data: RES }, { from: 'server', data: big }], close: 'none' }];
+      const recs = records(lib.writeCapture(one, { mss: 1000 }));
+      eq(recs.length, 3 + 2 + 3, 'SYN, SYN-ACK, ACK, the handshake, then 3 segments of at most 1000 bytes; no FIN');
+      deepEq(recs.slice(5).map((r) => r[2].length - 54), [1000, 1000, 1000], 'segment payloads');
+      const r = lib.inspectCapture(lib.writeCapture(one, { mss: 1000 }), { maxBytes: 0 });
+      const c = r.connections[0];
+      eq(c.tcp.closed, null, 'not closed');
+      deepEq(c.frames.map((f) => f.raw_hex), [hex(big)], 'the frame, reassembled from 3 segments');
+      const empty = lib.writeCapture([]);
+      eq(empty.length, 24, 'no connections: the 24-byte file header only');
+      eq(hex(empty.subarray(0, 4)), 'd4c3b2a1', 'magic');
+      eq(hex(lib.writeCapture(one, { start: 0, stepUs: 0 }).subarray(24, 32)), '0000000000000000', 'start 0, step 0: the first packet at time 0');
+    });
+
+    test('writeCapture: bad arguments are TypeError / RangeError with codes, never a wasm failure', () => {
+      const T = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
+      const R = { name: 'RangeError', code: 'ERR_OUT_OF_RANGE' };
+      const conn = (o) => [Object.assign({ client: '10.0.0.2:1', server: '10.0.0.1:2', segments: [{ from: 'client', data: 'x' }] }, o)];
+      const seg = (o) => conn({ segments: [Object.assign({ from: 'client', data: 'abc' }, o)] });
+      const cases = [
+        [[], T, 'no arguments'], [[42], T, 'a number'], [['x'], T, 'a string'], [[{}], T, 'an object'], [[null], T, 'null'],
+        [[[42]], T, 'a number as a connection'], [[[null]], T, 'null as a connection'],
+        [[conn({ client: 42 })], T, 'client a number'], [[conn({ client: '10.0.0.2' })], T, 'client without a port'],
+        [[conn({ server: 'example.com:80' })], T, 'server a host name'], [[conn({ server: '[2001:db8::1]:80' })], T, 'IPv4 client, IPv6 server'],
+        [[conn({ client: 'x'.repeat(200) })], R, 'client too long'],
+        [[conn({ segments: 'x' })], T, 'segments a string'], [[conn({ segments: undefined })], T, 'no segments'],
+        [[conn({ segments: [42] })], T, 'a number as a segment'],
+        [[seg({ from: 'proxy' })], T, 'from "proxy"'], [[seg({ from: undefined })], T, 'no from'],
+        [[seg({ data: 42 })], T, 'data a number'], [[seg({ data: undefined })], T, 'no data'], [[seg({ data: [1, 2] })], T, 'data an array'],
+        [[seg({ cuts: 3 })], T, 'cuts a number'], [[seg({ cuts: ['1'] })], T, 'a cut a string'],
+        [[seg({ cuts: [0] })], R, 'a cut at 0'], [[seg({ cuts: [9] })], R, 'a cut past the data'], [[seg({ cuts: [1.5] })], R, 'a cut 1.5'],
+        [[conn({ close: 'slam' })], T, 'close "slam"'], [[conn({ close: 1 })], T, 'close a number'],
+        [[conn(), 'x'], T, 'options a string'], [[conn(), { mss: 0 }], R, 'mss 0'], [[conn(), { mss: 65496 }], R, 'mss past one IPv4 packet'],
+        [[conn(), { mss: '1' }], T, 'mss a string'], [[conn(), { stepUs: -1 }], R, 'stepUs -1'], [[conn(), { stepUs: NaN }], R, 'stepUs NaN'],
+        [[conn(), { start: -1 }], R, 'start -1'], [[conn(), { start: 2 ** 32 }], R, 'start past 2106'],
+        [[new Array(4097).fill(conn()[0])], R, 'more than 4096 connections'],
+      ];
+      for (const [args, check, what] of cases) throws(() => lib.writeCapture(...args), check, `writeCapture: ${what}`);
+      const trap = new Error('user getter');
+      const hostile = {};
+      Object.defineProperty(hostile, 'segments', { get() { throw trap; } });
+      let got;
+      try { lib.writeCapture([hostile]); } catch (e) { got = e; }
+      eq(got, trap, 'a throwing getter: its own exception, passed through');
+      eq(records(lib.writeCapture(conn())).length, 3 + 1 + 3, 'the instance keeps working');
+    });
+  }
+
   // ---------------------------------------------------------------- handshake
   test('handshake: parse, validate, build a response, parse it as the client', () => {
     const key = lib.generateKey();
@@ -1402,6 +1636,14 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip, todo
         d.push(b);
         return [d.offset, d.closed, d.partial, d.buffered, d.waitingFor, d.error];
       },
+      // wsprism-web only
+      ...(typeof lib.acceptKeySteps === 'function' ? [(a) => lib.acceptKeySteps(a)] : []),
+      ...(typeof lib.writeCapture === 'function' ? [
+        (a, b) => lib.writeCapture(a, b),
+        (a, b) => lib.writeCapture([a], b),
+        (a, b, c) => lib.writeCapture([{ client: '10.0.0.2:1', server: '10.0.0.1:2', segments: [{ from: 'client', data: a, cuts: b, retransmit: c }] }]),
+        (a, b, c) => lib.writeCapture([{ client: a, server: b, segments: [c], close: c }]),
+      ] : []),
     ];
     let thrown = 0;
     const problems = new Map(); // distinct problems, reported together at the end

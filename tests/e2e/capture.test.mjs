@@ -62,6 +62,18 @@ async function listRows() {
   }));
 }
 
+// Opens a row of the frame list in the decoder (panel 1) and waits until the decoder shows that
+// frame: the page asks its worker for the frame's bytes and fills the decoder in when the answer
+// comes, while #dec-origin still shows the frame loaded before (it stays visible until other
+// bytes are loaded), so "#dec-origin is visible" says nothing about which frame is there.
+async function toDecoder(row, origin) {
+  await page.click(`#cap-table tbody tr.row${row} button`);
+  await page.waitForFunction(([src, flags]) => {
+    const o = document.getElementById('dec-origin');
+    return !o.hidden && new RegExp(src, flags).test(o.innerText);
+  }, [origin.source, origin.flags]);
+}
+
 async function openConn(n) {
   await page.click(`#cap-conn-table tbody tr:nth-child(${n}) button`);
   await page.waitForSelector('#cap-conn:not([hidden])');
@@ -116,10 +128,8 @@ test('synth pcap: endpoints and counts, the frames of one connection, a frame in
 
   // frame 1 of connection 2 in the decoder, decoded as a server receives it: masked with the
   // first key of its conversation's LCG
-  await page.click('#cap-table tbody tr.row:nth-child(1) button');
-  await page.waitForSelector('#dec-origin:not([hidden])');
+  await toDecoder(':nth-child(1)', /connection 2 \(10\.0\.0\.1:50001 → 10\.0\.0\.2:8080\), frame 1 of 118, client → server/);
   assert.equal(await page.inputValue('#dec-role'), 'server');
-  assert.match(await text('#dec-origin'), /connection 2 \(10\.0\.0\.1:50001 → 10\.0\.0\.2:8080\), frame 1 of 118, client → server/);
   const key = ((Math.imul(0x37130000, 1103515245) + 12345) >>> 0).toString(16).padStart(8, '0');
   assert.match(await text('#dec-fields'), new RegExp('Masking-key\\s+16\\s+32\\s+' + key));
   assert.match(await text('#dec-fields'), /0x1 \(text\)/);
@@ -173,11 +183,9 @@ test('example capture: three connections, TCP reassembly, masking, compression, 
   await page.locator('#capture').screenshot({ path: path.join(ART, 'capture-example-1280.png') });
 
   // a frame into the decoder: the RFC's masked "Hello", decoded as a server receives it
-  await page.click('#cap-table tbody tr.row:nth-child(1) button');
-  await page.waitForSelector('#dec-origin:not([hidden])');
+  await toDecoder(':nth-child(1)', /connection 1 .* frame 1 of 9, client → server/);
   assert.equal((await page.inputValue('#dec-input')).replace(/\s/g, ''), '818537fa213d7f9f4d5158');
   assert.equal(await page.inputValue('#dec-role'), 'server');
-  assert.match(await text('#dec-origin'), /connection 1 .* frame 1 of 9, client → server/);
   assert.match(await text('#dec-fields'), /Masking-key\s+16\s+32\s+37fa213d/);
   assert.match(await text('#dec-payload'), /"Hello"/);
   assert.match(await text('#dec-violations'), /No violations/);
@@ -194,8 +202,7 @@ test('example capture: three connections, TCP reassembly, masking, compression, 
 
   // a fragment: loaded with the fragments before it, the decoder reassembles the message
   await page.click('#dec-back');
-  await page.click('#cap-table tbody tr.row:nth-child(7) button');
-  await page.waitForFunction(() => /frame 7 of 9/.test(document.getElementById('dec-origin').innerText));
+  await toDecoder(':nth-child(7)', /connection 1 .* frame 7 of 9,/);
   assert.equal(await page.locator('#dec-frames button').count(), 3);
   assert.match(await text('#dec-stream'), /message \(text, 41 B\): .*hello, websocket/);
 
@@ -206,8 +213,7 @@ test('example capture: three connections, TCP reassembly, masking, compression, 
   assert.ok(g.every((r) => /RSV1/.test(r.frame)));
   assert.match(g[1].payload, /^message "\{\\"type\\":\\"quote\\"/);
   assert.ok(Number(g[2].length) < Number(g[1].length), 'context takeover: the second copy is smaller');
-  await page.click('#cap-table tbody tr.row:nth-child(3) button');
-  await page.waitForSelector('#dec-origin:not([hidden])');
+  await toDecoder(':nth-child(3)', /connection 2 .* frame 3 of 3,/);
   assert.ok(await page.isChecked('#dec-pmd'));
   assert.match(await text('#dec-origin'), /context takeover/);
   assert.equal(await page.locator('#dec-frames button').count(), 2);
@@ -285,8 +291,7 @@ test('tcpdump: the live panel\'s own connection, recorded on loopback and opened
   assert.ok(f.some((r) => r.direction === 'client → server' && /^pong · mask/.test(r.frame)));
   assert.ok(f.some((r) => r.direction === 'client → server' && /^close 1000/.test(r.payload)));
   await page.locator('#capture').screenshot({ path: path.join(ART, 'capture-live-1280.png') });
-  await page.click(`#cap-table tbody tr.row[data-index="${Number(hello.index) - 1}"] button`);
-  await page.waitForSelector('#dec-origin:not([hidden])');
+  await toDecoder(`[data-index="${Number(hello.index) - 1}"]`, new RegExp(`connection ${i + 1} .* frame ${hello.index} of \\d+,`));
   assert.equal(await page.inputValue('#dec-role'), 'server');
   assert.ok(await page.isChecked('#dec-pmd'));
   assert.match(await text('#dec-fields'), /RSV1\s+1\s+1\s+1/);

@@ -57,12 +57,38 @@ test('static files: MIME types, wasm package, no traversal', async () => {
   const r1 = await fetch(url + 'wsprism-web/dist/wsprism_bg.wasm');
   assert.equal(r1.status, 200);
   assert.equal(r1.headers.get('content-type'), 'application/wasm');
-  const r2 = await fetch(url + 'app.js');
+  const r2 = await fetch(url + 'main.js');
   assert.match(r2.headers.get('content-type'), /^text\/javascript/);
   const r3 = await fetch(url + '..%2fpackage.json');
   assert.notEqual(r3.status, 200);
   const r4 = await fetch(url + 'server.js');
   assert.equal(r4.status, 404);
+  // ES modules: the panels and helpers are served as JavaScript; the page has no global library
+  for (const f of ['panels/decode.js', 'panels/capture.js', 'lib/dom.js', 'lib/hex.js']) {
+    const r = await fetch(url + f);
+    assert.equal(r.status, 200, f);
+    assert.match(r.headers.get('content-type'), /^text\/javascript/, f);
+  }
+  assert.equal(await page.evaluate(() => typeof window.wsprism), 'undefined');
+});
+
+test('page structure: main.js composes panel modules that own their sections; no protocol code in the page', () => {
+  const www = path.join(ROOT, 'www');
+  const read = (f) => fs.readFileSync(path.join(www, f), 'utf8');
+  assert.ok(!fs.existsSync(path.join(www, 'app.js')), 'the classic script is gone');
+  const main = read('main.js');
+  assert.match(main, /^import init from '\/wsprism-web\/index\.js';$/m, 'main.js imports the ES module entry of wsprism-web');
+  const panels = fs.readdirSync(path.join(www, 'panels')).filter((f) => f.endsWith('.js'));
+  for (const f of panels) {
+    const src = read('panels/' + f);
+    // a panel finds its elements inside its own section (lib/dom.js elements(root, ids)), never by a global lookup
+    assert.doesNotMatch(src, /getElementById|document\.querySelector/, `panels/${f} reaches outside its section`);
+    if (f !== 'capture-example.js') assert.match(main, new RegExp(`from '\\./panels/${f.replace('.', '\\.')}'`), `main.js composes panels/${f}`);
+  }
+  for (const f of ['main.js', 'capture-worker.js', ...panels.map((f) => 'panels/' + f), ...fs.readdirSync(path.join(www, 'lib')).map((f) => 'lib/' + f)]) {
+    const src = read(f);
+    assert.doesNotMatch(src, /crypto\.subtle|258EAFA5|0xa1b2c3d4|d4c3b2a1/i, `${f}: accept keys and pcap files come from the engine`);
+  }
 });
 
 test('decode: the RFC masked "Hello"', async () => {
@@ -126,6 +152,8 @@ test('build: mask 37fa213d + "Hello" → 818537fa213d7f9f4d5158, open in decoder
 test('handshake: accept steps and validation', async () => {
   const steps = await text('#hs-steps');
   assert.match(steps, /s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/);
+  assert.match(steps, /dGhlIHNhbXBsZSBub25jZQ==258EAFA5-E914-47DA-95CA-C5AB0DC85B11/);
+  assert.match(steps, /SHA-1 of those 60 ASCII bytes \(20 bytes\):\s*b3 7a 4f 2c c0 62 4f 16 90 f6 46 06 cf 38 59 45 b2 be c4 ea/);
   await page.waitForFunction(() => /equals the engine/.test(document.getElementById('hs-steps').innerText));
   await page.click('button[data-hs="req-bad"]');
   assert.match(await text('#hs-result'), /426/);

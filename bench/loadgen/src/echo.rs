@@ -206,6 +206,7 @@ fn main() {
                                             role: Role::Server,
                                             deflate: params,
                                             level: None,
+                                            mem_level: None,
                                         }));
                                         c.compress = params.is_some();
                                         c.open = true;

@@ -417,6 +417,7 @@ fn main() {
                                 role: Role::Client,
                                 deflate: params,
                                 level: None,
+                                mem_level: None,
                             }));
                             c.inbuf.drain(..len);
                             if !c.inbuf.is_empty() {

@@ -213,6 +213,7 @@ impl Conversation {
                 role,
                 deflate: opts.deflate,
                 level: None,
+                mem_level: None,
             })
         };
         let mut c = Self {
@@ -242,10 +243,12 @@ impl Conversation {
                 extensions: ext,
                 ..ClientRequest::default()
             }
-            .to_bytes();
+            .to_bytes()
+            .unwrap_or_default(); // constant strings, all valid: never an error
             c.send(Dir::ClientToServer, &req);
             let resp_ext = opts.deflate.map(|p| deflate_response(&p));
-            let resp = build_response(&accept_key(KEY), Some("chat"), resp_ext.as_deref(), &[]);
+            let resp = build_response(&accept_key(KEY), Some("chat"), resp_ext.as_deref(), &[])
+                .unwrap_or_default(); // the engine's accept and extension values: always valid
             c.send(Dir::ServerToClient, &resp);
         }
         c

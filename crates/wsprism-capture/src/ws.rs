@@ -648,7 +648,7 @@ impl FrameDecoder {
                             frame,
                             stream_offset: self.base + e.offset,
                             code: e.kind.code(),
-                            close_code: e.kind.close_code(),
+                            close_code: e.kind.close_code().into(),
                             rfc_section: e.kind.rfc_section(),
                             message: e.kind.to_string(),
                         }),

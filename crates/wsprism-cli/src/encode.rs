@@ -4,7 +4,7 @@ use crate::input::parse_hex;
 use crate::{Outcome, UsageError};
 use wsprism::close::encode_close_payload;
 use wsprism::encode_frame;
-use wsprism::encoder::check_control;
+use wsprism::encoder::check_frame;
 use wsprism::inspect::hex;
 use wsprism::OpCode;
 
@@ -114,9 +114,8 @@ fn payload(a: &Args) -> Result<Vec<u8>, UsageError> {
 pub fn run(a: &Args) -> Result<Outcome, UsageError> {
     let payload = payload(a)?;
     let fin = !a.no_fin;
-    let is_control = a.opcode & 0x8 != 0;
-    if is_control && !a.allow_invalid {
-        check_control(fin, payload.len())
+    if !a.allow_invalid {
+        check_frame(a.opcode, fin, payload.len())
             .map_err(|e| UsageError(format!("{e}; pass --allow-invalid to build it anyway")))?;
     }
     let mut out = Vec::new();

@@ -118,15 +118,15 @@ fn rejected_request(e: &HandshakeError, request_line: Option<String>) -> Report 
     }
 }
 
-fn check_request(buf: &[u8], a: &Args) -> Report {
+fn check_request(buf: &[u8], a: &Args) -> Result<Report, UsageError> {
     let (req, len) = match parse_request(buf, DEFAULT_MAX_HEAD_SIZE) {
-        Err(e) => return rejected_request(&e, None),
-        Ok(Parsed::NeedMore(_)) => return incomplete("request"),
+        Err(e) => return Ok(rejected_request(&e, None)),
+        Ok(Parsed::NeedMore(_)) => return Ok(incomplete("request")),
         Ok(Parsed::Complete { value, len }) => (value, len),
     };
     let line = format!("{} {} HTTP/1.{}", req.method, req.path, req.http_minor);
     let up = match req.validate() {
-        Err(e) => return rejected_request(&e, Some(line)),
+        Err(e) => return Ok(rejected_request(&e, Some(line))),
         Ok(u) => u,
     };
     let supported: Vec<&str> = a.protocol.iter().map(String::as_str).collect();
@@ -137,7 +137,8 @@ fn check_request(buf: &[u8], a: &Args) -> Report {
         selected,
         deflate.as_ref().map(|d| d.response.as_str()),
         &[],
-    );
+    )
+    .map_err(|e| UsageError(format!("cannot build the response: {e}")))?;
     let mut t = String::new();
     let _ = writeln!(t, "request: {line}");
     let _ = writeln!(t, "VALID WebSocket upgrade request (RFC 6455 §4.2.1)");
@@ -179,7 +180,7 @@ fn check_request(buf: &[u8], a: &Args) -> Report {
     }
     let _ = writeln!(t, "  a server answers:");
     t.push_str(&indent_head(&response));
-    Report {
+    Ok(Report {
         json: json!({
             "kind": "request",
             "valid": true,
@@ -200,7 +201,7 @@ fn check_request(buf: &[u8], a: &Args) -> Report {
         }),
         text: t,
         outcome: Outcome::Valid,
-    }
+    })
 }
 
 fn check_response(buf: &[u8], a: &Args) -> Result<Report, UsageError> {
@@ -305,7 +306,7 @@ pub fn run(a: &Args) -> Result<Outcome, UsageError> {
     let report = if buf.starts_with(b"HTTP/") {
         check_response(&buf, a)?
     } else {
-        check_request(&buf, a)
+        check_request(&buf, a)?
     };
     if a.json {
         let doc = serde_json::to_string_pretty(&report.json)

@@ -18,11 +18,17 @@
 // napi-derive leaves the registration (and so the raw callbacks) out of test builds.
 #![cfg_attr(test, allow(dead_code))]
 
-use napi::bindgen_prelude::{Array, Buffer, BufferSlice, Either};
+use napi::bindgen_prelude::{Array, Buffer, BufferSlice, Either, ObjectFinalize};
 use napi::{Env, Error, Result, Status};
 use napi_derive::napi;
 
 mod raw;
+
+#[cfg(target_os = "linux")]
+mod alloc;
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static GLOBAL: alloc::Alloc = alloc::Alloc;
 use serde_json::{json, Value};
 use wsprism::deflate::{self, DeflateConfig};
 use wsprism::handshake::{self, Extension, HandshakeError, HandshakeErrorKind, Parsed};
@@ -45,6 +51,12 @@ fn encode_error_code(e: &EncodeError) -> &'static str {
 /// argument-shaped ones into `RangeError`s.
 fn encode_err(e: EncodeError) -> Error<String> {
     Error::new(encode_error_code(&e).to_string(), e.to_string())
+}
+
+/// Thrown as a JS `Error` whose `code` is the engine's (`ERR_INVALID_HTTP_TOKEN`,
+/// `ERR_INVALID_CHAR`, `ERR_UNESCAPED_CHARACTERS`); the JS wrapper makes it a `TypeError`.
+fn header_err(e: wsprism::HeaderError) -> Error<String> {
+    Error::new(e.code().to_string(), e.to_string())
 }
 
 fn json_err(e: serde_json::Error) -> Error {
@@ -87,7 +99,7 @@ pub fn generate_key() -> Result<String> {
 }
 
 /// One frame. `mask` is the key as a big-endian u32 (`None`: unmasked). Control-frame rules
-/// (FIN, payload ≤ 125) are the engine's `check_control`, skipped with `allow_invalid`.
+/// (FIN, payload ≤ 125) are the engine's `check_frame`, skipped with `allow_invalid`.
 #[napi]
 #[allow(clippy::too_many_arguments)]
 pub fn encode_frame(
@@ -101,10 +113,8 @@ pub fn encode_frame(
     allow_invalid: bool,
 ) -> std::result::Result<Buffer, Error<String>> {
     let op = u8::try_from(opcode).map_err(|_| encode_err(EncodeError::OpcodeOutOfRange(255)))?;
-    // Opcodes 0x8-0xF are control frames (RFC 6455 §5.5), including the reserved ones.
-    let is_control = op & 0x8 != 0;
-    if is_control && !allow_invalid {
-        wsprism::encoder::check_control(fin, payload.len()).map_err(encode_err)?;
+    if !allow_invalid {
+        wsprism::encoder::check_frame(op, fin, payload.len()).map_err(encode_err)?;
     }
     let mut out = Vec::new();
     wsprism::encode_frame(
@@ -295,7 +305,7 @@ pub fn inspect_capture(
 // Handshake
 
 fn handshake_error_json(e: &HandshakeError) -> Value {
-    json!({ "status": e.status, "message": e.to_string() })
+    json!({ "status": e.status, "code": e.code(), "message": e.to_string() })
 }
 
 fn headers_json(hs: &[handshake::Header]) -> Value {
@@ -390,7 +400,7 @@ pub fn build_response(
     protocol: Option<String>,
     extensions: Option<String>,
     headers: Vec<Vec<String>>,
-) -> Buffer {
+) -> std::result::Result<Buffer, Error<String>> {
     let extra: Vec<(&str, &str)> = headers
         .iter()
         .filter_map(|h| match h.as_slice() {
@@ -398,7 +408,9 @@ pub fn build_response(
             _ => None,
         })
         .collect();
-    handshake::build_response(&accept, protocol.as_deref(), extensions.as_deref(), &extra).into()
+    handshake::build_response(&accept, protocol.as_deref(), extensions.as_deref(), &extra)
+        .map(Buffer::from)
+        .map_err(header_err)
 }
 
 /// Parses a server's response head and validates it for `key`, the offered `protocols` and the
@@ -410,7 +422,11 @@ pub fn parse_response(
     key: Option<String>,
     protocols: Vec<String>,
     extensions: Vec<String>,
-) -> Result<String> {
+) -> std::result::Result<String, Error<String>> {
+    if let Some(k) = &key {
+        // never written anywhere, but held to the same rule as a key the client sends
+        handshake::check_value("options.key", k).map_err(header_err)?;
+    }
     let v = match handshake::parse_response(&buf, max_size as usize) {
         Ok(Parsed::NeedMore(_)) => json!({ "complete": false }),
         Ok(Parsed::Complete { value: r, len }) => {
@@ -443,7 +459,7 @@ pub fn parse_response(
         }
         Err(e) => json!({ "error": handshake_error_json(&e) }),
     };
-    json_string(&v)
+    json_string(&v).map_err(|e| Error::new(e.status.as_ref().to_string(), e.reason.clone()))
 }
 
 /// A client's upgrade request head.
@@ -456,7 +472,7 @@ pub fn build_request(
     extensions: Option<String>,
     origin: Option<String>,
     headers: Vec<Vec<String>>,
-) -> Buffer {
+) -> std::result::Result<Buffer, Error<String>> {
     let ps: Vec<&str> = protocols.iter().map(String::as_str).collect();
     let extra: Vec<(&str, &str)> = headers
         .iter()
@@ -475,7 +491,8 @@ pub fn build_request(
         extra_headers: &extra,
     }
     .to_bytes()
-    .into()
+    .map(Buffer::from)
+    .map_err(header_err)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -540,6 +557,21 @@ pub struct DecoderState {
     until: u64,
     /// Incomplete frames with at least this many payload bytes are left to JS to join (0: never).
     withhold_min: u64,
+    /// Bytes reported to V8 as external memory for this decoder (see [`DecoderState::held`]).
+    pub(crate) reported: i64,
+}
+
+/// What a codec object holds natively, as reported to V8 (`napi_adjust_external_memory`): its
+/// heap (buffers, compression state) plus the struct itself.
+fn held<T>(heap: usize) -> i64 {
+    i64::try_from(heap + std::mem::size_of::<T>()).unwrap_or(i64::MAX)
+}
+
+impl DecoderState {
+    /// Native bytes this decoder holds now.
+    pub(crate) fn held(&self) -> i64 {
+        held::<Self>(self.inner.heap_size())
+    }
 }
 
 impl DecoderState {
@@ -702,7 +734,8 @@ pub fn decoder_new(
     deflate: Option<DeflateParamsJs>,
     withhold_min: Option<f64>,
 ) -> Result<raw::RawValue> {
-    let state = DecoderState {
+    let mut state = DecoderState {
+        reported: 0,
         until: 0,
         withhold_min: withhold_min.map_or(0, |v| {
             if v.is_finite() && v > 0.0 {
@@ -718,7 +751,30 @@ pub fn decoder_new(
             deflate: deflate.map(Into::into),
         }),
     };
+    state.reported = state.held();
+    env.adjust_external_memory(state.reported)?;
     raw::wrap_decoder(&env, state)
+}
+
+/// Live native states of this process (engine counters, `stats` feature): decoders, encoders
+/// and allocated inflate / deflate states. For leak tests and diagnostics.
+#[napi(object)]
+pub struct LiveStatesJs {
+    pub decoders: f64,
+    pub encoders: f64,
+    pub inflaters: f64,
+    pub deflaters: f64,
+}
+
+#[napi]
+pub fn live_states() -> LiveStatesJs {
+    let l = wsprism::stats::live();
+    LiveStatesJs {
+        decoders: l.decoders as f64,
+        encoders: l.encoders as f64,
+        inflaters: l.inflaters as f64,
+        deflaters: l.deflaters as f64,
+    }
 }
 
 /// `{ closed, buffered, partial, waitingFor, offset }` of a decoder.
@@ -750,10 +806,43 @@ pub fn decoder_status(decoder: raw::DecoderHandle) -> DecoderStatus {
 /// larger ones are handed over without a copy.
 const COPY_LIMIT: usize = 16 * 1024;
 
-#[napi]
+/// An encoder. `free()` releases its native state at once; the finalizer does it otherwise.
+#[napi(custom_finalize)]
 pub struct NativeEncoder {
-    inner: Encoder,
+    /// `None` once freed.
+    inner: Option<Encoder>,
     out: Vec<u8>,
+    /// Bytes reported to V8 as external memory for this encoder.
+    reported: i64,
+}
+
+impl ObjectFinalize for NativeEncoder {
+    fn finalize(self, env: Env) -> Result<()> {
+        env.adjust_external_memory(-self.reported)?;
+        Ok(())
+    }
+}
+
+fn freed() -> Error<String> {
+    Error::new("ERR_INVALID_STATE".to_string(), "this object was freed")
+}
+
+impl NativeEncoder {
+    fn enc(&mut self) -> std::result::Result<&mut Encoder, Error<String>> {
+        self.inner.as_mut().ok_or_else(freed)
+    }
+
+    /// Tells V8 what this encoder holds now (after a call that may have changed it).
+    fn account(&mut self, env: &Env) {
+        let now = self
+            .inner
+            .as_ref()
+            .map_or(0, |e| held::<Self>(e.heap_size() + self.out.capacity()));
+        if now != self.reported {
+            let _ = env.adjust_external_memory(now - self.reported);
+            self.reported = now;
+        }
+    }
 }
 
 /// What an encoder call returns: the number of bytes written into the caller's scratch buffer
@@ -786,16 +875,35 @@ fn hand_over<'env>(
 #[napi]
 impl NativeEncoder {
     #[napi(constructor)]
-    pub fn new(server: bool, deflate: Option<DeflateParamsJs>, level: Option<u32>) -> Self {
-        Self {
-            inner: Encoder::new(EncoderConfig {
+    pub fn new(
+        env: Env,
+        server: bool,
+        deflate: Option<DeflateParamsJs>,
+        level: Option<u32>,
+        mem_level: Option<u32>,
+    ) -> Self {
+        let mut e = Self {
+            inner: Some(Encoder::new(EncoderConfig {
                 // The encoder's role is the side that *sends*.
                 role: role(server),
                 deflate: deflate.map(Into::into),
                 level,
-            }),
+                mem_level: mem_level.and_then(|m| u8::try_from(m).ok()),
+            })),
             out: Vec::new(),
-        }
+            reported: 0,
+        };
+        e.account(&env);
+        e
+    }
+
+    /// Releases the native encoder and its compression state now (idempotent); later calls
+    /// throw `ERR_INVALID_STATE`.
+    #[napi]
+    pub fn free(&mut self, env: Env) {
+        self.inner = None;
+        self.out = Vec::new();
+        self.account(&env);
     }
 
     /// One message (or, with `fin: false`, one fragment of it) as wire bytes. `mask` is a fixed
@@ -819,12 +927,15 @@ impl NativeEncoder {
             mask: mask.map(u32::to_be_bytes),
         };
         self.out.clear();
-        let r = if fin && !self.inner.in_message() {
-            self.inner.message(text, &payload, &opts, &mut self.out)
+        let mut out = std::mem::take(&mut self.out);
+        let enc = self.enc()?;
+        let r = if fin && !enc.in_message() {
+            enc.message(text, &payload, &opts, &mut out)
         } else {
-            self.inner
-                .fragment(text, &payload, fin, &opts, &mut self.out)
+            enc.fragment(text, &payload, fin, &opts, &mut out)
         };
+        self.out = out;
+        self.account(env);
         r.map_err(encode_err)?;
         hand_over(env, &mut self.out, &mut scratch)
     }
@@ -837,9 +948,10 @@ impl NativeEncoder {
         mut scratch: BufferSlice,
     ) -> std::result::Result<Output<'env>, Error<String>> {
         self.out.clear();
-        self.inner
-            .ping(&payload, &mut self.out)
-            .map_err(encode_err)?;
+        let mut out = std::mem::take(&mut self.out);
+        let r = self.enc()?.ping(&payload, &mut out);
+        self.out = out;
+        r.map_err(encode_err)?;
         hand_over(env, &mut self.out, &mut scratch)
     }
 
@@ -851,9 +963,10 @@ impl NativeEncoder {
         mut scratch: BufferSlice,
     ) -> std::result::Result<Output<'env>, Error<String>> {
         self.out.clear();
-        self.inner
-            .pong(&payload, &mut self.out)
-            .map_err(encode_err)?;
+        let mut out = std::mem::take(&mut self.out);
+        let r = self.enc()?.pong(&payload, &mut out);
+        self.out = out;
+        r.map_err(encode_err)?;
         hand_over(env, &mut self.out, &mut scratch)
     }
 
@@ -874,19 +987,22 @@ impl NativeEncoder {
             ),
         };
         self.out.clear();
-        self.inner
-            .close(code, &reason, &mut self.out)
-            .map_err(encode_err)?;
+        let mut out = std::mem::take(&mut self.out);
+        let r = self.enc()?.close(code, &reason, &mut out);
+        self.out = out;
+        // The engine released its compression state with the close frame.
+        self.account(env);
+        r.map_err(encode_err)?;
         hand_over(env, &mut self.out, &mut scratch)
     }
 
     #[napi(getter)]
     pub fn in_message(&self) -> bool {
-        self.inner.in_message()
+        self.inner.as_ref().is_some_and(Encoder::in_message)
     }
 
     #[napi(getter)]
     pub fn can_compress(&self) -> bool {
-        self.inner.can_compress()
+        self.inner.as_ref().is_some_and(Encoder::can_compress)
     }
 }

@@ -44,12 +44,26 @@ impl TypeName for RawValue {
     }
 }
 
-unsafe extern "C" fn finalize_decoder(_env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
-    if !data.is_null() {
-        // SAFETY: `data` is the `Box<DecoderState>` leaked by `wrap_decoder`; the finalizer
-        // runs once.
-        drop(unsafe { Box::from_raw(data.cast::<DecoderState>()) });
+/// Drops a decoder and gives back the external memory reported for it.
+///
+/// # Safety
+/// `data` is a `Box<DecoderState>` leaked by `wrap_decoder` and no longer wrapped by an object.
+unsafe fn drop_decoder(env: sys::napi_env, data: *mut c_void) {
+    if data.is_null() {
+        return;
     }
+    // SAFETY: per the contract, we own the box now.
+    let state = unsafe { Box::from_raw(data.cast::<DecoderState>()) };
+    let mut changed = 0i64;
+    // SAFETY: plain Node-API call (allowed in finalizers: it runs no JavaScript).
+    unsafe { sys::napi_adjust_external_memory(env, -state.reported, &mut changed) };
+    drop(state);
+}
+
+unsafe extern "C" fn finalize_decoder(env: sys::napi_env, data: *mut c_void, _hint: *mut c_void) {
+    // SAFETY: `data` is the `Box<DecoderState>` leaked by `wrap_decoder`; the finalizer runs
+    // once, and never for a decoder released by `decoderFree` (its wrap was removed).
+    unsafe { drop_decoder(env, data) };
 }
 
 fn check(status: sys::napi_status, what: &str) -> Result<()> {
@@ -262,7 +276,14 @@ unsafe extern "C" fn decoder_push(
             return throw_type_error(env, c"decoderPush: table must be a Uint32Array");
         };
         let e = Env::from_raw(env);
-        match dec.push(&e, chunk, table) {
+        let r = dec.push(&e, chunk, table);
+        let now = dec.held();
+        if now != dec.reported {
+            let mut changed = 0i64;
+            sys::napi_adjust_external_memory(env, now - dec.reported, &mut changed);
+            dec.reported = now;
+        }
+        match r {
             Ok(None) => undefined(env),
             Ok(Some(arr)) => match ToNapiValue::to_napi_value(env, arr) {
                 Ok(v) => v,
@@ -270,6 +291,29 @@ unsafe extern "C" fn decoder_push(
             },
             Err(err) => throw(env, &err),
         }
+    }
+}
+
+/// `decoderFree(decoder)`: releases the decoder's native state now (buffers, inflate state);
+/// the object stays but is no longer a decoder (later calls with it throw a `TypeError`).
+/// Idempotent: freeing a freed decoder does nothing.
+unsafe extern "C" fn decoder_free(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+) -> sys::napi_value {
+    // SAFETY (whole body): Node-API calls on the callback's env.
+    unsafe {
+        let Some([d]) = args::<1>(env, info) else {
+            return throw_type_error(env, c"decoderFree: bad arguments");
+        };
+        if decoder_from(env, d).is_some() {
+            let mut data = ptr::null_mut();
+            if sys::napi_remove_wrap(env, d, &mut data) == sys::Status::napi_ok {
+                // The wrap (and with it the finalizer) is gone: the box is ours to drop.
+                drop_decoder(env, data);
+            }
+        }
+        undefined(env)
     }
 }
 
@@ -314,8 +358,9 @@ unsafe extern "C" fn is_valid_utf8(
 pub fn register(exports: Object, env: Env) -> Result<()> {
     let raw_env = env.raw();
     let exports = exports.raw();
-    let fns: [(&CStr, sys::napi_callback); 3] = [
+    let fns: [(&CStr, sys::napi_callback); 4] = [
         (c"decoderPush", Some(decoder_push)),
+        (c"decoderFree", Some(decoder_free)),
         (c"mask", Some(mask)),
         (c"isValidUtf8", Some(is_valid_utf8)),
     ];

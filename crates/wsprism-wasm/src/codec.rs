@@ -9,7 +9,7 @@ use crate::args::{self, get, get_any};
 use crate::errors::{arg_type, encode_error, error, protocol_error, range_error};
 use wasm_bindgen::prelude::*;
 use wsprism::decoder::{DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_MESSAGE_SIZE};
-use wsprism::encoder::check_control;
+use wsprism::encoder::check_frame;
 use wsprism::{
     apply_mask, encode_frame, is_valid_utf8, Decoder, DecoderConfig, Encoder, EncoderConfig, Event,
     MessageOptions, Payload, ProtocolError, Role,
@@ -282,8 +282,8 @@ pub fn encode_frame_js(opts: JsValue) -> Result<Vec<u8>, JsValue> {
         args::flag(&get(&o, "rsv3")?, false),
     ];
     let allow_invalid = args::flag(&get(&o, "allowInvalid")?, false);
-    if opcode & 0x8 != 0 && !allow_invalid {
-        check_control(fin, payload.len()).map_err(|e| encode_error(&e))?;
+    if !allow_invalid {
+        check_frame(opcode, fin, payload.len()).map_err(|e| encode_error(&e))?;
     }
     let mask = match mask_opt(&get(&o, "mask")?)? {
         MaskOpt::Default | MaskOpt::None => None,
@@ -297,7 +297,7 @@ pub fn encode_frame_js(opts: JsValue) -> Result<Vec<u8>, JsValue> {
     Ok(out)
 }
 
-/// The encoder: `new WasmEncoder({ role, perMessageDeflate, level })`. A client masks every
+/// The encoder: `new WasmEncoder({ role, perMessageDeflate, level, memLevel })`. A client masks every
 /// frame with a random key from `crypto.getRandomValues` unless a key is given.
 #[wasm_bindgen]
 #[derive(Debug)]
@@ -321,11 +321,14 @@ impl WasmEncoder {
         let role = args::role(&get(&o, "role")?)?;
         let deflate = args::deflate_params(&get(&o, "perMessageDeflate")?)?;
         let level = args::opt_int(&get(&o, "level")?, "level", 0.0, 9.0)?.map(|n| n as u32);
+        let mem_level =
+            args::opt_int(&get(&o, "memLevel")?, "memLevel", 1.0, 9.0)?.map(|n| n as u8);
         Ok(WasmEncoder {
             enc: Encoder::new(EncoderConfig {
                 role,
                 deflate,
                 level,
+                mem_level,
             }),
             role,
         })

@@ -4,7 +4,7 @@
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
-use wsprism::{EncodeError, HandshakeError, ProtocolError};
+use wsprism::{EncodeError, HandshakeError, HeaderError, ProtocolError};
 
 /// `code` of a `TypeError` for an argument of the wrong type.
 pub const INVALID_ARG_TYPE: &str = "ERR_INVALID_ARG_TYPE";
@@ -16,8 +16,6 @@ pub const INVALID_ARG_VALUE: &str = "ERR_INVALID_ARG_VALUE";
 pub const INVALID_STATE: &str = "ERR_INVALID_STATE";
 /// `code` of a `RangeError` when wasm memory cannot grow for an input.
 pub const OUT_OF_MEMORY: &str = "ERR_OUT_OF_MEMORY";
-/// `code` of an `Error` for a malformed or refused HTTP upgrade.
-pub const INVALID_HANDSHAKE: &str = "WS_ERR_INVALID_HANDSHAKE";
 
 fn set(obj: &JsValue, key: &str, value: JsValue) {
     // Setting a property on a fresh Error object cannot fail; ignore the impossible error.
@@ -73,27 +71,46 @@ pub fn out_of_memory(len: usize) -> JsValue {
 pub fn protocol_error(e: &ProtocolError) -> JsValue {
     let err = with_code(js_sys::Error::new(&e.to_string()).into(), e.code());
     set(&err, "name", JsValue::from_str("WebSocketProtocolError"));
-    set(&err, "closeCode", JsValue::from(e.close_code()));
+    set(&err, "closeCode", JsValue::from(e.close_code().0));
     set(&err, "rfcSection", JsValue::from_str(e.rfc_section()));
     set(&err, "offset", JsValue::from(e.offset as f64));
     set(&err, "kind", JsValue::from_str(e.kind.kind_name()));
     err
 }
 
-/// A frame the caller may not send: `RangeError` for argument values (lengths, codes, FIN,
-/// fragment size), `Error` for state; the `WS_ERR_*` codes of the Node package.
+/// The engine's encoder codes about an argument's value (a length, a code, FIN, a fragment
+/// size, an opcode): thrown as `RangeError`, the others (state) as `Error`. The same set as
+/// `RANGE_CODES` in packages/wsprism/index.js.
+const RANGE_CODES: [&str; 6] = [
+    "WS_ERR_INVALID_OPCODE",
+    "WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH",
+    "WS_ERR_EXPECTED_FIN",
+    "WS_ERR_INVALID_CLOSE_CODE",
+    "WS_ERR_CLOSE_REASON_TOO_LONG",
+    "WS_ERR_INVALID_FRAGMENT_SIZE",
+];
+
+/// A frame the caller may not send: `RangeError` for argument values, `Error` for state; the
+/// engine's `WS_ERR_*` code.
 pub fn encode_error(e: &EncodeError) -> JsValue {
     let msg = e.to_string();
-    if e.is_range() {
+    if RANGE_CODES.contains(&e.code()) {
         range_error(e.code(), &msg)
     } else {
         error(e.code(), &msg)
     }
 }
 
-/// A refused or malformed handshake: `Error` `WS_ERR_INVALID_HANDSHAKE` with `status`.
+/// A string that may not go into an HTTP head (the engine's verdict): `TypeError` with the
+/// engine's code (`ERR_INVALID_HTTP_TOKEN`, `ERR_INVALID_CHAR`, `ERR_UNESCAPED_CHARACTERS`).
+pub fn header_error(e: &HeaderError) -> JsValue {
+    type_error(e.code(), &e.to_string())
+}
+
+/// A refused or malformed handshake: `Error` with the engine's code
+/// (`WS_ERR_INVALID_HANDSHAKE`, `WS_ERR_HANDSHAKE_TOO_LARGE`) and `status`.
 pub fn handshake_error(e: &HandshakeError) -> JsValue {
-    let err = error(INVALID_HANDSHAKE, &e.to_string());
+    let err = error(e.code(), &e.to_string());
     set(&err, "status", JsValue::from(e.status));
     err
 }

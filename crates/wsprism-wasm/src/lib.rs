@@ -21,8 +21,10 @@ pub mod capture;
 pub mod capture_session;
 pub mod codec;
 pub mod errors;
+pub mod write_capture;
 
 pub use api::*;
 pub use capture::inspect_capture_json;
 pub use capture_session::{open_capture_session, CaptureSession};
 pub use codec::{encode_frame_js, Scratch, WasmDecoder, WasmEncoder};
+pub use write_capture::write_capture;

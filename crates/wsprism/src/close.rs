@@ -1,11 +1,114 @@
 //! Close frames (RFC 6455 §5.5.1, §7.4): status codes and reasons.
 
+use std::fmt;
+
 use crate::error::{EncodeError, ProtocolErrorKind};
 
-/// Status 1005: "no status code was present". Reported locally, never sent.
-pub const NO_STATUS: u16 = 1005;
-/// Status 1006: "closed abnormally, without a close frame". Reported locally, never sent.
-pub const ABNORMAL: u16 = 1006;
+/// A close status code (RFC 6455 §7.4), with the registered ones as named constants (the
+/// tungstenite / tokio-websockets style). Converts to and from `u16`, and compares with one.
+///
+/// ```
+/// use wsprism::close::CloseCode;
+/// assert_eq!(CloseCode::PROTOCOL_ERROR, 1002);
+/// assert!(CloseCode::from(4000).is_sendable());
+/// assert!(!CloseCode::NO_STATUS.is_sendable());
+/// assert_eq!(CloseCode::MESSAGE_TOO_BIG.to_string(), "1009 (message too big)");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
+pub struct CloseCode(pub u16);
+
+impl CloseCode {
+    /// 1000: the purpose of the connection was fulfilled.
+    pub const NORMAL: CloseCode = CloseCode(1000);
+    /// 1001: an endpoint is going away (server shutdown, page navigation).
+    pub const GOING_AWAY: CloseCode = CloseCode(1001);
+    /// 1002: the peer broke the protocol.
+    pub const PROTOCOL_ERROR: CloseCode = CloseCode(1002);
+    /// 1003: a data type the endpoint cannot accept.
+    pub const UNSUPPORTED_DATA: CloseCode = CloseCode(1003);
+    /// 1004: reserved, never sent.
+    pub const RESERVED: CloseCode = CloseCode(1004);
+    /// 1005: no status code was present. Reported locally, never sent.
+    pub const NO_STATUS: CloseCode = CloseCode(1005);
+    /// 1006: closed without a close frame. Reported locally, never sent.
+    pub const ABNORMAL: CloseCode = CloseCode(1006);
+    /// 1007: data inconsistent with the message type (invalid UTF-8, corrupt deflate data).
+    pub const INVALID_PAYLOAD: CloseCode = CloseCode(1007);
+    /// 1008: a policy was violated.
+    pub const POLICY_VIOLATION: CloseCode = CloseCode(1008);
+    /// 1009: a message (or frame) too big to process.
+    pub const MESSAGE_TOO_BIG: CloseCode = CloseCode(1009);
+    /// 1010: the client expected an extension the server did not negotiate.
+    pub const MANDATORY_EXTENSION: CloseCode = CloseCode(1010);
+    /// 1011: the server met an unexpected condition.
+    pub const INTERNAL_ERROR: CloseCode = CloseCode(1011);
+    /// 1012: the service is restarting.
+    pub const SERVICE_RESTART: CloseCode = CloseCode(1012);
+    /// 1013: try again later.
+    pub const TRY_AGAIN_LATER: CloseCode = CloseCode(1013);
+    /// 1014: a gateway got a bad answer upstream.
+    pub const BAD_GATEWAY: CloseCode = CloseCode(1014);
+    /// 1015: the TLS handshake failed. Reported locally, never sent.
+    pub const TLS_HANDSHAKE: CloseCode = CloseCode(1015);
+
+    /// True if the code may appear in a close frame on the wire ([`is_valid_close_code`]).
+    pub const fn is_sendable(self) -> bool {
+        is_valid_close_code(self.0)
+    }
+
+    /// The registered meaning, for humans ([`close_code_meaning`]).
+    pub fn meaning(self) -> &'static str {
+        close_code_meaning(self.0)
+    }
+}
+
+impl From<u16> for CloseCode {
+    fn from(c: u16) -> Self {
+        CloseCode(c)
+    }
+}
+
+impl From<CloseCode> for u16 {
+    fn from(c: CloseCode) -> Self {
+        c.0
+    }
+}
+
+impl From<CloseCode> for u32 {
+    fn from(c: CloseCode) -> Self {
+        u32::from(c.0)
+    }
+}
+
+impl From<CloseCode> for u64 {
+    fn from(c: CloseCode) -> Self {
+        u64::from(c.0)
+    }
+}
+
+impl PartialEq<CloseCode> for u16 {
+    fn eq(&self, other: &CloseCode) -> bool {
+        *self == other.0
+    }
+}
+
+impl PartialEq<u16> for CloseCode {
+    fn eq(&self, other: &u16) -> bool {
+        self.0 == *other
+    }
+}
+
+impl fmt::Display for CloseCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.0, self.meaning())
+    }
+}
+
+/// Status 1005 ([`CloseCode::NO_STATUS`]) as a number. Reported locally, never sent.
+pub const NO_STATUS: u16 = CloseCode::NO_STATUS.0;
+/// Status 1006 ([`CloseCode::ABNORMAL`]) as a number. Reported locally, never sent.
+pub const ABNORMAL: u16 = CloseCode::ABNORMAL.0;
 /// The longest close reason that fits in a control frame (125 - 2 bytes of status code).
 pub const MAX_REASON_LEN: usize = 123;
 

@@ -155,6 +155,7 @@ pub struct Decoder {
 impl Decoder {
     /// A decoder at the start of a stream.
     pub fn new(cfg: DecoderConfig) -> Self {
+        crate::stats::decoder_created();
         let inflater = cfg.deflate.map(|p| match cfg.role {
             Role::Server => Inflater::new(p.client_max_window_bits, p.client_no_context_takeover),
             Role::Client => Inflater::new(p.server_max_window_bits, p.server_no_context_takeover),
@@ -235,6 +236,35 @@ impl Decoder {
         self.buf.len() + self.ctrl.len() + self.hdr_len
     }
 
+    /// Bytes this decoder holds on the heap now: reassembly buffers (by capacity) and the
+    /// inflate state while it is allocated. For accounting (e.g. telling a garbage collector
+    /// what a wrapper object costs); the struct itself is `size_of::<Decoder>()`.
+    pub fn heap_size(&self) -> usize {
+        self.buf.capacity()
+            + self.ctrl.capacity()
+            + self.inflater.as_ref().map_or(0, Inflater::heap_size)
+    }
+
+    /// True while an inflate state is allocated (permessage-deflate was negotiated and a
+    /// compressed message has arrived, and the stream is not over).
+    pub fn has_inflate_state(&self) -> bool {
+        self.inflater.as_ref().is_some_and(Inflater::is_allocated)
+    }
+
+    /// Frees everything the decoder holds but its settings and counters: buffers and the
+    /// inflate state. Done by the decoder itself once the stream is over (a close frame or
+    /// an error: nothing more is decoded); for a connection that ends otherwise (reset,
+    /// timeout), call this or drop the decoder.
+    pub fn release(&mut self) {
+        self.buf = Vec::new();
+        self.ctrl = Vec::new();
+        self.frame = None;
+        self.msg = None;
+        if let Some(i) = &mut self.inflater {
+            i.release();
+        }
+    }
+
     /// Decodes every event in `input`, unmasking it in place. Payload ranges refer to `input`.
     pub fn decode_all(&mut self, input: &mut [u8]) -> Result<Vec<Event>, ProtocolError> {
         let mut out = Vec::new();
@@ -291,13 +321,7 @@ impl Decoder {
                 // Consume the rest: a failed stream is over.
                 self.offset += input.len().saturating_sub(*pos) as u64;
                 *pos = input.len();
-                self.buf = Vec::new();
-                self.ctrl = Vec::new();
-                self.frame = None;
-                self.msg = None;
-                if let Some(i) = &mut self.inflater {
-                    i.reset();
-                }
+                self.release();
                 self.failed = Some(e.clone());
                 Err(e)
             }
@@ -657,7 +681,17 @@ impl Decoder {
         let body = parse_close_payload(data)
             .map_err(|k| ProtocolError::new(k, fr.start + fr.h.len() as u64))?;
         self.closed = true;
+        // Nothing is decoded after a close frame (RFC 6455 §5.5.1): the inflate state goes now.
+        if let Some(i) = &mut self.inflater {
+            i.release();
+        }
         Ok(body.code)
+    }
+}
+
+impl Drop for Decoder {
+    fn drop(&mut self) {
+        crate::stats::decoder_dropped();
     }
 }
 

@@ -12,7 +12,6 @@
 
 use crate::error::{EncodeError, ProtocolErrorKind};
 use crate::handshake::{Extension, HandshakeError, HandshakeErrorKind};
-use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
 /// The extension token.
 pub const NAME: &str = "permessage-deflate";
@@ -251,9 +250,18 @@ pub fn accept_response(
     Ok(p)
 }
 
+/// zlib's default `memLevel` (1-9): how much memory the compressor spends on its match buffers.
+pub const DEFAULT_MEM_LEVEL: u8 = 8;
+
 /// Compresses messages for one direction of one connection.
+///
+/// The compression state (zlib's window, hash chains and buffers: about 200-370 KB, see
+/// [`Deflater::state_size`]) is allocated on the first message that is compressed, not when the
+/// deflater is made, so a connection that never sends a compressed message costs nothing here.
+/// [`Deflater::release`] gives it back at once.
 pub struct Deflater {
-    c: Compress,
+    c: Option<zlib_rs::Deflate>,
+    config: zlib_rs::DeflateConfig,
     no_context_takeover: bool,
 }
 
@@ -261,23 +269,87 @@ impl std::fmt::Debug for Deflater {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Deflater")
             .field("no_context_takeover", &self.no_context_takeover)
+            .field("allocated", &self.c.is_some())
             .finish()
     }
 }
 
+/// zlib-rs's hash table is 2^16 entries of 2 bytes whatever `memLevel` is (stock zlib sizes it
+/// by `memLevel`); the other parts follow zlib's formula.
+const DEFLATE_HASH_BYTES: usize = (1 << 16) * 2;
+
 impl Deflater {
-    /// A compressor limited to a window of 2^`window_bits` bytes. zlib's smallest window is 512
-    /// bytes, so for 8 bits it emits no back-references at all (level 0, still valid DEFLATE).
+    /// A compressor limited to a window of 2^`window_bits` bytes, with zlib's default
+    /// `memLevel`. zlib's smallest window is 512 bytes, so for 8 bits it emits no
+    /// back-references at all (level 0, still valid DEFLATE).
     pub fn new(window_bits: u8, no_context_takeover: bool, level: u32) -> Self {
+        Self::with_mem_level(window_bits, no_context_takeover, level, DEFAULT_MEM_LEVEL)
+    }
+
+    /// [`Deflater::new`] with zlib's `memLevel` (1-9, clamped): lower levels use smaller match
+    /// buffers (less memory, slightly worse compression).
+    pub fn with_mem_level(
+        window_bits: u8,
+        no_context_takeover: bool,
+        level: u32,
+        mem_level: u8,
+    ) -> Self {
         let (bits, level) = if window_bits <= 8 {
             (9, 0)
         } else {
             (window_bits.min(15), level.min(9))
         };
         Self {
-            c: Compress::new_with_window_bits(Compression::new(level), false, bits),
+            c: None,
+            config: zlib_rs::DeflateConfig {
+                level: level as i32,
+                // Negative: a raw DEFLATE stream (no zlib header), as RFC 7692 requires.
+                window_bits: -i32::from(bits),
+                mem_level: i32::from(mem_level.clamp(1, 9)),
+                ..zlib_rs::DeflateConfig::default()
+            },
             no_context_takeover,
         }
+    }
+
+    /// True while the compression state is allocated.
+    pub fn is_allocated(&self) -> bool {
+        self.c.is_some()
+    }
+
+    /// Bytes the compression state takes when allocated (zlib's formula: a window of twice
+    /// 2^window_bits, 2-byte hash chains over the window, the hash table, and the pending and
+    /// symbol buffers sized by `memLevel`), plus zlib-rs's bookkeeping.
+    pub fn state_size(&self) -> usize {
+        let w = 1usize << self.config.window_bits.unsigned_abs();
+        let lit = 1usize << (self.config.mem_level + 6);
+        2 * w + 2 * w + DEFLATE_HASH_BYTES + 4 * lit + 4 * lit + 1024
+    }
+
+    /// Bytes held on the heap now: [`Deflater::state_size`] while allocated, else 0.
+    pub fn heap_size(&self) -> usize {
+        if self.c.is_some() {
+            self.state_size()
+        } else {
+            0
+        }
+    }
+
+    /// Frees the compression state (allocated again by the next message). Always safe for a
+    /// sender between messages: the next message then uses no back-references into earlier
+    /// ones, which every receiver can inflate.
+    pub fn release(&mut self) {
+        if self.c.take().is_some() {
+            crate::stats::deflater_freed();
+        }
+    }
+
+    fn stream(&mut self) -> &mut zlib_rs::Deflate {
+        let config = self.config;
+        self.c.get_or_insert_with(|| {
+            crate::stats::deflater_allocated();
+            zlib_rs::Deflate::new_with_config(config)
+        })
     }
 
     /// Compresses one whole message, appending the payload (without the tail) to `out`.
@@ -294,17 +366,25 @@ impl Deflater {
         out: &mut Vec<u8>,
     ) -> Result<(), EncodeError> {
         let start = out.len();
+        let reset_after = fin && self.no_context_takeover;
+        let c = self.stream();
         let mut input = data;
         loop {
-            out.reserve(input.len() / 2 + 64);
-            let before = self.c.total_in();
-            self.c
-                .compress_vec(input, out, FlushCompress::Sync)
-                .map_err(|e| EncodeError::Deflate(e.to_string()))?;
-            let used = (self.c.total_in() - before) as usize;
+            let at = out.len();
+            let room = input.len() / 2 + 64;
+            out.resize(at + room, 0);
+            let (in0, out0) = (c.total_in(), c.total_out());
+            let r = match out.get_mut(at..) {
+                Some(dst) => c.compress(input, dst, zlib_rs::DeflateFlush::SyncFlush),
+                None => Ok(zlib_rs::Status::BufError),
+            };
+            let used = (c.total_in() - in0) as usize;
+            let produced = (c.total_out() - out0) as usize;
+            out.truncate(at + produced);
+            r.map_err(|e| EncodeError::Deflate(e.as_str().to_string()))?;
             input = input.get(used..).unwrap_or_default();
             // Done when all input is consumed and the flush left spare room in `out`.
-            if input.is_empty() && out.len() < out.capacity() {
+            if input.is_empty() && produced < room {
                 break;
             }
         }
@@ -317,17 +397,27 @@ impl Deflater {
                 // receiver completes to `00 00 00 ff ff` (RFC 7692 §7.2.3.6).
                 out.push(0x00);
             }
-            if self.no_context_takeover {
-                self.c.reset();
+            if reset_after {
+                c.reset();
             }
         }
         Ok(())
     }
 }
 
+impl Drop for Deflater {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
 /// Decompresses messages for one direction of one connection.
+///
+/// The inflate state (a 32 KiB window and zlib-rs's tables, see [`Inflater::state_size`]) is
+/// allocated by the first compressed message that arrives; [`Inflater::release`] frees it.
 pub struct Inflater {
-    d: Decompress,
+    d: Option<zlib_rs::Inflate>,
+    window_bits: u8,
     no_context_takeover: bool,
 }
 
@@ -335,6 +425,7 @@ impl std::fmt::Debug for Inflater {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Inflater")
             .field("no_context_takeover", &self.no_context_takeover)
+            .field("allocated", &self.d.is_some())
             .finish()
     }
 }
@@ -342,15 +433,56 @@ impl std::fmt::Debug for Inflater {
 /// Output grows by at most this much at a time, so the limit is checked before memory is used.
 const INFLATE_STEP: usize = 64 * 1024;
 
+/// What zlib-rs allocates for an inflate stream whatever the window bits: a 32 KiB window
+/// (+64 bytes of SIMD padding) and its state with the decoding tables (measured:
+/// tests/memory.rs).
+const INFLATE_STATE_BYTES: usize = (1 << 15) + 64 + 10 * 1024;
+
 impl Inflater {
     /// A decompressor for a peer whose window is at most 2^`window_bits` bytes.
     pub fn new(window_bits: u8, no_context_takeover: bool) -> Self {
-        // A larger window than the peer's is always safe when inflating.
-        let bits = window_bits.clamp(9, 15);
         Self {
-            d: Decompress::new_with_window_bits(false, bits),
+            d: None,
+            // A larger window than the peer's is always safe when inflating.
+            window_bits: window_bits.clamp(9, 15),
             no_context_takeover,
         }
+    }
+
+    /// True while the inflate state is allocated.
+    pub fn is_allocated(&self) -> bool {
+        self.d.is_some()
+    }
+
+    /// Bytes the inflate state takes when allocated.
+    pub fn state_size(&self) -> usize {
+        INFLATE_STATE_BYTES
+    }
+
+    /// Bytes held on the heap now: [`Inflater::state_size`] while allocated, else 0.
+    pub fn heap_size(&self) -> usize {
+        if self.d.is_some() {
+            INFLATE_STATE_BYTES
+        } else {
+            0
+        }
+    }
+
+    /// Frees the inflate state. Only between messages, and only where the peer resets its
+    /// context after each message (or the stream is over): with context takeover the next
+    /// message may refer back into the window.
+    pub fn release(&mut self) {
+        if self.d.take().is_some() {
+            crate::stats::inflater_freed();
+        }
+    }
+
+    fn stream(&mut self) -> &mut zlib_rs::Inflate {
+        let bits = self.window_bits;
+        self.d.get_or_insert_with(|| {
+            crate::stats::inflater_allocated();
+            zlib_rs::Inflate::new(false, bits)
+        })
     }
 
     /// Inflates the next piece of a compressed message, appending to `out`. Fails with
@@ -375,13 +507,14 @@ impl Inflater {
             let room = limit_us.saturating_sub(start).saturating_add(1);
             let n = step.min(room);
             out.resize(start.saturating_add(n), 0);
-            let (in0, out0) = (self.d.total_in(), self.d.total_out());
+            let d = self.stream();
+            let (in0, out0) = (d.total_in(), d.total_out());
             let status = match out.get_mut(start..) {
-                Some(dst) => self.d.decompress(input, dst, FlushDecompress::Sync),
-                None => Ok(Status::BufError),
+                Some(dst) => d.decompress(input, dst, zlib_rs::InflateFlush::SyncFlush),
+                None => Ok(zlib_rs::Status::BufError),
             };
-            let used = (self.d.total_in() - in0) as usize;
-            let produced = (self.d.total_out() - out0) as usize;
+            let used = (d.total_in() - in0) as usize;
+            let produced = (d.total_out() - out0) as usize;
             out.truncate(start + produced);
             input = input.get(used..).unwrap_or_default();
             self.after(status, out, limit)?;
@@ -395,7 +528,7 @@ impl Inflater {
 
     fn after(
         &mut self,
-        status: Result<Status, flate2::DecompressError>,
+        status: Result<zlib_rs::Status, zlib_rs::InflateError>,
         out: &[u8],
         limit: u64,
     ) -> Result<(), ProtocolErrorKind> {
@@ -411,7 +544,7 @@ impl Inflater {
         match status {
             Err(_) => return Err(ProtocolErrorKind::InvalidCompressedData),
             // A final block (BFINAL=1) ends the stream; later messages start a new one.
-            Ok(Status::StreamEnd) => self.d.reset(false),
+            Ok(zlib_rs::Status::StreamEnd) => self.reset(),
             Ok(_) => {}
         }
         Ok(())
@@ -422,14 +555,22 @@ impl Inflater {
     pub fn finish(&mut self, out: &mut Vec<u8>, limit: u64) -> Result<(), ProtocolErrorKind> {
         let r = self.inflate(&TAIL, out, limit);
         if self.no_context_takeover || r.is_err() {
-            self.d.reset(false);
+            self.reset();
         }
         r
     }
 
     /// Forgets any message in progress (after an error).
     pub fn reset(&mut self) {
-        self.d.reset(false);
+        if let Some(d) = &mut self.d {
+            d.reset(false);
+        }
+    }
+}
+
+impl Drop for Inflater {
+    fn drop(&mut self) {
+        self.release();
     }
 }
 

@@ -14,7 +14,7 @@
 //! ```
 
 use crate::close::encode_close_payload;
-use crate::deflate::{DeflateParams, Deflater};
+use crate::deflate::{DeflateParams, Deflater, DEFAULT_MEM_LEVEL};
 use crate::error::EncodeError;
 use crate::frame::{encode_header_bits, OpCode, Role, MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use crate::mask::apply_mask;
@@ -56,6 +56,19 @@ pub fn check_control(fin: bool, len: usize) -> Result<(), EncodeError> {
     Ok(())
 }
 
+/// Checks a single frame a caller builds by hand (the `encode` of the bindings and the CLI):
+/// opcodes 0x8-0xF are control frames (RFC 6455 §5.5, the reserved ones too), so they must
+/// have FIN set and at most 125 bytes of payload ([`check_control`]); data frames pass.
+pub fn check_frame(opcode: u8, fin: bool, len: usize) -> Result<(), EncodeError> {
+    if opcode > 0x0f {
+        return Err(EncodeError::OpcodeOutOfRange(opcode));
+    }
+    if opcode & 0x8 != 0 {
+        check_control(fin, len)?;
+    }
+    Ok(())
+}
+
 /// Encoder settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EncoderConfig {
@@ -65,6 +78,9 @@ pub struct EncoderConfig {
     pub deflate: Option<DeflateParams>,
     /// Compression level 0-9 (default 6).
     pub level: Option<u32>,
+    /// zlib's `memLevel` 1-9 for the compressor (default 8): lower uses less memory per
+    /// connection (see [`Deflater::state_size`]).
+    pub mem_level: Option<u8>,
 }
 
 /// Per-message options.
@@ -102,6 +118,9 @@ impl KeyPool {
     }
 }
 
+/// The compression scratch buffer is kept between messages up to this capacity.
+const SCRATCH_KEEP: usize = 64 * 1024;
+
 /// Encodes the frames of one direction of one connection.
 pub struct Encoder {
     role: Role,
@@ -124,17 +143,21 @@ impl std::fmt::Debug for Encoder {
 impl Encoder {
     /// An encoder for `cfg.role`.
     pub fn new(cfg: EncoderConfig) -> Self {
+        crate::stats::encoder_created();
         let level = cfg.level.unwrap_or(6);
+        let mem = cfg.mem_level.unwrap_or(DEFAULT_MEM_LEVEL);
         let deflater = cfg.deflate.map(|p| match cfg.role {
-            Role::Server => Deflater::new(
+            Role::Server => Deflater::with_mem_level(
                 p.server_max_window_bits,
                 p.server_no_context_takeover,
                 level,
+                mem,
             ),
-            Role::Client => Deflater::new(
+            Role::Client => Deflater::with_mem_level(
                 p.client_max_window_bits,
                 p.client_no_context_takeover,
                 level,
+                mem,
             ),
         });
         Self {
@@ -152,6 +175,28 @@ impl Encoder {
     /// True if permessage-deflate is active.
     pub fn can_compress(&self) -> bool {
         self.deflater.is_some()
+    }
+
+    /// Bytes this encoder holds on the heap now: its compression scratch buffer (by capacity)
+    /// and the deflate state while it is allocated.
+    pub fn heap_size(&self) -> usize {
+        self.scratch.capacity() + self.deflater.as_ref().map_or(0, Deflater::heap_size)
+    }
+
+    /// True while a deflate state is allocated (a compressed message was sent and the
+    /// encoder has not sent a close frame or been released since).
+    pub fn has_deflate_state(&self) -> bool {
+        self.deflater.as_ref().is_some_and(Deflater::is_allocated)
+    }
+
+    /// Frees the deflate state and the scratch buffer; a later compressed message allocates
+    /// them again (and, sent with context takeover, refers to nothing before this call).
+    /// Done by [`Encoder::close`] itself: no data follows a close frame.
+    pub fn release(&mut self) {
+        self.scratch = Vec::new();
+        if let Some(d) = &mut self.deflater {
+            d.release();
+        }
     }
 
     /// The masking key for the next frame: none for a server, the fixed or a random one for a
@@ -192,7 +237,10 @@ impl Encoder {
             payload
         };
         let r = self.write_frames(opcode, bytes, opts, out);
-        self.scratch = compressed;
+        // Keep a moderate buffer for the next message, not the largest one ever sent.
+        if compressed.capacity() <= SCRATCH_KEEP {
+            self.scratch = compressed;
+        }
         r
     }
 
@@ -297,7 +345,10 @@ impl Encoder {
         out: &mut Vec<u8>,
     ) -> Result<(), EncodeError> {
         let payload = encode_close_payload(code, reason)?;
-        self.control(OpCode::Close, &payload, None, out)
+        self.control(OpCode::Close, &payload, None, out)?;
+        // No data frame follows a close frame (RFC 6455 §5.5.1): the compressor goes now.
+        self.release();
+        Ok(())
     }
 
     /// Appends a control frame with an optional fixed masking key (client only).
@@ -311,5 +362,11 @@ impl Encoder {
         check_control(true, payload.len())?;
         let mask = self.next_mask(mask)?;
         encode_frame(out, true, [false; 3], op.as_u8(), mask, payload)
+    }
+}
+
+impl Drop for Encoder {
+    fn drop(&mut self) {
+        crate::stats::encoder_dropped();
     }
 }

@@ -6,10 +6,12 @@
 //!   back, the RFC section it enforces, a stable `WS_ERR_*` code (the names the `ws` package uses
 //!   where one exists) and the byte offset in the stream where the problem was found.
 //! - [`EncodeError`]: the *caller* asked for something that may not be sent (a 126-byte ping, close
-//!   code 1005, …). Bindings turn these into `RangeError`/`TypeError`.
+//!   code 1005, …), with a stable `code()`; bindings map codes to `RangeError`/`TypeError`.
 //! - [`crate::handshake::HandshakeError`]: an HTTP upgrade that must be rejected, with its status.
 
 use std::fmt;
+
+use crate::close::CloseCode;
 
 /// What a peer did wrong. Every variant maps to a close code ([`ProtocolErrorKind::close_code`]),
 /// an RFC section ([`ProtocolErrorKind::rfc_section`]) and a stable code string
@@ -72,12 +74,12 @@ pub enum ProtocolErrorKind {
 
 impl ProtocolErrorKind {
     /// The close code to send to the peer (RFC 6455 §7.4.1).
-    pub fn close_code(&self) -> u16 {
+    pub fn close_code(&self) -> CloseCode {
         use ProtocolErrorKind::*;
         match self {
-            FrameTooBig { .. } | MessageTooBig { .. } => 1009,
-            InvalidUtf8 | InvalidCompressedData => 1007,
-            _ => 1002,
+            FrameTooBig { .. } | MessageTooBig { .. } => CloseCode::MESSAGE_TOO_BIG,
+            InvalidUtf8 | InvalidCompressedData => CloseCode::INVALID_PAYLOAD,
+            _ => CloseCode::PROTOCOL_ERROR,
         }
     }
 
@@ -129,8 +131,8 @@ impl ProtocolErrorKind {
     /// `message_too_big`), matching the close code.
     pub fn kind_name(&self) -> &'static str {
         match self.close_code() {
-            1007 => "invalid_payload",
-            1009 => "message_too_big",
+            CloseCode::INVALID_PAYLOAD => "invalid_payload",
+            CloseCode::MESSAGE_TOO_BIG => "message_too_big",
             _ => "protocol",
         }
     }
@@ -202,7 +204,7 @@ impl ProtocolError {
         Self { kind, offset }
     }
     /// Shorthand for `self.kind.close_code()`.
-    pub fn close_code(&self) -> u16 {
+    pub fn close_code(&self) -> CloseCode {
         self.kind.close_code()
     }
     /// Shorthand for `self.kind.code()`.
@@ -223,7 +225,7 @@ impl fmt::Display for ProtocolError {
             self.kind,
             self.offset,
             self.kind.rfc_section(),
-            self.kind.close_code()
+            self.kind.close_code().0
         )
     }
 }
@@ -288,20 +290,5 @@ impl EncodeError {
             EncodeError::Deflate(_) => "WS_ERR_DEFLATE",
             EncodeError::Random(_) => "WS_ERR_RANDOM",
         }
-    }
-
-    /// True when the error is about an argument's value (a length, a code, FIN, a fragment
-    /// size): bindings throw these as `RangeError`; the others are about state.
-    pub fn is_range(&self) -> bool {
-        matches!(
-            self,
-            EncodeError::OpcodeOutOfRange(_)
-                | EncodeError::ControlTooLong(_)
-                | EncodeError::FragmentedControl
-                | EncodeError::InvalidCloseCode(_)
-                | EncodeError::ReasonWithoutCode
-                | EncodeError::CloseReasonTooLong(_)
-                | EncodeError::ZeroFragmentSize
-        )
     }
 }

@@ -85,7 +85,7 @@ impl Violation {
         Self {
             code: kind.code(),
             kind: kind.kind_name(),
-            close_code: kind.close_code(),
+            close_code: kind.close_code().into(),
             rfc_section: kind.rfc_section(),
             message: kind.to_string(),
             offset,
@@ -198,7 +198,7 @@ pub struct ErrorReport {
 impl From<&ProtocolError> for ErrorReport {
     fn from(e: &ProtocolError) -> Self {
         Self {
-            close_code: e.close_code(),
+            close_code: e.close_code().into(),
             kind: e.kind.kind_name(),
             code: e.code(),
             rfc_section: e.rfc_section(),

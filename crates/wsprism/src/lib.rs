@@ -22,7 +22,7 @@
 //! ```
 //!
 //! Modules, one concern each: [`frame`] (header), [`mask`], [`utf8`], [`decoder`], [`encoder`],
-//! [`close`], [`handshake`], [`deflate`], [`error`], [`inspect`].
+//! [`close`], [`handshake`], [`deflate`], [`error`], [`inspect`], [`stats`].
 
 #![deny(unsafe_code)]
 #![cfg_attr(
@@ -39,13 +39,15 @@ pub mod frame;
 pub mod handshake;
 pub mod inspect;
 pub mod mask;
+pub mod stats;
 pub mod utf8;
 
+pub use close::CloseCode;
 pub use decoder::{Decoder, DecoderConfig, Event, EventRef, Payload};
 pub use deflate::{DeflateConfig, DeflateParams};
 pub use encoder::{encode_frame, Encoder, EncoderConfig, MessageOptions};
 pub use error::{EncodeError, ProtocolError, ProtocolErrorKind};
 pub use frame::{FrameHeader, OpCode, Parsed, Role};
-pub use handshake::{accept_key, HandshakeError};
+pub use handshake::{accept_key, HandshakeError, HeaderError};
 pub use mask::apply_mask;
 pub use utf8::{is_valid_utf8, Utf8Validator};

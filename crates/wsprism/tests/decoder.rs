@@ -8,6 +8,7 @@
 
 mod common;
 use common::*;
+use wsprism::close::CloseCode;
 use wsprism::deflate::Deflater;
 use wsprism::{
     encode_frame, Decoder, DecoderConfig, DeflateParams, Event, Payload, ProtocolErrorKind as K,
@@ -197,7 +198,7 @@ fn limits_are_checked_on_the_header() {
     let bytes = [0x82, 0xff, 0x40, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4];
     let (_, k, off) = err_kind(server(), &bytes);
     assert!(matches!(k, K::FrameTooBig { .. }));
-    assert_eq!((k.close_code(), off), (1009, 0));
+    assert_eq!((k.close_code(), off), (CloseCode::MESSAGE_TOO_BIG, 0));
     // Message limit across fragments, before the payload of the offending fragment arrives.
     let cfg = DecoderConfig {
         max_message_size: 10,
@@ -393,7 +394,7 @@ fn deflate_rules() {
     let (_, k, _) = err_kind(cfg, &bad);
     assert_eq!(
         (k.clone(), k.close_code()),
-        (K::InvalidCompressedData, 1007)
+        (K::InvalidCompressedData, CloseCode::INVALID_PAYLOAD)
     );
     // A bomb fails at the message limit with 1009.
     let zeros = vec![0u8; 8 << 20];

@@ -55,7 +55,7 @@ proptest! {
         cuts in proptest::collection::vec(0usize..20_000, 0..12),
     ) {
         let (send_role, recv_role) = if client { (Role::Client, Role::Server) } else { (Role::Server, Role::Client) };
-        let mut enc = Encoder::new(EncoderConfig { role: send_role, deflate, level: None });
+        let mut enc = Encoder::new(EncoderConfig { role: send_role, deflate, level: None, mem_level: None });
         let mut wire = Vec::new();
         let mut want = Vec::new();
         for m in &msgs {

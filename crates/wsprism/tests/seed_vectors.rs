@@ -106,7 +106,7 @@ fn check_frame(i: usize) {
         let (_, e) = decode_every_split(cfg, &bytes);
         assert_eq!(
             e.map(|e| e.close_code()),
-            Some(1009),
+            Some(wsprism::CloseCode::MESSAGE_TOO_BIG),
             "{name}: over the default limit"
         );
         cfg.max_frame_size = u64::MAX;

@@ -306,20 +306,45 @@ export function createApi(raw) {
     return new CaptureSession(raw.openCaptureSession(captureBytes(bytes), options));
   }
 
+  /**
+   * acceptKey(key) with every step shown (the engine's accept_key_steps): { concatenated,
+   * sha1Hex, accept }.
+   */
+  function acceptKeySteps(key) {
+    ensure();
+    return raw.acceptKeySteps(key);
+  }
+
+  /**
+   * A pcap file (Uint8Array) of TCP conversations, its packets built by the capture crate's
+   * synth module (Ethernet, IPv4/IPv6, TCP, checksums): connections [{ client, server,
+   * segments: [{ from: 'client' | 'server', data, cuts, retransmit }], close }], options
+   * { start, stepUs, mss }.
+   */
+  function writeCapture(connections, options) {
+    ensure();
+    if (!Array.isArray(connections)) throw typeError('connections', 'an array');
+    const list = connections.map((c) => (c && typeof c === 'object' && Array.isArray(c.segments)
+      ? Object.assign({}, c, { segments: c.segments.map((s) => (s && typeof s === 'object' && typeof s.data !== 'string'
+        ? Object.assign({}, s, { data: bytesOf(s.data, 'data', false) }) : s)) })
+      : c));
+    return raw.writeCapture(list, options);
+  }
+
   const DEFAULT_MAX_HEAD_SIZE = 8 * 1024;
 
   /** A malformed or too large HTTP head (`status` 400 or 431; 0 on the client side). */
   class HandshakeError extends Error {
-    constructor(message, status) {
+    constructor(message, status, code) {
       super(message);
       this.name = 'HandshakeError';
       this.status = status;
-      this.code = status === 431 ? 'WS_ERR_HANDSHAKE_TOO_LARGE' : 'WS_ERR_INVALID_HANDSHAKE';
+      this.code = code; // the engine's HandshakeError::code()
     }
   }
 
   function headResult(r) {
-    if (r.error !== undefined) throw new HandshakeError(r.error.message, r.error.status);
+    if (r.error !== undefined) throw new HandshakeError(r.error.message, r.error.status, r.error.code);
     return r;
   }
 
@@ -395,6 +420,9 @@ export function createApi(raw) {
     ensure();
     return raw.acceptPerMessageDeflate(response, config);
   }
+
+  // Symbol.dispose where the runtime has it (explicit resource management), else a registered one.
+  const DISPOSE = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : Symbol.for('nodejs.dispose');
 
   function freedError() {
     return codedError(Error, 'ERR_INVALID_STATE', 'this object was freed');
@@ -536,6 +564,11 @@ export function createApi(raw) {
         this._raw = null;
       }
     }
+
+    /** `using` declarations (explicit resource management) free it. */
+    [DISPOSE]() {
+      this.free();
+    }
   }
 
   /** Frames for one direction of one connection (`role`: who is sending; a client masks). */
@@ -587,6 +620,11 @@ export function createApi(raw) {
         this._raw = null;
       }
     }
+
+    /** `using` declarations (explicit resource management) free it. */
+    [DISPOSE]() {
+      this.free();
+    }
   }
 
   const TS = typeof TransformStream === 'function' ? TransformStream : class {
@@ -614,6 +652,10 @@ export function createApi(raw) {
         flush() {
           dec.free();
         },
+        // The readable side was cancelled or the writable side aborted: free at once too.
+        cancel() {
+          dec.free();
+        },
       });
       this.decoder = dec;
     }
@@ -631,6 +673,7 @@ export function createApi(raw) {
       return wasm !== null;
     },
     acceptKey,
+    acceptKeySteps,
     generateKey,
     mask,
     unmask: mask,
@@ -641,6 +684,7 @@ export function createApi(raw) {
     inspectCapture,
     openCapture,
     CaptureSession,
+    writeCapture,
     parseHandshakeRequest,
     validateHandshakeRequest,
     buildHandshakeResponse,

@@ -96,19 +96,15 @@ const T_EXTRA = 16;
 const T_ERROR = 15;
 const OPCODE = [0, 1, 2, 9, 10, 8]; // wasm kinds 1-5 → opcodes
 
-const live = { decoders: 0, encoders: 0 };
-const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry((kind) => { live[kind] -= 1; })
-  : null;
-
+// (withholdMin, the native decoder's hand-over of large incomplete frames to JS, has no
+// counterpart here: the wasm decoder assembles every frame itself, t[1] is always the whole
+// chunk.)
 function decoderNew(server, maxFrameSize, maxMessageSize, deflate) {
   const d = {
     raw: new raw.WasmDecoder({ role: server ? 'server' : 'client', maxFrameSize, maxMessageSize, perMessageDeflate: deflate }),
     ptr: 0,
     cap: 0,
   };
-  live.decoders += 1;
-  if (registry !== null) registry.register(d, 'decoders', d);
   return d;
 }
 
@@ -116,8 +112,6 @@ function decoderFree(d) {
   if (d.raw !== null) {
     d.raw.free();
     d.raw = null;
-    live.decoders -= 1;
-    if (registry !== null) registry.unregister(d);
   }
 }
 
@@ -207,13 +201,12 @@ function decoderStatus(d) {
 }
 
 // ------------------------------------------------------------------------------------------
-// Encoder: the native NativeEncoder's methods; outputs are Buffers (never the scratch path).
+// Encoder: the native NativeEncoder's methods; outputs are Buffers (the native addon's last
+// argument, a scratch Buffer it may write into and return a length for, is not used).
 
 class NativeEncoder {
-  constructor(server, deflate, level) {
-    this._raw = new raw.WasmEncoder({ role: server ? 'server' : 'client', perMessageDeflate: deflate, level });
-    live.encoders += 1;
-    if (registry !== null) registry.register(this, 'encoders', this);
+  constructor(server, deflate, level, memLevel) {
+    this._raw = new raw.WasmEncoder({ role: server ? 'server' : 'client', perMessageDeflate: deflate, level, memLevel });
   }
   _live() {
     if (this._raw === null) {
@@ -247,8 +240,6 @@ class NativeEncoder {
     if (this._raw !== null) {
       this._raw.free();
       this._raw = null;
-      live.encoders -= 1;
-      if (registry !== null) registry.unregister(this);
     }
   }
 }
@@ -294,5 +285,7 @@ module.exports = {
   decoderPush,
   decoderStatus,
   NativeEncoder,
-  liveStates: () => ({ decoders: live.decoders, encoders: live.encoders }),
+  // The engine's own counters (the stats feature, as in the native addon): { decoders,
+  // encoders, inflaters, deflaters } alive in this wasm instance.
+  liveStates: () => raw.liveStates(),
 };

@@ -282,14 +282,42 @@ class WebSocket extends EventEmitter {
 
   /** @private */
   _dec() {
-    if (this._decoder === null) this._decoder = new (codec().Decoder)(this._decoderOptions);
+    if (this._decoder === null) this._decoder = new (codec().Decoder)(this._codecOptions(this._decoderOptions));
     return this._decoder;
   }
 
   /** @private */
   _enc() {
-    if (this._encoder === null) this._encoder = new (codec().Encoder)(this._encoderOptions);
+    if (this._encoder === null) this._encoder = new (codec().Encoder)(this._codecOptions(this._encoderOptions));
     return this._encoder;
+  }
+
+  /** @private: a codec is made only while the connection is live (never after _releaseCodec). */
+  _codecOptions(opts) {
+    if (opts === null) {
+      const err = new Error('the connection has ended: its codec was released');
+      err.code = 'ERR_INVALID_STATE';
+      throw err;
+    }
+    return opts;
+  }
+
+  /**
+   * @private: frees the native decoder and encoder (and their permessage-deflate state) the
+   * moment the connection has ended, instead of whenever V8 collects this object: a server
+   * whose clients come and go must not hold their compression state until a GC.
+   */
+  _releaseCodec() {
+    this._decoderOptions = null;
+    this._encoderOptions = null;
+    if (this._decoder !== null) {
+      this._decoder.free();
+      this._decoder = null;
+    }
+    if (this._encoder !== null) {
+      this._encoder.free();
+      this._encoder = null;
+    }
   }
 
   /** @private: one native call per socket chunk. */
@@ -394,6 +422,7 @@ class WebSocket extends EventEmitter {
   _emitClose() {
     if (this._readyState === CLOSED) return;
     this._readyState = CLOSED;
+    this._releaseCodec();
     if (this._closeTimer !== null) {
       clearTimeout(this._closeTimer);
       this._closeTimer = null;
