@@ -683,6 +683,8 @@ export interface EncoderOptions {
   perMessageDeflate?: DeflateParams | boolean;
   /** Compression level 0-9 (default 6). */
   level?: number;
+  /** zlib memLevel 1-9 (default 8): lower uses less compressor memory. */
+  memLevel?: number;
 }
 export interface MessageOptions {
   /** Default: strings are text, bytes binary. */
