@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ws-compatible WebSocketServer / WebSocket: interop with the `ws` package, a real browser
 # (headless Chromium via playwright-core), misbehaving peers, and native state released the moment
-# connections end (memory.test.mjs: live-state counters, no GC, no timing). Test-only npm dependencies live
+# connections end (memory.test.mjs: live-state counters, no GC, no timing); then all four again
+# on the WebAssembly backend (WSPRISM_BACKEND=wasm, no rebuild). Test-only npm dependencies live
 # in tests/package.json (not a workspace) and are installed there when missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,7 +15,11 @@ if [ ! -d tests/node_modules/ws ] || [ ! -d tests/node_modules/playwright-core ]
 fi
 
 bash scripts/build-node.sh
+bash scripts/build-wasm.sh
 bash scripts/setup/chromium.sh >/dev/null
 
 timeout 900 node --test --test-concurrency=1 --test-force-exit \
+  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs
+echo "30-node-ws: the same suites on the WebAssembly backend (WSPRISM_BACKEND=wasm)" >&2
+WSPRISM_BACKEND=wasm timeout 900 node --test --test-concurrency=1 --test-force-exit \
   tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs
