@@ -181,3 +181,16 @@ test('building from source was requested but cargo is missing: the install fails
   assert.notEqual(r.status, 0);
   assert.match(r.stderr + r.stdout, /wsprism: building from source was requested, but cargo was not found/);
 });
+
+test('building from source on request (npm rebuild --wsprism-build-from-source, cargo on PATH): build/wsprism.node, native backend', { timeout: 1_500_000 }, () => {
+  // cargo's build directory is target/install-test in the repository, so a second run only
+  // relinks (the first compiles the dependencies: a few minutes on 2 cores).
+  const env = { ...process.env, CARGO_TARGET_DIR: path.join(repo, 'target', 'install-test') };
+  for (const k of ['WSPRISM_BACKEND', 'WSPRISM_NATIVE', 'WSPRISM_BUILD_FROM_SOURCE']) delete env[k];
+  const r = capture('npm', ['rebuild', '--foreground-scripts', '--wsprism-build-from-source', 'wsprism'], { cwd: app, env, timeout: 1_400_000 });
+  assert.equal(r.status, 0, `npm rebuild failed:\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr + r.stdout, /wsprism: built build\/wsprism\.node/);
+  assert.ok(fs.existsSync(path.join(app, 'node_modules', 'wsprism', 'build', 'wsprism.node')));
+  // The app itself runs without Rust again: the addon built here is used.
+  assert.equal(echo(['node']), 'native echo: hello permessage-deflate');
+});
