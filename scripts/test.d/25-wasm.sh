@@ -28,7 +28,7 @@ if [ -f scripts/build-node.sh ]; then
 else
   echo "25-wasm: scripts/build-node.sh not found: the Node package is not tested here" >&2
 fi
-timeout 900 node --test --test-concurrency=1 "${suites[@]}"
+WSPRISM_BACKEND=native timeout 900 node --test --test-concurrency=1 "${suites[@]}"
 if [ -f scripts/build-node.sh ]; then
   echo "25-wasm: the Node package's conformance on its WebAssembly backend (WSPRISM_BACKEND=wasm)" >&2
   WSPRISM_BACKEND=wasm timeout 900 node --test "$dir/node.test.mjs"

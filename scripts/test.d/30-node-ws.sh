@@ -18,7 +18,7 @@ bash scripts/build-node.sh
 bash scripts/build-wasm.sh
 bash scripts/setup/chromium.sh >/dev/null
 
-timeout 900 node --test --test-concurrency=1 --test-force-exit \
+WSPRISM_BACKEND=native timeout 900 node --test --test-concurrency=1 --test-force-exit \
   tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs
 echo "30-node-ws: the same suites on the WebAssembly backend (WSPRISM_BACKEND=wasm)" >&2
 WSPRISM_BACKEND=wasm timeout 900 node --test --test-concurrency=1 --test-force-exit \
