@@ -39,7 +39,7 @@ const truthy = (v) => v !== undefined && v !== '' && v !== '0' && v !== 'false';
 const requested = truthy(process.env.WSPRISM_BUILD_FROM_SOURCE) || truthy(process.env.npm_config_wsprism_build_from_source);
 
 function useWasm(why) {
-  log(`${why}: using the WebAssembly backend (about 2-3x slower than native on large messages; see the README's install section)`);
+  log(`${why}: using the WebAssembly backend (the same engine, slower than the native addon: figures in the README's Install section)`);
   process.exit(0);
 }
 
