@@ -537,9 +537,9 @@ export const DEFAULT_MAX_HEAD_SIZE: number;
 
 /** A malformed or too large HTTP head. */
 export class HandshakeError extends Error {
-  /** HTTP status to refuse with: 400, 426, 431 (0 on the client side). */
+  /** HTTP status to refuse with: 400, 431 (0 on the client side). */
   status: number;
-  /** 'WS_ERR_INVALID_HANDSHAKE' | 'WS_ERR_HANDSHAKE_TOO_LARGE' */
+  /** 'WS_ERR_INVALID_HANDSHAKE' (not HTTP/1.1) | 'WS_ERR_HANDSHAKE_TOO_LARGE' */
   code: string;
 }
 
@@ -585,8 +585,10 @@ export type ValidatedRequest =
     }
   | {
       ok: false;
-      /** 400, 426 (unsupported version) or 431. */
+      /** 400 (a missing or other version too: the response names 13, 8), 405 (not GET) or 431. */
       status: number;
+      /** Which rule failed: 'WS_ERR_HANDSHAKE_METHOD', 'WS_ERR_HANDSHAKE_VERSION', 'WS_ERR_HANDSHAKE_KEY', ... */
+      code: string;
       message: string;
       /** The complete HTTP rejection to write to the socket. */
       response: Buffer;
@@ -686,5 +688,5 @@ export function acceptPerMessageDeflate(
 // ---------------------------------------------------------------------------------------------
 // ws-style classes (lib/websocket.js, lib/websocket-server.js): see README.md.
 
-export { WebSocket, WebSocketServer } from './lib/websocket';
+export { WebSocket, WebSocketServer, createWebSocketStream } from './lib/websocket';
 export type * from './lib/websocket';

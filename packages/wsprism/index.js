@@ -352,6 +352,7 @@ function protocolError(info) {
   err[Symbol.for('status-code')] = info.closeCode; // what `ws` uses for its errors
   err.rfcSection = info.rfcSection;
   err.offset = info.offset;
+  if (info.detail !== undefined && info.detail !== null) err.detail = info.detail;
   return err;
 }
 
@@ -734,14 +735,15 @@ function extensionsFromJson(list) {
 /**
  * Parses and validates an upgrade request (RFC 6455 §4.2.1). On success
  * `{ ok: true, accept, key, path, host, origin, protocols, extensions, headers, length }`;
- * otherwise `{ ok: false, status, message, response }` where `response` is the complete HTTP
- * rejection to write (400, or 426 with Sec-WebSocket-Version: 13, or 431).
+ * otherwise `{ ok: false, status, code, message, response }` where `response` is the complete
+ * HTTP rejection to write (400, with Sec-WebSocket-Version: 13, 8 for a version failure; 405
+ * with Allow: GET for another method; 431) and `code` names the rule (WS_ERR_HANDSHAKE_*).
  */
 function validateHandshakeRequest(buf, opts) {
   const o = options(opts, 'options');
   const r = JSON.parse(native.validateRequest(bytes(buf, 'request'), maxHead(o)));
   if (!r.ok) {
-    return { ok: false, status: r.status, message: r.message, response: Buffer.from(r.response, 'utf8') };
+    return { ok: false, status: r.status, code: r.code, message: r.message, response: Buffer.from(r.response, 'utf8') };
   }
   r.origin = r.origin === null ? undefined : r.origin;
   r.extensions = extensionsFromJson(r.extensions);
@@ -946,6 +948,7 @@ module.exports = {
 const libFiles = {
   WebSocket: path.join(__dirname, 'lib', 'websocket.js'),
   WebSocketServer: path.join(__dirname, 'lib', 'websocket-server.js'),
+  createWebSocketStream: path.join(__dirname, 'lib', 'stream.js'),
 };
 for (const [name, file] of Object.entries(libFiles)) {
   if (fs.existsSync(file)) {

@@ -27,6 +27,7 @@ export const {
   DEFAULT_MAX_HEAD_SIZE,
   WebSocket,
   WebSocketServer,
+  createWebSocketStream,
 } = wsprism;
 
 export default wsprism;

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # ws-compatible WebSocketServer / WebSocket: interop with the `ws` package, a real browser
 # (headless Chromium via playwright-core), misbehaving peers, and native state released the moment
-# connections end (memory.test.mjs: live-state counters, no GC, no timing); then all four again
-# on the WebAssembly backend (WSPRISM_BACKEND=wasm, no rebuild). Test-only npm dependencies live
+# connections end (memory.test.mjs: live-state counters, no GC, no timing), app callbacks that fail
+# (app-callbacks.test.mjs), the rest of ws's API side by side with ws (ws-compat.test.mjs: TLS,
+# redirects, unix sockets, Duplex, Blob, version 8, error messages and codes), and the soak
+# benchmark's smoke mode (soak.test.mjs: churn + steady traffic + slowloris, correctness only);
+# then all but the soak smoke again on the WebAssembly backend (WSPRISM_BACKEND=wasm, no rebuild).
+# Test-only npm dependencies live
 # in tests/package.json (not a workspace) and are installed there when missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,12 +18,20 @@ if [ ! -d tests/node_modules/ws ] || [ ! -d tests/node_modules/playwright-core ]
   (cd tests && timeout 600 npm install --no-audit --no-fund)
 fi
 
+if [ ! -d bench/node_modules/ws ] || [ bench/package.json -nt bench/node_modules/.package-lock.json ]; then
+  echo "30-node-ws: npm install (bench/, for the soak smoke run)" >&2
+  (cd bench && timeout 600 npm install --no-audit --no-fund)
+fi
+
 bash scripts/build-node.sh
 bash scripts/build-wasm.sh
 bash scripts/setup/chromium.sh >/dev/null
+bash scripts/setup/openssl.sh >/dev/null # ws-compat.test.mjs makes a throwaway certificate with it
 
 WSPRISM_BACKEND=native timeout 900 node --test --test-concurrency=1 --test-force-exit \
-  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs
-echo "30-node-ws: the same suites on the WebAssembly backend (WSPRISM_BACKEND=wasm)" >&2
+  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs \
+  tests/node/app-callbacks.test.mjs tests/node/ws-compat.test.mjs tests/node/soak.test.mjs
+echo "30-node-ws: the same suites on the WebAssembly backend (WSPRISM_BACKEND=wasm), without the soak smoke" >&2
 WSPRISM_BACKEND=wasm timeout 900 node --test --test-concurrency=1 --test-force-exit \
-  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs
+  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs \
+  tests/node/app-callbacks.test.mjs tests/node/ws-compat.test.mjs

@@ -156,7 +156,7 @@ test('handshake: accept steps and validation', async () => {
   assert.match(steps, /SHA-1 of those 60 ASCII bytes \(20 bytes\):\s*b3 7a 4f 2c c0 62 4f 16 90 f6 46 06 cf 38 59 45 b2 be c4 ea/);
   await page.waitForFunction(() => /equals the engine/.test(document.getElementById('hs-steps').innerText));
   await page.click('button[data-hs="req-bad"]');
-  assert.match(await text('#hs-result'), /426/);
+  assert.match(await text('#hs-result'), /400/);
   await page.click('button[data-hs="req-pmd"]');
   assert.match(await text('#hs-result'), /permessage-deflate accepted/);
 });

@@ -663,10 +663,13 @@ describe('handshake', () => {
     ]);
     const v12 = ws.validateHandshakeRequest(req.replace('Version: 13', 'Version: 12'));
     assert.equal(v12.ok, false);
-    assert.equal(v12.status, 426);
-    assert.match(v12.response.toString(), /^HTTP\/1.1 426 [^\r]*\r\n[\s\S]*Sec-WebSocket-Version: 13\r\n/);
+    assert.equal(v12.status, 400);
+    assert.equal(v12.code, 'WS_ERR_HANDSHAKE_VERSION');
+    assert.match(v12.response.toString(), /^HTTP\/1.1 400 [^\r]*\r\n[\s\S]*Sec-WebSocket-Version: 13, 8\r\n/);
+    assert.equal(ws.validateHandshakeRequest(req.replace('Version: 13', 'Version: 8')).ok, true);
     const post = ws.validateHandshakeRequest(req.replace('GET', 'POST'));
-    assert.equal(post.status, 400);
+    assert.equal(post.status, 405);
+    assert.match(post.response.toString(), /\r\nAllow: GET\r\n/);
     assert.match(post.message, /GET/);
     const nokey = ws.validateHandshakeRequest(req.replace('dGhlIHNhbXBsZSBub25jZQ==', 'short'));
     assert.equal(nokey.status, 400);

@@ -509,16 +509,16 @@ describe('handshake', () => {
     );
   };
 
-  test('bad version -> 426 with Sec-WebSocket-Version: 13; bad key -> 400; plain HTTP -> 426', T, async () => {
+  test('bad version -> 400 with Sec-WebSocket-Version: 13, 8; bad key -> 400; plain HTTP -> 426', T, async () => {
     const server = await listen(OurServer);
     const port = server.address().port;
-    let r = await rawRequest(port, goodHead({ 'Sec-WebSocket-Version': '8' }));
-    assert.match(r, /^HTTP\/1\.1 426 /);
-    assert.match(r, /\r\nSec-WebSocket-Version: 13\r\n/i);
+    let r = await rawRequest(port, goodHead({ 'Sec-WebSocket-Version': '12' }));
+    assert.match(r, /^HTTP\/1\.1 400 /);
+    assert.match(r, /\r\nSec-WebSocket-Version: 13, 8\r\n/i);
     r = await rawRequest(port, goodHead({ 'Sec-WebSocket-Key': 'short' }));
     assert.match(r, /^HTTP\/1\.1 400 /);
     r = await rawRequest(port, goodHead({ 'Sec-WebSocket-Version': null }));
-    assert.match(r, /^HTTP\/1\.1 426 /);
+    assert.match(r, /^HTTP\/1\.1 400 /);
     r = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     assert.match(r, /^HTTP\/1\.1 426 /);
     // and a good one gets the RFC's accept value

@@ -49,7 +49,7 @@ function examples(W, key) {
     req: () => req,
     'req-pmd': () => 'GET /demo HTTP/1.1\nHost: 127.0.0.1:8080\nConnection: Upgrade\nPragma: no-cache\nUpgrade: websocket\nOrigin: http://127.0.0.1:8080\nSec-WebSocket-Version: 13\nSec-WebSocket-Key: ' +
       key() + '\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\n',
-    'req-bad': () => req.replace('Version: 13', 'Version: 8'),
+    'req-bad': () => req.replace('Version: 13', 'Version: 12'),
     res: () => 'HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Accept: ' + W.acceptKey(key()) + '\nSec-WebSocket-Protocol: chat\n',
     'res-bad': () => 'HTTP/1.1 101 Switching Protocols\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Accept: ' + RFC_KEY + '\n',
   };

@@ -485,22 +485,23 @@ fn handshake_deflate_offer_is_negotiated() {
 }
 
 #[test]
-fn handshake_post_is_rejected_with_400() {
+fn handshake_post_is_rejected_with_405() {
     let raw = request(3);
     let r = wsprism(&["handshake", "-"], Some(raw.as_bytes()));
     assert_eq!(r.code, 1);
-    assert!(r.stdout.contains("400 Bad Request"), "{}", r.stdout);
+    assert!(r.stdout.contains("405 Method Not Allowed"), "{}", r.stdout);
+    assert!(r.stdout.contains("Allow: GET"), "{}", r.stdout);
     assert!(r.stdout.contains("POST"), "{}", r.stdout);
     let r = wsprism(&["handshake", "--json", "-"], Some(raw.as_bytes()));
     assert_eq!(r.code, 1);
-    assert_eq!(r.json()["status"], 400);
+    assert_eq!(r.json()["status"], 405);
     assert_eq!(r.json()["valid"], false);
 }
 
 #[test]
-fn handshake_version_8_is_rejected_with_426_from_an_lf_only_file() {
+fn handshake_version_12_is_rejected_with_400_from_an_lf_only_file() {
     let raw = request(0)
-        .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8")
+        .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 12")
         .replace("\r\n", "\n");
     let path = std::env::temp_dir().join(format!("wsprism-cli-test-{}.txt", std::process::id()));
     std::fs::write(&path, raw).unwrap();
@@ -509,11 +510,11 @@ fn handshake_version_8_is_rejected_with_426_from_an_lf_only_file() {
     let r2 = wsprism(&["handshake", p], None);
     std::fs::remove_file(&path).unwrap();
     assert_eq!(r.code, 1);
-    assert_eq!(r.json()["status"], 426);
+    assert_eq!(r.json()["status"], 400);
     assert_eq!(r2.code, 1);
-    assert!(r2.stdout.contains("426 Upgrade Required"), "{}", r2.stdout);
+    assert!(r2.stdout.contains("400 Bad Request"), "{}", r2.stdout);
     assert!(
-        r2.stdout.contains("Sec-WebSocket-Version: 13"),
+        r2.stdout.contains("Sec-WebSocket-Version: 13, 8"),
         "{}",
         r2.stdout
     );

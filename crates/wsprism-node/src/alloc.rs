@@ -1,15 +1,20 @@
 //! The addon's allocator: large blocks straight from the kernel, so a server whose connections
 //! come and go gives their memory back.
 //!
-//! A permessage-deflate state is one 200-370 KB block (zlib's window, hash table and buffers).
-//! glibc's malloc serves the first such blocks with `mmap`, but once one is freed it raises its
-//! mmap threshold above that size ("dynamic threshold") and serves the rest from its heap, where
-//! thousands of short connections leave holes that are never returned: measured with 20,000
-//! churned deflate connections, 50 at a time, the server stayed at 305-317 MB of RSS against
-//! `ws`'s 101-111 MB; with a fixed threshold (`MALLOC_MMAP_THRESHOLD_=131072`) at 91-117 MB.
+//! A permessage-deflate compressor is one 200-370 KB block (zlib's window, hash table and
+//! buffers), a decompressor one of about 43 KB. glibc's malloc serves the first large blocks
+//! with `mmap`, but once one is freed it raises its mmap threshold above that size ("dynamic
+//! threshold") and serves the rest from its heap, where thousands of short connections leave
+//! holes that are never returned. Measured with 20,000 churned deflate connections, 50 at a time
+//! (`npm run bench:soak -- --churn-count 20000`), server RSS at the end:
+//! - malloc alone: 305-317 MB (`ws`: 101-111 MB);
+//! - blocks of 128 KiB and more mapped here (the compressors): 107-112 MB (`ws`: 102-104);
+//! - blocks of 32 KiB and more mapped here (the decompressors too): 87-88 MB (`ws`: 103-104).
+//!
 //! This allocator fixes the threshold for the addon's own allocations only (nothing else in the
-//! Node process is affected): blocks of 128 KiB and more are mapped and unmapped directly,
-//! everything smaller goes to the system allocator as before.
+//! Node process is affected): blocks of [`BIG`] bytes and more are mapped and unmapped directly,
+//! everything smaller goes to the system allocator as before. The price is a few system calls
+//! and fresh pages per connection that compresses.
 
 #![allow(unsafe_code)]
 
@@ -17,7 +22,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::ptr;
 
 /// Blocks of at least this many bytes (and page alignment or less) are mapped directly.
-const BIG: usize = 128 * 1024;
+pub const BIG: usize = 32 * 1024;
 const PAGE: usize = 4096;
 
 pub struct Alloc;

@@ -448,7 +448,9 @@ pub fn parse_response(
                             "protocol": a.protocol,
                             "extensions": extensions_json(&a.extensions),
                         }),
-                        Err(e) => json!({ "ok": false, "message": e.to_string() }),
+                        Err(e) => {
+                            json!({ "ok": false, "code": e.code(), "message": e.to_string() })
+                        }
                     }
                 }
             };
@@ -525,6 +527,27 @@ pub struct ProtocolErrorJs {
     pub rfc_section: String,
     pub message: String,
     pub offset: f64,
+    /// The number the violation is about, for messages in `ws`'s words: the opcode (reserved
+    /// opcode, continuation expected or unexpected: 0), the control payload length, the close
+    /// code, or the frame/message length over the limit.
+    pub detail: Option<f64>,
+}
+
+/// [`ProtocolErrorJs::detail`] of an engine error.
+fn protocol_error_detail(kind: &wsprism::ProtocolErrorKind) -> Option<f64> {
+    use wsprism::ProtocolErrorKind as K;
+    match kind {
+        K::ReservedOpcode(op) | K::ExpectedContinuation(op) | K::FragmentedControl(op) => {
+            Some(f64::from(*op))
+        }
+        K::UnexpectedContinuation => Some(0.0),
+        K::ControlTooLong(len) => Some(*len as f64),
+        K::CloseTooShort => Some(1.0),
+        K::InvalidCloseCode(code) => Some(f64::from(*code)),
+        // Only compared with 2^53 - 1 by the JS layer: f64 is exact enough for that.
+        K::FrameTooBig { len, .. } | K::MessageTooBig { len, .. } => Some(*len as f64),
+        _ => None,
+    }
 }
 
 fn owned_buffer<'env>(env: &'env Env, mut v: Vec<u8>) -> Result<BufferSlice<'env>> {
@@ -705,6 +728,7 @@ impl DecoderState {
                         rfc_section: e.rfc_section().to_string(),
                         message: e.to_string(),
                         offset: e.offset as f64,
+                        detail: protocol_error_detail(&e.kind),
                     };
                     let arr = match &mut extra {
                         Some(a) => a,

@@ -2,13 +2,15 @@
 
 // A `ws`-compatible WebSocketServer. The opening handshake is validated by the wsprism engine
 // (validateHandshakeRequest: method, HTTP version, Host, Upgrade/Connection tokens, key, version
-// 13 -> 426, subprotocol and extension syntax), permessage-deflate is negotiated by the engine
+// 13 or 8, else 400 with `Sec-WebSocket-Version: 13, 8`; 405 for another method; subprotocol
+// and extension syntax), permessage-deflate is negotiated by the engine
 // (negotiatePerMessageDeflate) and the 101 response is built by it (buildHandshakeResponse).
 
 const EventEmitter = require('events');
 const http = require('http');
 const WebSocket = require('./websocket');
 const { deflateConfig, engineDeflateConfig, rawHead } = WebSocket;
+const { requestMessage } = require('./errors');
 
 let codecModule = null;
 function codec() {
@@ -49,6 +51,11 @@ class WebSocketServer extends EventEmitter {
       path: null,
       port: null,
       handshakeTimeout: 10000,
+      allowSynchronousEvents: true,
+      skipUTF8Validation: false,
+      maxBufferedChunks: 1024 * 1024,
+      maxFragments: 128 * 1024,
+      WebSocket,
       ...options
     };
     if (
@@ -175,13 +182,19 @@ class WebSocketServer extends EventEmitter {
       return;
     }
     if (!v.ok) {
+      // The engine's verdict (status, and the headers its rule requires, e.g.
+      // `Sec-WebSocket-Version: 13, 8` or `Allow: GET`), in `ws`'s words.
+      const message = requestMessage(v.code, v.message);
       if (this.listenerCount('wsClientError')) {
-        const err = new Error(v.message);
+        const err = new Error(message);
+        Error.captureStackTrace(err, this.handleUpgrade);
+        err.code = v.code;
         err.status = v.status;
+        err.engineMessage = v.message;
         this.emit('wsClientError', err, socket, req);
         return;
       }
-      writeAndClose(socket, v.response);
+      writeAndClose(socket, withBody(v.response, message));
       return;
     }
     if (!this.shouldHandle(req)) {
@@ -198,7 +211,9 @@ class WebSocketServer extends EventEmitter {
         try {
           n = c.negotiatePerMessageDeflate(offers, engineDeflateConfig(this._deflate));
         } catch (err) {
-          abortHandshake(socket, 400, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+          // The offer was judged by the engine (invalid offers are declined, RFC 7692 §5): a
+          // throw here is this server's perMessageDeflate option, not the client.
+          this._appError(socket, err, 'perMessageDeflate');
           return;
         }
         if (n) negotiated = { response: n.response, deflate: { ...this._deflate, params: n.params } };
@@ -211,21 +226,76 @@ class WebSocketServer extends EventEmitter {
     };
 
     if (this.options.verifyClient) {
+      const version8 = req.headers['sec-websocket-version'] === '8';
       const info = {
-        origin: req.headers.origin,
-        secure: !!(req.socket.authorized || req.socket.encrypted),
+        origin: req.headers[version8 ? 'sec-websocket-origin' : 'origin'],
+        secure: !!((req.socket && req.socket.authorized) || (req.socket && req.socket.encrypted)),
         req
       };
-      if (this.options.verifyClient.length === 2) {
-        this.options.verifyClient(info, (verified, code, message, headers) => {
-          if (!verified) return abortHandshake(socket, code || 401, message, headers);
+      // An app callback that throws, rejects, answers twice or with a bad status/header fails
+      // this handshake with 500 and an 'error' on the server, never the process.
+      let answered = false;
+      const answer = (verified, code, message, headers) => {
+        if (answered) return;
+        answered = true;
+        if (verified) {
           finish();
-        });
+          return;
+        }
+        let refusal;
+        try {
+          refusal = refusalResponse(code, message, headers);
+        } catch (err) {
+          this._appError(socket, err, 'verifyClient');
+          return;
+        }
+        if (stopTimer !== null) stopTimer();
+        writeAndClose(socket, refusal);
+      };
+      const failed = (err) => {
+        if (answered) return;
+        answered = true;
+        this._appError(socket, err, 'verifyClient');
+      };
+      const verify = this.options.verifyClient;
+      let result;
+      try {
+        result = verify.length === 2 ? verify(info, answer) : verify(info);
+      } catch (err) {
+        // A throw from our own `finish()` (the app's 'connection' listener, run synchronously
+        // from `answer`) is the app's, as in `ws`; a throw before the answer is verifyClient's.
+        if (answered && socket[kHandled]) throw err;
+        failed(err);
         return;
       }
-      if (!this.options.verifyClient(info)) return abortHandshake(socket, 401);
+      if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+        // An async verifyClient: its rejection fails the handshake (rather than going unhandled
+        // and ending the process); the one-argument form answers with what it resolves to.
+        result.then(
+          (ok) => {
+            if (verify.length !== 2) answer(!!ok);
+          },
+          failed
+        );
+        return;
+      }
+      if (verify.length !== 2) answer(!!result);
+      return;
     }
     finish();
+  }
+
+  /**
+   * An app callback or option failed during a handshake: answer 500, close the socket, and tell
+   * the app through 'error' (a warning when nothing listens: the process stays up).
+   * @private
+   */
+  _appError(socket, err, where) {
+    if (!socket.destroyed) abortHandshake(socket, 500);
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (e.wsprismCallback === undefined) e.wsprismCallback = where;
+    if (this.listenerCount('error') > 0) this.emit('error', e);
+    else process.emitWarning(e);
   }
 
   /** @private */
@@ -239,28 +309,55 @@ class WebSocketServer extends EventEmitter {
     if (this._state > RUNNING) return abortHandshake(socket, 503);
     socket[kHandled] = true;
 
-    const ws = new WebSocket(null, undefined, this.options);
     let protocol;
-    if (protocols.size) {
-      protocol = this.options.handleProtocols
-        ? this.options.handleProtocols(protocols, req)
-        : protocols.values().next().value;
-      if (protocol) ws._protocol = protocol;
-      else protocol = undefined;
-    }
+    let response;
     const resOpts = { accept: v.accept };
-    if (protocol) resOpts.protocol = protocol;
-    if (negotiated) {
-      resOpts.extensions = negotiated.response;
-      ws._extensions = negotiated.response;
+    try {
+      if (protocols.size) {
+        protocol = this.options.handleProtocols
+          ? this.options.handleProtocols(protocols, req)
+          : protocols.values().next().value;
+        if (!protocol) protocol = undefined;
+        else if (typeof protocol !== 'string') {
+          const err = new TypeError(`handleProtocols must return a string or false, got ${typeof protocol}`);
+          err.code = 'ERR_INVALID_RETURN_VALUE';
+          throw err;
+        }
+        // A string the client did not offer is sent, as `ws` sends it (the client then fails the
+        // connection, RFC 6455 §4.1); one that is not a token (CR/LF, spaces) is refused by the
+        // engine's response builder below: 500 and 'error', never written.
+      }
+      if (protocol) resOpts.protocol = protocol;
+      if (negotiated) resOpts.extensions = negotiated.response;
+      response = codec().buildHandshakeResponse(resOpts);
+      if (this.listenerCount('headers')) {
+        // `ws` hands out the header lines so an app can add some (e.g. Set-Cookie). What the
+        // listeners add goes through buildHandshakeResponse's header checks (token names, no
+        // CR/LF/NUL in values): a bad line fails this handshake, it is never sent.
+        const lines = response.toString('latin1').split('\r\n').slice(0, -2);
+        const before = new Set(lines);
+        this.emit('headers', lines, req);
+        const extra = [];
+        for (const line of lines.slice(1)) {
+          if (before.has(line)) continue;
+          const i = typeof line === 'string' ? line.indexOf(':') : -1;
+          if (i <= 0) {
+            const err = new TypeError(`a 'headers' listener added a line that is not a header: ${JSON.stringify(line)}`);
+            err.code = 'ERR_INVALID_ARG_VALUE';
+            throw err;
+          }
+          extra.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
+        }
+        if (extra.length) response = codec().buildHandshakeResponse({ ...resOpts, headers: extra });
+      }
+    } catch (err) {
+      this._appError(socket, err, 'headers/handleProtocols');
+      return;
     }
-    let response = codec().buildHandshakeResponse(resOpts);
-    if (this.listenerCount('headers')) {
-      // `ws` hands out the header lines so an app can add some (e.g. Set-Cookie).
-      const lines = response.toString('latin1').split('\r\n').slice(0, -2);
-      this.emit('headers', lines, req);
-      response = Buffer.from(lines.concat('\r\n').join('\r\n'), 'latin1');
-    }
+    const WebSocketClass = this.options.WebSocket || WebSocket;
+    const ws = new WebSocketClass(null, undefined, this.options);
+    if (protocol) ws._protocol = protocol;
+    if (negotiated) ws._extensions = negotiated.response;
     socket.write(response);
     socket.removeListener('error', socketOnError);
 
@@ -325,7 +422,48 @@ function writeAndClose(socket, buf) {
   socket.end(buf);
 }
 
+/** The engine's refusal (status line and headers) with `message` as the body, as `ws` sends. */
+function withBody(response, message) {
+  const head = response.toString('latin1');
+  const end = head.indexOf('\r\n\r\n');
+  const lines = head
+    .slice(0, end === -1 ? head.length : end)
+    .split('\r\n')
+    .filter((l) => !/^content-(length|type):/i.test(l));
+  lines.push('Content-Type: text/html', `Content-Length: ${Buffer.byteLength(message)}`);
+  return lines.join('\r\n') + '\r\n\r\n' + message;
+}
+
+/**
+ * The response for a verifyClient refusal `(false, code, message, headers)`: `code` (default
+ * 401) an integer from 300 to 599, `headers` checked by the engine's header rules (a token
+ * name, no CR/LF/NUL in a value: the checks every head the engine builds goes through), so an
+ * app's values can never add header lines. Throws RangeError/TypeError with a `code`.
+ */
+function refusalResponse(code, message, headers) {
+  if (code === undefined) code = 401;
+  if (!Number.isInteger(code) || code < 300 || code > 599) {
+    const err = new RangeError(`verifyClient refused with an invalid HTTP status code: ${String(code)}`);
+    err.code = 'ERR_HTTP_INVALID_STATUS_CODE';
+    throw err;
+  }
+  if (headers !== undefined && headers !== null) {
+    if (typeof headers !== 'object') {
+      const err = new TypeError('verifyClient refused with headers that are not an object');
+      err.code = 'ERR_INVALID_ARG_TYPE';
+      throw err;
+    }
+    codec().buildHandshakeResponse({ accept: 'x', headers });
+  }
+  return refusalText(code, message === undefined || message === null ? undefined : String(message), headers);
+}
+
 function abortHandshake(socket, code, message, headers) {
+  writeAndClose(socket, refusalText(code, message, headers));
+}
+
+/** A plain refusal: status line, Connection: close, the message as an HTML body. */
+function refusalText(code, message, headers) {
   message = message || http.STATUS_CODES[code] || 'Error';
   headers = {
     Connection: 'close',
@@ -333,14 +471,13 @@ function abortHandshake(socket, code, message, headers) {
     'Content-Length': Buffer.byteLength(message),
     ...headers
   };
-  writeAndClose(
-    socket,
-    `HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\n` +
-      Object.keys(headers)
-        .map((h) => `${h}: ${headers[h]}`)
-        .join('\r\n') +
-      '\r\n\r\n' +
-      message
+  return (
+    `HTTP/1.1 ${code} ${http.STATUS_CODES[code] || 'Unknown'}\r\n` +
+    Object.keys(headers)
+      .map((h) => `${h}: ${headers[h]}`)
+      .join('\r\n') +
+    '\r\n\r\n' +
+    message
   );
 }
 

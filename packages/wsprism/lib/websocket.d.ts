@@ -5,11 +5,12 @@
 
 import { EventEmitter } from 'events';
 import * as http from 'http';
+import * as https from 'https';
 import { Duplex } from 'stream';
 import { URL } from 'url';
 
-/** What `send`/`ping`/`pong` accept: strings are sent as UTF-8. */
-export type Data = string | Buffer | ArrayBuffer | ArrayBufferView;
+/** What `send`/`ping`/`pong` accept: strings (and numbers) are sent as UTF-8 text; a Blob's bytes are read first, later sends wait behind it. */
+export type Data = string | number | Buffer | ArrayBuffer | ArrayBufferView | Blob;
 
 /** The `ws` permessage-deflate option (`true` = defaults). */
 export interface PerMessageDeflateOptions {
@@ -24,7 +25,12 @@ export interface PerMessageDeflateOptions {
   zlibDeflateOptions?: { level?: number };
 }
 
-export interface ClientOptions {
+/**
+ * Client options as in `ws` 8. Every `http.request` / `https.request` / `tls.connect` option is
+ * passed through (`agent`, `ca`, `cert`, `key`, `pfx`, `passphrase`, `rejectUnauthorized`,
+ * `servername`, `lookup`, `family`, `localAddress`, ...).
+ */
+export interface ClientOptions extends Omit<https.RequestOptions, 'host' | 'hostname' | 'path' | 'port' | 'protocol' | 'method' | 'timeout' | 'socketPath' | 'createConnection'> {
   /** Default true (offer permessage-deflate). */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
   /** Largest accepted message in bytes. Default 100 MiB. */
@@ -33,12 +39,30 @@ export interface ClientOptions {
   headers?: http.OutgoingHttpHeaders;
   /** Milliseconds for the opening handshake. */
   handshakeTimeout?: number;
+  /** Sent as `Origin` (as `Sec-WebSocket-Origin` with protocolVersion 8). */
   origin?: string;
+  /** 13 (default) or 8; anything else is a RangeError. */
+  protocolVersion?: 8 | 13;
+  /** Follow 3xx redirects (default false), at most `maxRedirects` (default 10). */
+  followRedirects?: boolean;
+  maxRedirects?: number;
+  /** `user:password` for Basic authentication (credentials in the URL do the same). */
+  auth?: string;
+  /** Opens the connection instead of `net.connect`/`tls.connect` (any Duplex). */
+  createConnection?: (options: http.ClientRequestArgs, callback?: () => void) => Duplex;
+  /** Fills the 4-byte masking key of each frame (default: random bytes from the engine). */
+  generateMask?: (mask: Buffer) => void;
   /** Answer pings automatically. Default true. */
   autoPong?: boolean;
   /** Milliseconds to wait for the closing handshake before destroying the socket. Default 30000. */
   closeTimeout?: number;
-  agent?: http.Agent;
+  /** Accepted for `ws` compatibility; text is always validated. */
+  skipUTF8Validation?: boolean;
+  /** Accepted for `ws` compatibility; events are emitted as their frames are decoded. */
+  allowSynchronousEvents?: boolean;
+  /** Accepted for `ws` compatibility; messages are bounded by `maxPayload`. */
+  maxFragments?: number;
+  maxBufferedChunks?: number;
   /** Called with the request before it is sent (it must call `req.end()`). */
   finishRequest?(req: http.ClientRequest, ws: WebSocket): void;
 }
@@ -50,11 +74,11 @@ export interface SendOptions {
   compress?: boolean;
   /** false: this is a fragment; later calls continue the message until `fin: true`. */
   fin?: boolean;
-  /** Accepted for `ws` compatibility: the role decides (clients always mask). */
+  /** Accepted for `ws` compatibility: the role decides (clients always mask, RFC 6455 §5.1). */
   mask?: boolean;
 }
 
-export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments';
+export type BinaryType = 'nodebuffer' | 'arraybuffer' | 'fragments' | 'blob';
 
 export interface WebSocketEvent {
   type: string;
@@ -62,7 +86,7 @@ export interface WebSocketEvent {
 }
 export interface MessageEvent extends WebSocketEvent {
   /** A string for text messages; binary as per `binaryType`. */
-  data: string | Buffer | ArrayBuffer | Buffer[];
+  data: string | Buffer | ArrayBuffer | Buffer[] | Blob;
 }
 export interface CloseEvent extends WebSocketEvent {
   code: number;
@@ -74,16 +98,30 @@ export interface ErrorEvent extends WebSocketEvent {
   message: string;
 }
 
-/** A protocol error raised by the engine (the same shape as the Decoder's). */
+/**
+ * A protocol error, with `ws`'s class (RangeError or Error), message and code for the same
+ * condition, and the engine's facts as extra properties.
+ */
 export interface WebSocketError extends Error {
-  /** `WS_ERR_*` */
+  /** `ws`'s code: `WS_ERR_INVALID_OPCODE`, `WS_ERR_INVALID_UTF8`, ..., `Z_DATA_ERROR`. */
   code: string;
   /** The close code sent to the peer (1002, 1007, 1009, ...). */
   closeCode?: number;
+  /** The rule broken, e.g. 'RFC 6455 §5.2'. */
   rfcSection?: string;
+  /** The byte offset in the stream where the violation was found. */
+  offset?: number;
+  /** The engine's own sentence, as inspectFrame/inspectStream report it. */
+  engineMessage?: string;
+  /** The engine's code where it differs from `ws`'s. */
+  engineCode?: string;
+  /** The number the violation is about (an opcode, a length, a close code). */
+  detail?: number;
 }
 
 export declare class WebSocket extends EventEmitter {
+  /** The same function as the package's `createWebSocketStream`. */
+  static createWebSocketStream: typeof createWebSocketStream;
   static readonly CONNECTING: 0;
   static readonly OPEN: 1;
   static readonly CLOSING: 2;
@@ -93,7 +131,7 @@ export declare class WebSocket extends EventEmitter {
   readonly CLOSING: 2;
   readonly CLOSED: 3;
 
-  /** A ws:// client. `protocols` may be omitted (then the second argument is the options). */
+  /** A client for ws:, wss:, http:, https: and ws+unix: URLs. `protocols` may be omitted (then the second argument is the options). */
   constructor(address: string | URL, protocols?: string | string[], options?: ClientOptions);
   constructor(address: string | URL, options?: ClientOptions);
 
@@ -136,6 +174,8 @@ export declare class WebSocket extends EventEmitter {
   on(event: 'error', listener: (this: WebSocket, err: WebSocketError) => void): this;
   on(event: 'upgrade', listener: (this: WebSocket, res: http.IncomingMessage) => void): this;
   on(event: 'unexpected-response', listener: (this: WebSocket, req: http.ClientRequest, res: http.IncomingMessage) => void): this;
+  /** A redirect is followed (followRedirects): the new URL and its request. */
+  on(event: 'redirect', listener: (this: WebSocket, url: string, req: http.ClientRequest) => void): this;
   /** The socket's write buffer emptied after a write that returned false. */
   on(event: 'drain', listener: (this: WebSocket) => void): this;
   on(event: string | symbol, listener: (this: WebSocket, ...args: any[]) => void): this;
@@ -164,8 +204,13 @@ export interface ServerOptions {
   /** Default false. */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
   handleProtocols?: (protocols: Set<string>, request: http.IncomingMessage) => string | false;
+  /**
+   * Sync (a boolean, or a promise of one), or with a callback `(result, code = 401, message,
+   * headers)`. A throw, a rejection, a status outside 300-599 or a bad header fails the
+   * handshake with 500 and 'error' on the server.
+   */
   verifyClient?:
-    | ((info: VerifyClientInfo) => boolean)
+    | ((info: VerifyClientInfo) => boolean | Promise<boolean>)
     | ((info: VerifyClientInfo, callback: (res: boolean, code?: number, message?: string, headers?: http.OutgoingHttpHeaders) => void) => void);
   /** Default true. */
   autoPong?: boolean;
@@ -175,6 +220,13 @@ export interface ServerOptions {
   closeTimeout?: number;
   /** Milliseconds an upgrade request may take to arrive and be accepted. Default 10000. */
   handshakeTimeout?: number;
+  /** The class of the server's connections (a subclass of WebSocket). */
+  WebSocket?: typeof WebSocket;
+  /** Accepted for `ws` compatibility (see ClientOptions). */
+  skipUTF8Validation?: boolean;
+  allowSynchronousEvents?: boolean;
+  maxFragments?: number;
+  maxBufferedChunks?: number;
 }
 
 export declare class WebSocketServer extends EventEmitter {
@@ -192,11 +244,22 @@ export declare class WebSocketServer extends EventEmitter {
   ): void;
 
   on(event: 'connection', listener: (this: WebSocketServer, socket: WebSocket, request: http.IncomingMessage) => void): this;
+  /** Also an app callback (handleProtocols, verifyClient, 'headers') that failed a handshake with 500. */
   on(event: 'error', listener: (this: WebSocketServer, error: Error) => void): this;
   on(event: 'headers', listener: (this: WebSocketServer, headers: string[], request: http.IncomingMessage) => void): this;
   on(event: 'listening' | 'close', listener: (this: WebSocketServer) => void): this;
   on(event: 'wsClientError', listener: (this: WebSocketServer, error: Error & { status: number }, socket: Duplex, request: http.IncomingMessage) => void): this;
   on(event: string | symbol, listener: (this: WebSocketServer, ...args: any[]) => void): this;
 }
+
+/**
+ * A WebSocket as a Duplex stream, as `ws`'s function of that name: each message received is one
+ * chunk read (text as a string with `readableObjectMode`), each chunk written is one message
+ * sent (writes made while CONNECTING wait for 'open'). A full readable buffer pauses the
+ * WebSocket until it is read; ending the writable side starts the closing handshake; the
+ * readable side ends at 'close'; `destroy()` terminates the connection. `autoDestroy`,
+ * `emitClose` and `objectMode`/`writableObjectMode` are fixed (false).
+ */
+export declare function createWebSocketStream(websocket: WebSocket, options?: import('stream').DuplexOptions): Duplex;
 
 export default WebSocket;

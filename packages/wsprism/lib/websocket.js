@@ -15,9 +15,13 @@
 
 const EventEmitter = require('events');
 const http = require('http');
+const https = require('https');
 const net = require('net');
+const tls = require('tls');
 const { URL } = require('url');
+const { frameError, responseMessage, closeArgumentError } = require('./errors');
 
+const kAborted = Symbol('wsprism.aborted');
 const kCodec = Symbol('wsprism.codec');
 let codecModule = null;
 // Lazy, so that the package index may require this file while it is itself being loaded.
@@ -32,9 +36,9 @@ const CLOSING = 2;
 const CLOSED = 3;
 const readyStates = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];
 const CLOSE_TIMEOUT = 30000;
-const BINARY_TYPES = ['nodebuffer', 'arraybuffer', 'fragments'];
+const BINARY_TYPES = ['nodebuffer', 'arraybuffer', 'fragments', 'blob'];
+const hasBlob = typeof Blob === 'function';
 const EMPTY = Buffer.alloc(0);
-const subprotocolRegex = /^[!#$%&'*+\-.0-9A-Z^_`|a-z~]+$/;
 const NOOP = () => {};
 const NO_OPTIONS = Object.freeze({});
 // Encoder.message options for each (binary, compress, fin): send() allocates none per message.
@@ -198,6 +202,9 @@ class WebSocket extends EventEmitter {
     this._closeTimeout = CLOSE_TIMEOUT;
     this._errored = false;
     this._isServer = address === null;
+    this._redirects = 0;
+    this._generateMask = null;
+    this._blobQueue = null; // sends waiting for a Blob ahead of them to be read
 
     if (address !== null) {
       if (protocols === undefined) protocols = [];
@@ -216,11 +223,6 @@ class WebSocket extends EventEmitter {
       if (typeof opts.closeTimeout === 'number') this._closeTimeout = opts.closeTimeout;
     }
   }
-
-  get CONNECTING() { return CONNECTING; }
-  get OPEN() { return OPEN; }
-  get CLOSING() { return CLOSING; }
-  get CLOSED() { return CLOSED; }
 
   get binaryType() { return this._binaryType; }
   set binaryType(type) {
@@ -266,8 +268,12 @@ class WebSocket extends EventEmitter {
     this._socket = socket;
     socket[kCodec] = this;
 
-    socket.setTimeout(0);
-    socket.setNoDelay(true);
+    // Any Duplex can carry a connection; only a net.Socket has these.
+    if (typeof socket.setTimeout === 'function') socket.setTimeout(0);
+    if (typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
+    // Bytes that came with the upgrade are read like any later ones, once the app has had its
+    // 'connection' (or 'open') turn to add listeners.
+    if (head && head.length > 0) socket.unshift(head);
     socket.on('close', socketOnClose);
     socket.on('data', socketOnData);
     socket.on('end', socketOnEnd);
@@ -276,7 +282,6 @@ class WebSocket extends EventEmitter {
 
     this._readyState = OPEN;
     this.emit('open');
-    if (head && head.length > 0 && this._readyState !== CLOSED) this._onData(head);
     if (socket.readableEnded && this._readyState === OPEN) socketOnEnd.call(socket);
   }
 
@@ -366,6 +371,7 @@ class WebSocket extends EventEmitter {
       return;
     }
     if (this._binaryType === 'arraybuffer') this.emit('message', toArrayBuffer(data), true);
+    else if (this._binaryType === 'blob') this.emit('message', new Blob([data]), true);
     else if (this._binaryType === 'fragments') this.emit('message', [data], true);
     else this.emit('message', data, true);
   }
@@ -385,10 +391,13 @@ class WebSocket extends EventEmitter {
     else this.close(code, this._closeMessage);
   }
 
-  _onProtocolError(error) {
+  _onProtocolError(engineError) {
     this._errored = true;
-    const code = error && error.closeCode ? error.closeCode : 1002;
-    this._closeCode = code;
+    // `ws`'s class, message and code; the engine's close code, RFC section and offset ride along.
+    const error = frameError(engineError);
+    const code = error.closeCode ? error.closeCode : 1002;
+    // The failing side never received a close frame: its close code is 1006 (RFC 6455 §7.1.5).
+    this._closeCode = 1006;
     if (this._readyState === OPEN || (this._readyState === CLOSING && !this._closeFrameSent)) {
       this._readyState = CLOSING;
       try {
@@ -451,15 +460,31 @@ class WebSocket extends EventEmitter {
     if (data !== undefined && data !== null) {
       reason = typeof data === 'string' ? data : toBuffer(data).toString();
     }
-    const frame =
-      code === undefined ? this._enc().close(undefined, '') : this._enc().close(code, reason);
+    let frame;
+    try {
+      frame = code === undefined ? this._enc().close(undefined, '') : this._enc().close(code, reason);
+    } catch (err) {
+      throw closeArgumentError(err);
+    }
     this._readyState = CLOSING;
+    this._startCloseTimer();
+    if (this._blobQueue !== null) {
+      // Messages sent before close() wait for a Blob to be read: the close frame goes after
+      // them, as in `ws` (its sender queues the close frame too).
+      this._blobQueue.push({ run: () => this._writeClose(frame), cb: undefined });
+      return;
+    }
+    this._writeClose(frame);
+  }
+
+  /** @private */
+  _writeClose(frame) {
+    if (this._closeFrameSent || this._readyState === CLOSED || this._socket.destroyed) return;
     this._write(frame, (err) => {
       if (err) return;
       if (this._closeFrameReceived) this._socket.end();
     });
     this._closeFrameSent = true;
-    this._startCloseTimer();
   }
 
   pause() {
@@ -473,15 +498,27 @@ class WebSocket extends EventEmitter {
   }
 
   ping(data, mask, cb) {
+    if (this._blobQueue !== null && this._readyState === OPEN) {
+      this._blobQueue.push({ run: () => this._control('ping', data, mask, cb, true), cb: callbackOf(data, mask, cb) });
+      return;
+    }
     this._control('ping', data, mask, cb);
   }
 
   pong(data, mask, cb) {
+    if (this._blobQueue !== null && this._readyState === OPEN) {
+      this._blobQueue.push({ run: () => this._control('pong', data, mask, cb, true), cb: callbackOf(data, mask, cb) });
+      return;
+    }
     this._control('pong', data, mask, cb);
   }
 
-  /** ping/pong: `ws`'s argument shapes (data, mask, cb with optional middle arguments). */
-  _control(kind, data, mask, cb) {
+  /**
+   * ping/pong: `ws`'s argument shapes (data, mask, cb with optional middle arguments).
+   * `queued`: accepted while OPEN and held behind a Blob; written unless the close frame
+   * already went.
+   */
+  _control(kind, data, mask, cb, queued = false) {
     if (this._readyState === CONNECTING) {
       throw new Error('WebSocket is not open: readyState 0 (CONNECTING)');
     }
@@ -492,15 +529,34 @@ class WebSocket extends EventEmitter {
       cb = mask;
       mask = undefined;
     }
+    if (typeof data === 'number') data = data.toString();
+    if (hasBlob && data instanceof Blob) {
+      // Its bytes are read asynchronously (later frames wait behind it), as for send().
+      if (data.size > 125) {
+        const err = new RangeError('The data size must not be greater than 125 bytes');
+        err.rfcSection = 'RFC 6455 §5.5';
+        throw err;
+      }
+      this._sendBlob(data, null, cb, queued, kind);
+      return;
+    }
     const buf = data === undefined ? EMPTY : toBuffer(data);
     if (buf.length > 125) {
-      throw new RangeError('The data size must not be greater than 125 bytes (RFC 6455 §5.5)');
+      const err = new RangeError('The data size must not be greater than 125 bytes');
+      err.rfcSection = 'RFC 6455 §5.5';
+      throw err;
     }
-    if (this._readyState !== OPEN) {
+    if (queued ? !this._canWriteQueued() : this._readyState !== OPEN) {
       sendAfterClose(this, buf, cb);
       return;
     }
     this._write(kind === 'ping' ? this._enc().ping(buf) : this._enc().pong(buf), cb);
+  }
+
+  /** A frame accepted while OPEN and held in the Blob queue can still be written. @private */
+  _canWriteQueued() {
+    const s = this._socket;
+    return !this._closeFrameSent && this._readyState !== CLOSED && !this._errored && s !== null && !s.destroyed;
   }
 
   /**
@@ -515,9 +571,27 @@ class WebSocket extends EventEmitter {
       cb = options;
       options = {};
     }
+    if (typeof data === 'number') data = data.toString(); // `ws` sends numbers as text
+    if (hasBlob && data instanceof Blob) {
+      this._sendBlob(data, options, cb);
+      return;
+    }
+    if (this._blobQueue !== null && this._readyState === OPEN) {
+      this._blobQueue.push({ run: () => this._sendData(data, options, cb, true), cb: callbackOf(options, cb) });
+      return;
+    }
+    this._sendData(data, options, cb, false);
+  }
+
+  /**
+   * Frames and writes one message (or fragment). `queued`: accepted while OPEN and held behind
+   * a Blob; written unless the close frame already went.
+   * @private
+   */
+  _sendData(data, options, cb, queued) {
     const isString = typeof data === 'string';
     const buf = data === undefined ? EMPTY : toBuffer(data);
-    if (this._readyState !== OPEN) {
+    if (queued ? !this._canWriteQueued() : this._readyState !== OPEN) {
       sendAfterClose(this, buf, cb);
       return;
     }
@@ -534,8 +608,81 @@ class WebSocket extends EventEmitter {
         : d.params.clientNoContextTakeover;
       compress = ownNoContext ? buf.length >= d.threshold : true;
     }
+    if (this._generateMask !== null && !this._isServer) {
+      // A client's own masking keys (`ws`'s generateMask option), one per frame.
+      const key = Buffer.alloc(4);
+      this._generateMask(key);
+      this._write(this._enc().message(buf, { binary, compress, fin, mask: key }), cb);
+      return;
+    }
     const opts = MESSAGE_OPTIONS[(binary ? 1 : 0) | (compress ? 2 : 0) | (fin ? 4 : 0)];
     this._write(this._enc().message(buf, opts), cb);
+  }
+
+  /**
+   * Sends a Blob: its bytes are read asynchronously, so what is sent after it waits in a queue
+   * and keeps its order, as in `ws`. Sent as binary unless `options.binary` says otherwise;
+   * `kind` 'ping'/'pong' sends it as that control frame's payload.
+   * @private
+   */
+  _sendBlob(blob, options, cb, queued = false, kind = 'message') {
+    if (queued ? !this._canWriteQueued() : this._readyState !== OPEN) {
+      sendAfterClose(this, { length: blob.size }, cb);
+      return;
+    }
+    if (this._blobQueue !== null) {
+      this._blobQueue.push({ run: () => this._sendBlob(blob, options, cb, true, kind), cb });
+      return;
+    }
+    this._blobQueue = [];
+    this._bufferedAmount += blob.size;
+    const o = { ...(options || {}), binary: options && options.binary !== undefined ? options.binary : true };
+    const done = (err, buf) => {
+      this._bufferedAmount -= blob.size;
+      const queue = this._blobQueue;
+      this._blobQueue = null;
+      if (!err && this._socket !== null && this._socket.destroyed) {
+        // The connection went (terminate(), a socket error) while the Blob was read: this send
+        // and every one waiting behind it fail with `ws`'s error.
+        const gone = new Error('The socket was closed while the blob was being read');
+        if (cb) cb(gone);
+        for (const next of queue) if (next.cb) next.cb(gone);
+        return;
+      }
+      if (err) {
+        if (cb) cb(err);
+        this._failWith(err);
+      } else if (this._canWriteQueued()) {
+        if (kind === 'message') this._sendData(buf, o, cb, true);
+        else this._control(kind, buf, undefined, cb, true);
+      } else if (cb) {
+        sendAfterClose(this, null, cb);
+      }
+      for (const next of queue) {
+        if (this._blobQueue !== null) this._blobQueue.push(next);
+        else next.run();
+      }
+    };
+    blob.arrayBuffer().then(
+      (ab) => process.nextTick(done, null, Buffer.from(ab)),
+      (err) => process.nextTick(done, err)
+    );
+  }
+
+  /** An error of our own making (a Blob that could not be read): 'error', then the socket goes. */
+  _failWith(err) {
+    if (this._readyState === CLOSED) return;
+    // As `ws`: CLOSING, our side of the TCP connection ends (the close timer destroys a peer
+    // that never ends its side), and 'error' is emitted once per connection: not again after
+    // a protocol error already reported.
+    const first = !this._errored;
+    this._errored = true;
+    this._readyState = CLOSING;
+    if (this._socket) {
+      this._socket.end();
+      this._startCloseTimer();
+    }
+    if (first && this.listenerCount('error') > 0) this.emit('error', err);
   }
 
   terminate() {
@@ -544,8 +691,10 @@ class WebSocket extends EventEmitter {
       abortHandshake(this, this._req, 'WebSocket was closed before the connection was established');
       return;
     }
-    this._readyState = CLOSING;
-    this._socket.destroy();
+    if (this._socket) {
+      this._readyState = CLOSING;
+      this._socket.destroy();
+    }
   }
 
   // DOM-style API -------------------------------------------------------------------------------
@@ -576,12 +725,20 @@ class WebSocket extends EventEmitter {
   }
 }
 
+// As in `ws`: the state constants are enumerable on the class and its prototype, and the
+// attributes are enumerable accessors of the prototype.
 for (const [i, name] of readyStates.entries()) {
   Object.defineProperty(WebSocket, name, { enumerable: true, value: i });
+  Object.defineProperty(WebSocket.prototype, name, { enumerable: true, value: i });
+}
+for (const name of ['binaryType', 'bufferedAmount', 'extensions', 'isPaused', 'protocol', 'readyState', 'url']) {
+  const d = Object.getOwnPropertyDescriptor(WebSocket.prototype, name);
+  Object.defineProperty(WebSocket.prototype, name, { ...d, enumerable: true });
 }
 
 for (const method of ['open', 'error', 'close', 'message']) {
   Object.defineProperty(WebSocket.prototype, `on${method}`, {
+    configurable: true,
     enumerable: true,
     get() {
       for (const l of this.listeners(method)) {
@@ -649,7 +806,14 @@ function socketOnDrain() {
   }
 }
 
+/** The callback among a send/ping/pong call's arguments (it may come in any optional place). */
+function callbackOf(...args) {
+  for (let i = args.length - 1; i >= 0; i--) if (typeof args[i] === 'function') return args[i];
+  return undefined;
+}
+
 function sendAfterClose(ws, data, cb) {
+  if (data && hasBlob && data instanceof Blob) data = { length: data.size };
   if (data) ws._bufferedAmount += data.length;
   if (cb) {
     const err = new Error(
@@ -661,17 +825,62 @@ function sendAfterClose(ws, data, cb) {
 
 // Client ---------------------------------------------------------------------------------------
 
+const PROTOCOL_VERSIONS = [8, 13];
+
+function netConnect(options) {
+  options.path = options.socketPath;
+  return net.connect(options);
+}
+
+function tlsConnect(options) {
+  options.path = undefined;
+  if (!options.servername && options.servername !== '') {
+    options.servername = net.isIP(options.host) ? '' : options.host;
+  }
+  return tls.connect(options);
+}
+
+/**
+ * Opens the client side: ws:, wss:, http:, https: and ws+unix: URLs, every option of
+ * `http.request`/`https.request` (so `tls.connect`'s: ca, cert, key, pfx, passphrase,
+ * rejectUnauthorized, servername, agent, ...) passed through as `ws` does, redirects
+ * (followRedirects, maxRedirects, 'redirect'), auth, origin, protocolVersion 8 or 13,
+ * createConnection, finishRequest and handshakeTimeout. The engine builds nothing here that
+ * Node's HTTP client does not; it validates the 101 response and negotiates the extension.
+ */
 function initAsClient(ws, address, protocols, options) {
   const opts = {
+    allowSynchronousEvents: true,
     autoPong: true,
     closeTimeout: CLOSE_TIMEOUT,
+    protocolVersion: 13,
+    maxBufferedChunks: 1024 * 1024,
+    maxFragments: 128 * 1024,
     maxPayload: 100 * 1024 * 1024,
+    skipUTF8Validation: false,
     perMessageDeflate: true,
-    handshakeTimeout: undefined,
-    ...options
+    followRedirects: false,
+    maxRedirects: 10,
+    ...options,
+    socketPath: undefined,
+    hostname: undefined,
+    protocol: undefined,
+    timeout: undefined,
+    method: 'GET',
+    host: undefined,
+    path: undefined,
+    port: undefined
   };
   ws._autoPong = opts.autoPong !== false;
   if (typeof opts.closeTimeout === 'number') ws._closeTimeout = opts.closeTimeout;
+  ws._generateMask = typeof opts.generateMask === 'function' ? opts.generateMask : null;
+  ws._limits = { maxFragments: opts.maxFragments, maxBufferedChunks: opts.maxBufferedChunks };
+
+  if (!PROTOCOL_VERSIONS.includes(opts.protocolVersion)) {
+    throw new RangeError(
+      `Unsupported protocol version: ${opts.protocolVersion} (supported versions: ${PROTOCOL_VERSIONS.join(', ')})`
+    );
+  }
 
   let url;
   if (address instanceof URL) url = address;
@@ -682,81 +891,147 @@ function initAsClient(ws, address, protocols, options) {
       throw new SyntaxError(`Invalid URL: ${address}`);
     }
   }
-  if (url.protocol === 'http:') {
-    url = new URL(url);
-    url.protocol = 'ws:';
-  }
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
   ws._url = url.href;
-  if (url.protocol !== 'ws:') {
-    throw new SyntaxError(
-      `The URL's protocol must be "ws:" or "http:" (wsprism's client does not do TLS): ${url.href}`
-    );
-  }
-  if (url.hash) throw new SyntaxError('The URL contains a fragment identifier');
 
+  const isSecure = url.protocol === 'wss:';
+  const isIpc = url.protocol === 'ws+unix:';
+  let invalid;
+  if (url.protocol !== 'ws:' && !isSecure && !isIpc) {
+    invalid = 'The URL\'s protocol must be one of "ws:", "wss:", "http:", "https:", or "ws+unix:"';
+  } else if (isIpc && !url.pathname) {
+    invalid = "The URL's pathname is empty";
+  } else if (url.hash) {
+    invalid = 'The URL contains a fragment identifier';
+  }
+  if (invalid) {
+    const err = new SyntaxError(invalid);
+    if (ws._redirects === 0) throw err;
+    emitErrorAndClose(ws, err);
+    return;
+  }
+
+  const c = codec();
   const protocolSet = new Set();
   for (const p of protocols) {
-    if (typeof p !== 'string' || !subprotocolRegex.test(p) || protocolSet.has(p)) {
+    if (typeof p !== 'string' || protocolSet.has(p)) {
       throw new SyntaxError('An invalid or duplicated subprotocol was specified');
     }
     protocolSet.add(p);
   }
+  if (protocols.length) {
+    // Each must be an HTTP token: the engine's rule (the request builder checks it).
+    try {
+      c.buildHandshakeRequest({ host: 'x', protocols });
+    } catch {
+      throw new SyntaxError('An invalid or duplicated subprotocol was specified');
+    }
+  }
 
-  const c = codec();
   const key = c.generateKey();
   const deflate = deflateConfig(opts.perMessageDeflate);
-  const headers = {
+  const defaultPort = isSecure ? 443 : 80;
+  const request = isSecure ? https.request : http.request;
+
+  opts.createConnection = opts.createConnection || (isSecure ? tlsConnect : netConnect);
+  opts.defaultPort = opts.defaultPort || defaultPort;
+  opts.port = url.port || defaultPort;
+  opts.host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  opts.headers = {
     ...opts.headers,
-    'Sec-WebSocket-Version': '13',
+    'Sec-WebSocket-Version': opts.protocolVersion,
     'Sec-WebSocket-Key': key,
     Connection: 'Upgrade',
     Upgrade: 'websocket'
   };
-  let offer = null;
-  if (deflate) {
-    offer = c.perMessageDeflateOffer(engineDeflateConfig(deflate));
-    headers['Sec-WebSocket-Extensions'] = offer;
-  }
-  if (protocols.length) headers['Sec-WebSocket-Protocol'] = protocols.join(',');
-  if (opts.origin) headers.Origin = opts.origin;
+  opts.path = url.pathname + url.search;
+  opts.timeout = opts.handshakeTimeout;
 
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const reqOpts = {
-    method: 'GET',
-    host,
-    port: url.port || 80,
-    path: url.pathname + url.search,
-    headers,
-    timeout: opts.handshakeTimeout
-  };
-  if (opts.agent) reqOpts.agent = opts.agent;
-  // Like `ws`: a fresh connection, never a pooled keep-alive one (`path` is the request path).
-  else reqOpts.createConnection = (o) => net.connect({ ...o, path: undefined });
-  if (url.username || url.password) {
-    reqOpts.auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  if (deflate) opts.headers['Sec-WebSocket-Extensions'] = c.perMessageDeflateOffer(engineDeflateConfig(deflate));
+  if (protocols.length) opts.headers['Sec-WebSocket-Protocol'] = protocols.join(',');
+  if (opts.origin) {
+    if (opts.protocolVersion < 13) opts.headers['Sec-WebSocket-Origin'] = opts.origin;
+    else opts.headers.Origin = opts.origin;
+  }
+  if (url.username || url.password) opts.auth = `${url.username}:${url.password}`;
+  if (isIpc) {
+    const parts = opts.path.split(':');
+    opts.socketPath = parts[0];
+    opts.path = parts[1];
   }
 
-  let req = (ws._req = http.request(reqOpts));
+  let req;
+  if (opts.followRedirects) {
+    if (ws._redirects === 0) {
+      ws._originalIpc = isIpc;
+      ws._originalSecure = isSecure;
+      ws._originalHostOrSocketPath = isIpc ? opts.socketPath : url.host;
+      // Own copy of the caller's headers (lower-cased) so a redirect may drop some.
+      const headers = options && options.headers;
+      options = { ...options, headers: {} };
+      if (headers) {
+        for (const [k, v] of Object.entries(headers)) options.headers[k.toLowerCase()] = v;
+      }
+    } else if (ws.listenerCount('redirect') === 0) {
+      const sameHost = isIpc
+        ? ws._originalIpc && opts.socketPath === ws._originalHostOrSocketPath
+        : !ws._originalIpc && url.host === ws._originalHostOrSocketPath;
+      if (!sameHost || (ws._originalSecure && !isSecure)) {
+        // As curl does: credentials and cookies do not follow to another host or to plain
+        // text; nor does Host to another host.
+        delete opts.headers.authorization;
+        delete opts.headers.cookie;
+        if (!sameHost) delete opts.headers.host;
+        opts.auth = undefined;
+      }
+    }
+    // The first Authorization wins (an explicit header over URL credentials).
+    if (opts.auth && !options.headers.authorization) {
+      options.headers.authorization = 'Basic ' + Buffer.from(opts.auth).toString('base64');
+    }
+    req = ws._req = request(opts);
+    if (ws._redirects) ws.emit('redirect', ws.url, req);
+  } else {
+    req = ws._req = request(opts);
+  }
 
-  if (opts.handshakeTimeout) {
+  if (opts.timeout) {
     req.on('timeout', () => abortHandshake(ws, req, 'Opening handshake has timed out'));
   }
 
   req.on('error', (err) => {
-    if (req === null || req.aborted_by_us) return;
+    if (req === null || req[kAborted]) return;
     req = ws._req = null;
     emitErrorAndClose(ws, err);
   });
 
   req.on('response', (res) => {
-    if (!ws.emit('unexpected-response', req, res)) {
+    const location = res.headers.location;
+    const status = res.statusCode;
+    if (location && opts.followRedirects && status >= 300 && status < 400) {
+      if (++ws._redirects > opts.maxRedirects) {
+        abortHandshake(ws, req, 'Maximum redirects exceeded');
+        return;
+      }
+      req.abort();
+      let next;
+      try {
+        next = new URL(location, address);
+      } catch {
+        emitErrorAndClose(ws, new SyntaxError(`Invalid URL: ${location}`));
+        return;
+      }
+      initAsClient(ws, next, protocols, options);
+    } else if (!ws.emit('unexpected-response', req, res)) {
       abortHandshake(ws, req, `Unexpected server response: ${res.statusCode}`);
     }
   });
 
   req.on('upgrade', (res, socket, head) => {
     ws.emit('upgrade', res);
-    if (ws._readyState !== CONNECTING) return;
+    // A listener of 'upgrade' may have closed the connection.
+    if (ws.readyState !== CONNECTING) return;
     req = ws._req = null;
 
     // The engine validates the response (status, Upgrade, Connection, Accept, subprotocol and
@@ -765,6 +1040,7 @@ function initAsClient(ws, address, protocols, options) {
       `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage || ''}`,
       res.rawHeaders
     );
+    const offered = { protocols, extensionOffered: !!deflate };
     let parsed;
     try {
       parsed = c.parseHandshakeResponse(headBuf, {
@@ -773,11 +1049,11 @@ function initAsClient(ws, address, protocols, options) {
         extensions: deflate ? ['permessage-deflate'] : []
       });
     } catch (err) {
-      abortHandshake(ws, socket, err.message);
+      abortHandshake(ws, socket, responseMessage(err.code, err.message, offered));
       return;
     }
     if (!parsed.complete || !parsed.ok) {
-      abortHandshake(ws, socket, parsed.message || 'Invalid handshake response');
+      abortHandshake(ws, socket, responseMessage(parsed.code, parsed.message, offered));
       return;
     }
     if (protocolSet.size && !parsed.protocol) {
@@ -789,28 +1065,26 @@ function initAsClient(ws, address, protocols, options) {
     let negotiated = null;
     const extValue = res.headers['sec-websocket-extensions'];
     if (extValue !== undefined) {
-      if (!deflate) {
-        abortHandshake(ws, socket, 'Server sent a Sec-WebSocket-Extensions header but no extension was requested');
-        return;
-      }
+      let params;
       try {
-        const params = c.acceptPerMessageDeflate(extValue, engineDeflateConfig(deflate));
-        negotiated = { ...deflate, params };
+        params = c.acceptPerMessageDeflate(extValue, engineDeflateConfig(deflate));
       } catch (err) {
-        abortHandshake(ws, socket, err.message || 'Invalid Sec-WebSocket-Extensions header');
-        return;
-      }
-      if (!negotiated.params) {
         abortHandshake(ws, socket, 'Invalid Sec-WebSocket-Extensions header');
         return;
       }
+      if (!params) {
+        abortHandshake(ws, socket, 'Server indicated an extension that was not requested');
+        return;
+      }
+      negotiated = { ...deflate, params };
       ws._extensions = extValue;
     }
 
     ws.setSocket(socket, head, {
       role: 'client',
       maxPayload: opts.maxPayload,
-      deflate: negotiated
+      deflate: negotiated,
+      allowSynchronousEvents: opts.allowSynchronousEvents
     });
   });
 
@@ -831,7 +1105,7 @@ function abortHandshake(ws, stream, message) {
   Error.captureStackTrace(err, abortHandshake);
   if (stream && stream.setHeader) {
     // a ClientRequest
-    stream.aborted_by_us = true;
+    stream[kAborted] = true;
     stream.destroy();
     if (stream.socket && !stream.socket.destroyed) stream.socket.destroy();
     process.nextTick(emitErrorAndClose, ws, err);
@@ -850,3 +1124,5 @@ module.exports.deflateConfig = deflateConfig;
 module.exports.engineDeflateConfig = engineDeflateConfig;
 module.exports.rawHead = rawHead;
 module.exports.kCodec = kCodec;
+// As `ws` has it: `WebSocket.createWebSocketStream(ws, options)`.
+module.exports.createWebSocketStream = require('./stream');

@@ -106,6 +106,13 @@ impl Response {
         }
         let chosen: Vec<&str> = comma_list(&self.headers, "sec-websocket-protocol").collect();
         let protocol = match chosen.as_slice() {
+            // A Sec-WebSocket-Protocol header that names nothing selects no offered subprotocol.
+            [] if values(&self.headers, "sec-websocket-protocol")
+                .next()
+                .is_some() =>
+            {
+                return Err(fail(K::Protocol(String::new())))
+            }
             [] => None,
             [p] if protocols.contains(p) => Some((*p).to_string()),
             _ => return Err(fail(K::Protocol(chosen.join(", ")))),

@@ -45,8 +45,9 @@ pub use server::{build_rejection, build_response, UpgradeRequest};
 /// Why a handshake was refused, and the HTTP status to refuse it with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HandshakeError {
-    /// HTTP status: 400, 426 (unsupported version), 431 (head too large), or for a client
-    /// validating a response, 0 (the connection just fails).
+    /// HTTP status: 400 (also for a missing or unsupported `Sec-WebSocket-Version`, answered with
+    /// `Sec-WebSocket-Version: 13, 8`), 405 (method other than GET), 431 (head too large), or for
+    /// a client validating a response, 0 (the connection just fails).
     pub status: u16,
     /// What was wrong.
     pub kind: HandshakeErrorKind,
@@ -72,7 +73,7 @@ pub enum HandshakeErrorKind {
     Connection,
     /// `Sec-WebSocket-Key` missing, repeated or not base64 of 16 bytes.
     Key,
-    /// `Sec-WebSocket-Version` missing or not 13.
+    /// `Sec-WebSocket-Version` missing, repeated, or neither 13 nor 8.
     WsVersion(Option<String>),
     /// A header value is not valid (not UTF-8, or malformed list syntax).
     HeaderValue(&'static str),
@@ -103,11 +104,11 @@ impl fmt::Display for HandshakeError {
                 "Sec-WebSocket-Key must appear once and be base64 of 16 bytes (RFC 6455 §4.2.1)",
             ),
             WsVersion(None) => {
-                f.write_str("missing Sec-WebSocket-Version (must be 13, RFC 6455 §4.2.2)")
+                f.write_str("missing Sec-WebSocket-Version (must be 13, RFC 6455 §4.2.1)")
             }
             WsVersion(Some(v)) => write!(
                 f,
-                "unsupported Sec-WebSocket-Version {v:?} (must be 13, RFC 6455 §4.4)"
+                "unsupported Sec-WebSocket-Version {v:?} (must be 13 or 8, RFC 6455 §4.4)"
             ),
             HeaderValue(h) => write!(f, "invalid {h} header value"),
             Status(s) => write!(f, "expected status 101, got {s} (RFC 6455 §4.1)"),
@@ -130,17 +131,35 @@ impl HandshakeError {
     pub(crate) fn bad(kind: HandshakeErrorKind) -> Self {
         Self { status: 400, kind }
     }
-    /// A stable code for bindings: `WS_ERR_HANDSHAKE_TOO_LARGE` for a head over the limit
-    /// (status 431), `WS_ERR_INVALID_HANDSHAKE` for everything else.
+    /// A stable code for the kind of failure, what bindings and callers match on instead of the
+    /// message: `WS_ERR_INVALID_HANDSHAKE` for a head that is not HTTP/1.1,
+    /// `WS_ERR_HANDSHAKE_TOO_LARGE` for a head over the limit (status 431), and one
+    /// `WS_ERR_HANDSHAKE_*` code per rule otherwise (`_METHOD`, `_VERSION`, `_KEY`, ...).
     pub fn code(&self) -> &'static str {
-        match self.kind {
-            HandshakeErrorKind::TooLarge(_) => "WS_ERR_HANDSHAKE_TOO_LARGE",
-            _ => "WS_ERR_INVALID_HANDSHAKE",
+        use HandshakeErrorKind::*;
+        match &self.kind {
+            Http(_) => "WS_ERR_INVALID_HANDSHAKE",
+            TooLarge(_) => "WS_ERR_HANDSHAKE_TOO_LARGE",
+            Method(_) => "WS_ERR_HANDSHAKE_METHOD",
+            Version => "WS_ERR_HANDSHAKE_HTTP_VERSION",
+            MissingHost => "WS_ERR_HANDSHAKE_HOST",
+            Upgrade => "WS_ERR_HANDSHAKE_UPGRADE",
+            Connection => "WS_ERR_HANDSHAKE_CONNECTION",
+            Key => "WS_ERR_HANDSHAKE_KEY",
+            WsVersion(_) => "WS_ERR_HANDSHAKE_VERSION",
+            HeaderValue("Sec-WebSocket-Protocol") => "WS_ERR_HANDSHAKE_PROTOCOL_HEADER",
+            HeaderValue("Sec-WebSocket-Extensions") => "WS_ERR_HANDSHAKE_EXTENSIONS_HEADER",
+            HeaderValue(_) => "WS_ERR_HANDSHAKE_HEADER_VALUE",
+            Status(_) => "WS_ERR_HANDSHAKE_STATUS",
+            Accept => "WS_ERR_HANDSHAKE_ACCEPT",
+            Protocol(_) => "WS_ERR_HANDSHAKE_PROTOCOL",
+            Extension(_) => "WS_ERR_HANDSHAKE_EXTENSION",
         }
     }
     /// The reason phrase of [`HandshakeError::status`].
     pub fn reason_phrase(&self) -> &'static str {
         match self.status {
+            405 => "Method Not Allowed",
             426 => "Upgrade Required",
             431 => "Request Header Fields Too Large",
             _ => "Bad Request",

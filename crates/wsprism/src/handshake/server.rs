@@ -41,11 +41,16 @@ impl Request {
 
     /// Validates the request as a WebSocket upgrade (RFC 6455 §4.2.1): GET, HTTP/1.1 or higher,
     /// Host, `Upgrade: websocket`, `Connection: Upgrade` (case-insensitive, in token lists), a
-    /// 16-byte base64 key and version 13. Fails with 426 for a missing or other version.
+    /// 16-byte base64 key and version 13 (or 8, the last draft's number for the same protocol,
+    /// which `ws` and browsers of that time send). Fails with 405 for another method, 400 for a
+    /// missing or other version (answered with `Sec-WebSocket-Version: 13, 8`, RFC 6455 §4.4).
     pub fn validate(&self) -> Result<UpgradeRequest, HandshakeError> {
         use HandshakeErrorKind as K;
         if self.method != "GET" {
-            return Err(HandshakeError::bad(K::Method(self.method.clone())));
+            return Err(HandshakeError {
+                status: 405,
+                kind: K::Method(self.method.clone()),
+            });
         }
         if self.http_minor < 1 {
             return Err(HandshakeError::bad(K::Version));
@@ -69,19 +74,9 @@ impl Request {
             _ => return Err(HandshakeError::bad(K::Key)),
         };
         match single(&self.headers, "sec-websocket-version") {
-            Ok(Some("13")) => {}
-            Ok(v) => {
-                return Err(HandshakeError {
-                    status: 426,
-                    kind: K::WsVersion(v.map(str::to_string)),
-                })
-            }
-            Err(()) => {
-                return Err(HandshakeError {
-                    status: 426,
-                    kind: K::WsVersion(Some("(repeated)".into())),
-                })
-            }
+            Ok(Some("13" | "8")) => {}
+            Ok(v) => return Err(HandshakeError::bad(K::WsVersion(v.map(str::to_string)))),
+            Err(()) => return Err(HandshakeError::bad(K::WsVersion(Some("(repeated)".into())))),
         }
         let protocols: Vec<String> = self
             .header_list("sec-websocket-protocol")
@@ -147,8 +142,10 @@ pub fn build_response(
     Ok(s.into_bytes())
 }
 
-/// Builds the HTTP response that refuses a handshake: the status, `Connection: close`, and for
-/// 426 the `Sec-WebSocket-Version: 13` header (RFC 6455 §4.4), with the reason as the body.
+/// Builds the HTTP response that refuses a handshake: the status, `Connection: close`, for a
+/// version failure the `Sec-WebSocket-Version: 13, 8` header (the versions this server speaks,
+/// RFC 6455 §4.4), for 405 the `Allow: GET` header (RFC 9110 §15.5.6), with the reason as the
+/// body.
 /// The head holds no caller or peer string (the status and reason phrase are the engine's, the
 /// peer's bytes quoted in the reason go in the body, after `Content-Length`).
 pub fn build_rejection(err: &HandshakeError) -> Vec<u8> {
@@ -159,8 +156,11 @@ pub fn build_rejection(err: &HandshakeError) -> Vec<u8> {
         err.reason_phrase(),
         body.len()
     );
-    if status == 426 {
-        s.push_str("Sec-WebSocket-Version: 13\r\n");
+    if matches!(err.kind, HandshakeErrorKind::WsVersion(_)) || status == 426 {
+        s.push_str("Sec-WebSocket-Version: 13, 8\r\n");
+    }
+    if status == 405 {
+        s.push_str("Allow: GET\r\n");
     }
     s.push_str("\r\n");
     s.push_str(&body);

@@ -61,7 +61,7 @@ fn tokens_are_case_insensitive_lists() {
 fn rejections() {
     use HandshakeErrorKind as K;
     let e = with("GET /chat", "POST /chat").unwrap_err();
-    assert_eq!((e.status, e.kind), (400, K::Method("POST".into())));
+    assert_eq!((e.status, e.kind), (405, K::Method("POST".into())));
     assert_eq!(with("HTTP/1.1", "HTTP/1.0").unwrap_err().kind, K::Version);
     assert_eq!(
         with("Host: server.example.com\r\n", "").unwrap_err().kind,
@@ -96,19 +96,26 @@ fn rejections() {
             .kind,
         K::Key
     );
-    let e = with("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8").unwrap_err();
-    assert_eq!(e.status, 426);
+    assert!(with("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8").is_ok());
+    let e = with("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 12").unwrap_err();
+    assert_eq!((e.status, e.code()), (400, "WS_ERR_HANDSHAKE_VERSION"));
     let resp = String::from_utf8(build_rejection(&e)).unwrap();
-    assert!(resp.starts_with("HTTP/1.1 426 Upgrade Required\r\n"));
-    assert!(resp.contains("\r\nSec-WebSocket-Version: 13\r\n"));
-    assert_eq!(
-        with("Sec-WebSocket-Version: 13\r\n", "")
-            .unwrap_err()
-            .status,
-        426
-    );
-    let resp = String::from_utf8(build_rejection(&with("GET", "PUT").unwrap_err())).unwrap();
     assert!(resp.starts_with("HTTP/1.1 400 Bad Request\r\n"));
+    assert!(resp.contains("\r\nSec-WebSocket-Version: 13, 8\r\n"));
+    assert!(!resp.contains("Allow:"));
+    let e = with("Sec-WebSocket-Version: 13\r\n", "").unwrap_err();
+    assert_eq!((e.status, e.code()), (400, "WS_ERR_HANDSHAKE_VERSION"));
+    assert!(String::from_utf8(build_rejection(&e))
+        .unwrap()
+        .contains("\r\nSec-WebSocket-Version: 13, 8\r\n"));
+    let twice = "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Version: 13";
+    let e = with("Sec-WebSocket-Version: 13", twice).unwrap_err();
+    assert_eq!((e.status, e.code()), (400, "WS_ERR_HANDSHAKE_VERSION"));
+    let e = with("GET", "PUT").unwrap_err();
+    assert_eq!((e.status, e.code()), (405, "WS_ERR_HANDSHAKE_METHOD"));
+    let resp = String::from_utf8(build_rejection(&e)).unwrap();
+    assert!(resp.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
+    assert!(resp.contains("\r\nAllow: GET\r\n"));
     assert!(!resp.contains("Sec-WebSocket-Version"));
 }
 
@@ -173,6 +180,21 @@ fn client_request_and_response_validation() {
         .validate(key, &["other"], &["permessage-deflate"])
         .is_err());
     assert!(value.validate(key, &["chat"], &[]).is_err());
+    // A Sec-WebSocket-Protocol header that names nothing is not "no subprotocol": it selects
+    // none of those offered (RFC 6455 §4.1), whatever was offered.
+    let accept = accept_key(key);
+    for protocol_header in ["Sec-WebSocket-Protocol:", "Sec-WebSocket-Protocol: ,"] {
+        let raw = format!(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n{protocol_header}\r\n\r\n"
+        );
+        let Parsed::Complete { value, .. } = parse_response(raw.as_bytes(), 8192).unwrap() else {
+            panic!()
+        };
+        for offered in [&["chat", "superchat"][..], &[]] {
+            let e = value.validate(key, offered, &[]).unwrap_err();
+            assert_eq!((e.status, e.code()), (0, "WS_ERR_HANDSHAKE_PROTOCOL"));
+        }
+    }
 }
 
 /// Whoever calls, no builder writes CR, LF or NUL into a head: each caller string is refused
@@ -288,10 +310,41 @@ fn handshake_error_codes() {
     let big = format!("GET / HTTP/1.1\r\nX: {}\r\n", "a".repeat(9000));
     let e = parse_request(big.as_bytes(), 8192).unwrap_err();
     assert_eq!((e.status, e.code()), (431, "WS_ERR_HANDSHAKE_TOO_LARGE"));
-    let e = with("GET /chat", "POST /chat").unwrap_err();
+    let e = parse_request(b"NOT HTTP AT ALL\r\n\r\n", 8192).unwrap_err();
     assert_eq!((e.status, e.code()), (400, "WS_ERR_INVALID_HANDSHAKE"));
-    let e = with("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8").unwrap_err();
-    assert_eq!((e.status, e.code()), (426, "WS_ERR_INVALID_HANDSHAKE"));
+    let e = with("GET /chat", "POST /chat").unwrap_err();
+    assert_eq!((e.status, e.code()), (405, "WS_ERR_HANDSHAKE_METHOD"));
+    let e = with("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 7").unwrap_err();
+    assert_eq!((e.status, e.code()), (400, "WS_ERR_HANDSHAKE_VERSION"));
+    let cases: [(&str, &str, &str); 7] = [
+        ("HTTP/1.1", "HTTP/1.0", "WS_ERR_HANDSHAKE_HTTP_VERSION"),
+        ("Host: server.example.com\r\n", "", "WS_ERR_HANDSHAKE_HOST"),
+        (
+            "Upgrade: websocket",
+            "Upgrade: h2c",
+            "WS_ERR_HANDSHAKE_UPGRADE",
+        ),
+        (
+            "Connection: Upgrade",
+            "Connection: close",
+            "WS_ERR_HANDSHAKE_CONNECTION",
+        ),
+        ("dGhlIHNhbXBsZSBub25jZQ==", "short", "WS_ERR_HANDSHAKE_KEY"),
+        (
+            "Sec-WebSocket-Version: 13",
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: a b",
+            "WS_ERR_HANDSHAKE_PROTOCOL_HEADER",
+        ),
+        (
+            "Sec-WebSocket-Version: 13",
+            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Extensions: ;",
+            "WS_ERR_HANDSHAKE_EXTENSIONS_HEADER",
+        ),
+    ];
+    for (from, to, code) in cases {
+        let e = with(from, to).unwrap_err();
+        assert_eq!((e.status, e.code()), (400, code), "{to:?}");
+    }
 }
 
 /// A rejection's head carries no peer bytes: whatever the request held, the head is the
@@ -305,11 +358,11 @@ fn rejection_head_is_fixed() {
     .unwrap_err();
     let resp = build_rejection(&e);
     assert!(String::from_utf8_lossy(&resp)
-        .ends_with("\"é\\tHTTP/1.1 200\" (must be 13, RFC 6455 §4.4)"));
+        .ends_with("\"é\\tHTTP/1.1 200\" (must be 13 or 8, RFC 6455 §4.4)"));
     let end = resp.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
     let head = std::str::from_utf8(&resp[..end]).unwrap();
     assert!(
-        head.starts_with("HTTP/1.1 426 Upgrade Required\r\nConnection: close\r\n"),
+        head.starts_with("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"),
         "{head}"
     );
     assert!(

@@ -1,0 +1,770 @@
+// The `ws`-compatible client and server beyond plain ws:// echo: a wss:// / https: client against
+// an `https` server with a throwaway certificate (made here with openssl: scripts/setup/openssl.sh),
+// redirects, ws+unix: URLs, bytes that arrive with the upgrade, upgrades over a plain Duplex,
+// Blob, protocol version 8 and the HTTP refusals, and every error message, class and code, checked
+// side by side against the real `ws` package on the same bytes. Servers listen on 127.0.0.1 or a
+// unix socket in a temporary folder; every wait is bounded.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
+import { Duplex } from 'node:stream';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const pkg = require('../../packages/wsprism');
+const { WebSocket, WebSocketServer, createWebSocketStream } = pkg;
+const WS = require('ws');
+
+const HOST = '127.0.0.1';
+const T = { timeout: 30_000 };
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const hasBlob = typeof Blob === 'function';
+
+let tmp;
+let tls; // { key, cert } PEM strings: a self-signed certificate for localhost and 127.0.0.1
+
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'wsprism-compat-'));
+  const openssl = execFileSync('bash', [path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../../scripts/setup/openssl.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore']
+  })
+    .trim()
+    .split('\n')
+    .pop();
+  const keyFile = path.join(tmp, 'key.pem');
+  const certFile = path.join(tmp, 'cert.pem');
+  execFileSync(openssl, [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'
+  ], { stdio: 'ignore' });
+  tls = { key: fs.readFileSync(keyFile, 'utf8'), cert: fs.readFileSync(certFile, 'utf8') };
+});
+
+after(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    })
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves with the first 'open' or rejects with the first 'error' (bounded). */
+function opened(ws, what = 'open') {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    }),
+    5000,
+    what
+  );
+}
+
+function failed(ws, what = 'error') {
+  return withTimeout(
+    new Promise((resolve, reject) => {
+      ws.once('open', () => reject(new Error('unexpected open')));
+      ws.once('error', resolve);
+    }),
+    5000,
+    what
+  );
+}
+
+function listening(server, ...args) {
+  return new Promise((resolve) => server.listen(...args, resolve));
+}
+
+function closeAll(...servers) {
+  return Promise.all(servers.map((s) => new Promise((r) => s.close(() => r()))));
+}
+
+/** An echo WebSocketServer on `server` (an http/https server, not yet listening). */
+function echoOn(server) {
+  const wss = new WebSocketServer({ server });
+  wss.on('connection', (ws, req) => {
+    ws.on('message', (d, binary) => ws.send(d, { binary }));
+    ws.send(`hello ${req.url}`);
+  });
+  return wss;
+}
+
+async function firstMessage(ws) {
+  const [data] = await withTimeout(once(ws, 'message'), 5000, 'a message');
+  return data.toString();
+}
+
+// ------------------------------------------------------------------------------------------
+// TLS
+
+test('wss:// and https: clients reach an https server with the ca, servername and rejectUnauthorized options', T, async () => {
+  const server = https.createServer({ key: tls.key, cert: tls.cert });
+  const names = [];
+  server.on('secureConnection', (s) => names.push(s.servername));
+  const wss = echoOn(server);
+  await listening(server, 0, HOST);
+  const port = server.address().port;
+
+  // trusted through `ca`, name checked against the certificate
+  let ws = new WebSocket(`wss://localhost:${port}/a`, { ca: tls.cert });
+  let hello = firstMessage(ws);
+  await opened(ws);
+  assert.equal(await hello, 'hello /a');
+  ws.send('over tls');
+  assert.equal(await firstMessage(ws), 'over tls');
+  ws.close();
+  await once(ws, 'close');
+  assert.equal(names.pop(), 'localhost', 'SNI is the URL host');
+
+  // https: is wss:
+  ws = new WebSocket(`https://localhost:${port}/b`, { ca: tls.cert });
+  hello = firstMessage(ws);
+  await opened(ws);
+  assert.equal(ws.url, `wss://localhost:${port}/b`);
+  assert.equal(await hello, 'hello /b');
+  ws.terminate();
+
+  // an IP address: no SNI unless `servername` says so; the certificate names 127.0.0.1 too
+  ws = new WebSocket(`wss://${HOST}:${port}/c`, { ca: tls.cert, servername: 'localhost' });
+  await opened(ws);
+  assert.equal(names.pop(), 'localhost');
+  ws.terminate();
+
+  // not trusted: the TLS error, as `ws` reports it
+  ws = new WebSocket(`wss://localhost:${port}/d`);
+  const err = await failed(ws);
+  const wsErr = await failed(new WS(`wss://localhost:${port}/d`));
+  assert.equal(err.code, wsErr.code);
+  assert.equal(err.message, wsErr.message);
+  assert.match(err.code, /SELF_SIGNED/);
+
+  // a wrong name fails even with the right ca
+  ws = new WebSocket(`wss://${HOST}:${port}/e`, { ca: tls.cert, servername: 'example.org' });
+  assert.equal((await failed(ws)).code, 'ERR_TLS_CERT_ALTNAME_INVALID');
+
+  // rejectUnauthorized: false accepts it
+  ws = new WebSocket(`wss://localhost:${port}/f`, { rejectUnauthorized: false });
+  await opened(ws);
+  ws.terminate();
+
+  // a client certificate (cert + key) reaches the server
+  const server2 = https.createServer({ key: tls.key, cert: tls.cert, requestCert: true, ca: tls.cert });
+  const wss2 = new WebSocketServer({ server: server2 });
+  let peerCert;
+  wss2.on('connection', (sock, req) => {
+    peerCert = req.socket.getPeerCertificate();
+    sock.close();
+  });
+  await listening(server2, 0, HOST);
+  ws = new WebSocket(`wss://localhost:${server2.address().port}/`, { ca: tls.cert, cert: tls.cert, key: tls.key });
+  await opened(ws);
+  await once(ws, 'close');
+  assert.equal(peerCert.subject.CN, 'localhost');
+
+  wss.close();
+  wss2.close();
+  await closeAll(server, server2);
+});
+
+// ------------------------------------------------------------------------------------------
+// Redirects
+
+test('redirects: followRedirects, maxRedirects, the redirect event, credentials dropped across hosts', T, async () => {
+  const target = http.createServer();
+  const seen = [];
+  const wss = new WebSocketServer({ server: target });
+  wss.on('connection', (ws, req) => {
+    seen.push({ url: req.url, authorization: req.headers.authorization, cookie: req.headers.cookie });
+    ws.close();
+  });
+  await listening(target, 0, HOST);
+  const tport = target.address().port;
+
+  // a front server: /same -> a path on itself (same host), /away -> the target (another host),
+  // /loop -> itself forever
+  const front = http.createServer();
+  const frontWss = new WebSocketServer({ server: front });
+  frontWss.on('connection', (ws, req) => {
+    seen.push({ url: req.url, authorization: req.headers.authorization, cookie: req.headers.cookie });
+    ws.close();
+  });
+  front.removeAllListeners('upgrade');
+  front.on('upgrade', (req, socket, head) => {
+    const to = { '/same': '/final', '/away': `ws://localhost:${tport}/there`, '/loop': '/loop' }[req.url];
+    if (to) {
+      socket.end(`HTTP/1.1 302 Found\r\nLocation: ${to}\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    frontWss.handleUpgrade(req, socket, head, (ws) => frontWss.emit('connection', ws, req));
+  });
+  await listening(front, 0, HOST);
+  const fport = front.address().port;
+  const headers = { Authorization: 'Bearer secret', Cookie: 'id=1' };
+
+  // not followed by default: ws's error
+  let ws = new WebSocket(`ws://${HOST}:${fport}/same`);
+  assert.equal((await failed(ws)).message, 'Unexpected server response: 302');
+
+  // same host: followed, credentials kept, 'redirect' emitted with the new URL
+  ws = new WebSocket(`ws://${HOST}:${fport}/same`, { followRedirects: true, headers });
+  const redirects = [];
+  ws.on('redirect', (url, req) => redirects.push([url, req instanceof http.ClientRequest]));
+  await opened(ws);
+  assert.equal(ws.url, `ws://${HOST}:${fport}/final`);
+  await once(ws, 'close');
+  assert.deepEqual(redirects, [[`ws://${HOST}:${fport}/final`, true]]);
+  assert.deepEqual(seen.pop(), { url: '/final', authorization: 'Bearer secret', cookie: 'id=1' });
+
+  // another host, no 'redirect' listener: Authorization and Cookie are not sent there
+  ws = new WebSocket(`ws://${HOST}:${fport}/away`, { followRedirects: true, headers });
+  await opened(ws);
+  await once(ws, 'close');
+  assert.deepEqual(seen.pop(), { url: '/there', authorization: undefined, cookie: undefined });
+
+  // URL credentials become Basic auth, and are dropped across hosts too
+  ws = new WebSocket(`ws://user:pw@${HOST}:${fport}/same`, { followRedirects: true });
+  await opened(ws);
+  await once(ws, 'close');
+  assert.equal(seen.pop().authorization, 'Basic ' + Buffer.from('user:pw').toString('base64'));
+  ws = new WebSocket(`ws://user:pw@${HOST}:${fport}/away`, { followRedirects: true });
+  await opened(ws);
+  await once(ws, 'close');
+  assert.equal(seen.pop().authorization, undefined);
+
+  // a loop stops at maxRedirects, with ws's message
+  ws = new WebSocket(`ws://${HOST}:${fport}/loop`, { followRedirects: true, maxRedirects: 3 });
+  let count = 0;
+  ws.on('redirect', () => count++);
+  assert.equal((await failed(ws)).message, 'Maximum redirects exceeded');
+  assert.equal(count, 3);
+
+  wss.close();
+  frontWss.close();
+  await closeAll(front, target);
+});
+
+// ------------------------------------------------------------------------------------------
+// Unix sockets
+
+test('ws+unix: URLs connect to a server on a unix socket, path and query kept', T, async () => {
+  const sockPath = path.join(tmp, 'ws.sock');
+  const server = http.createServer();
+  const wss = echoOn(server);
+  await listening(server, sockPath);
+  const ws = new WebSocket(`ws+unix:${sockPath}:/chat?room=1`);
+  const hello = firstMessage(ws);
+  await opened(ws);
+  assert.equal(await hello, 'hello /chat?room=1');
+  ws.send(Buffer.from([1, 2, 3]));
+  const [echo, binary] = await withTimeout(once(ws, 'message'), 5000, 'echo');
+  assert.deepEqual([...echo], [1, 2, 3]);
+  assert.equal(binary, true);
+  ws.close();
+  await once(ws, 'close');
+  // the `ws` client reaches our server there too
+  const other = new WS(`ws+unix:${sockPath}:/x`);
+  const otherHello = firstMessage(other);
+  await opened(other);
+  assert.equal(await otherHello, 'hello /x');
+  other.terminate();
+  // no socket there: the connect error
+  const missing = new WebSocket(`ws+unix:${path.join(tmp, 'none.sock')}`);
+  assert.equal((await failed(missing)).code, 'ENOENT');
+  wss.close();
+  await closeAll(server);
+});
+
+// ------------------------------------------------------------------------------------------
+// Bytes that come with the upgrade
+
+function maskedFrame(opcode, payload) {
+  const key = crypto.randomBytes(4);
+  const body = Buffer.from(payload);
+  for (let i = 0; i < body.length; i++) body[i] ^= key[i & 3];
+  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | body.length]), key, body]);
+}
+
+test('frames sent in the same packet as the upgrade request (server) or the 101 (client) are read', T, async () => {
+  const wss = new WebSocketServer({ host: HOST, port: 0 });
+  await once(wss, 'listening');
+  const got = new Promise((resolve) => {
+    wss.on('connection', (ws) => {
+      const messages = [];
+      ws.on('message', (d) => {
+        messages.push(d.toString());
+        if (messages.length === 2) resolve(messages);
+      });
+    });
+  });
+  const sock = net.connect(wss.address().port, HOST);
+  sock.on('error', () => {});
+  await once(sock, 'connect');
+  const key = crypto.randomBytes(16).toString('base64');
+  sock.write(
+    Buffer.concat([
+      Buffer.from(
+        `GET / HTTP/1.1\r\nHost: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`
+      ),
+      maskedFrame(1, 'first'),
+      maskedFrame(1, 'second')
+    ])
+  );
+  assert.deepEqual(await withTimeout(got, 5000, 'both messages'), ['first', 'second']);
+  sock.destroy();
+  wss.close();
+
+  // client side: a server that writes the 101 and two frames at once
+  const raw = net.createServer((s) => {
+    s.on('error', () => {});
+    s.once('data', (d) => {
+      const k = /Sec-WebSocket-Key: (\S+)/i.exec(d.toString())[1];
+      const accept = crypto.createHash('sha1').update(k + GUID).digest('base64');
+      s.write(
+        Buffer.concat([
+          Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`),
+          Buffer.from([0x81, 0x03]), Buffer.from('one'),
+          Buffer.from([0x81, 0x03]), Buffer.from('two')
+        ])
+      );
+    });
+  });
+  await listening(raw, 0, HOST);
+  const ws = new WebSocket(`ws://${HOST}:${raw.address().port}/`, { perMessageDeflate: false });
+  const messages = [];
+  const both = new Promise((resolve) =>
+    ws.on('message', (d) => {
+      messages.push(d.toString());
+      if (messages.length === 2) resolve();
+    })
+  );
+  await withTimeout(both, 5000, 'both messages');
+  assert.deepEqual(messages, ['one', 'two']);
+  ws.terminate();
+  await closeAll(raw);
+});
+
+// ------------------------------------------------------------------------------------------
+// Any Duplex
+
+/** Two connected Duplex streams (no net.Socket methods: setTimeout, setNoDelay, ...). */
+function duplexPair() {
+  let a, b;
+  const make = (other) =>
+    new Duplex({
+      read() {},
+      write(chunk, enc, cb) {
+        other().push(chunk);
+        cb();
+      },
+      final(cb) {
+        other().push(null);
+        cb();
+      }
+    });
+  a = make(() => b);
+  b = make(() => a);
+  return [a, b];
+}
+
+test('an upgrade over a plain Duplex: http server side and createConnection client side', T, async () => {
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server });
+  const serverSide = new Promise((resolve) => wss.on('connection', resolve));
+  const [clientEnd, serverEnd] = duplexPair();
+  assert.equal(typeof serverEnd.setNoDelay, 'undefined');
+  server.emit('connection', serverEnd);
+  const ws = new WebSocket('ws://duplex.invalid/', { createConnection: () => clientEnd });
+  await opened(ws);
+  const peer = await withTimeout(serverSide, 5000, 'connection');
+  peer.on('message', (d, binary) => peer.send(d, { binary }));
+  // this pair delivers synchronously: the echo may come back inside send()
+  const echoed = firstMessage(ws);
+  ws.send('through a Duplex');
+  assert.equal(await echoed, 'through a Duplex');
+  ws.close(4000, 'done');
+  const [code, reason] = await withTimeout(once(peer, 'close'), 5000, 'close');
+  assert.equal(code, 4000);
+  assert.equal(reason.toString(), 'done');
+  wss.close();
+});
+
+test('createWebSocketStream: messages as chunks both ways, backpressure, end closes', T, async () => {
+  const wss = new WebSocketServer({ host: HOST, port: 0 });
+  await once(wss, 'listening');
+  const received = [];
+  const closed = new Promise((resolve) =>
+    wss.on('connection', (ws) => {
+      ws.on('message', (d) => received.push(d.toString()));
+      ws.on('close', (code) => resolve(code));
+      for (let i = 0; i < 20; i++) ws.send(`m${i}`);
+    })
+  );
+  const ws = new WebSocket(`ws://${HOST}:${wss.address().port}/`);
+  const duplex = createWebSocketStream(ws, { highWaterMark: 2, readableObjectMode: true });
+  assert.equal(WebSocket.createWebSocketStream, createWebSocketStream);
+  duplex.write('written before open');
+  // a full readable buffer pauses the WebSocket; reading resumes it
+  await withTimeout(
+    new Promise((resolve) => {
+      const check = () => (ws.isPaused ? resolve() : setImmediate(check));
+      check();
+    }),
+    5000,
+    'paused by backpressure'
+  );
+  const chunks = [];
+  for await (const chunk of duplex) {
+    chunks.push(chunk);
+    if (chunks.length === 20) break; // destroys the stream: the connection is terminated
+  }
+  assert.deepEqual(chunks, Array.from({ length: 20 }, (_, i) => `m${i}`));
+  assert.equal(await withTimeout(closed, 5000, 'server close'), 1006);
+  assert.deepEqual(received, ['written before open']);
+
+  // end(): the closing handshake; the readable side ends at 'close'
+  const ws2 = new WebSocket(`ws://${HOST}:${wss.address().port}/`);
+  const d2 = createWebSocketStream(ws2);
+  d2.resume();
+  d2.end('last');
+  await withTimeout(once(d2, 'close'), 5000, 'stream closed');
+  assert.equal(ws2.readyState, WebSocket.CLOSED);
+  wss.close();
+});
+
+test('createWebSocketStream: a protocol error destroys the stream with ws\'s error; writes after close fail', T, async () => {
+  const server = await evilServer(Buffer.from([0x85, 0x00]));
+  const ws = new WebSocket(`ws://${HOST}:${server.address().port}/`, { perMessageDeflate: false });
+  const duplex = createWebSocketStream(ws);
+  const streamClosed = withTimeout(new Promise((r) => duplex.once('close', r)), 5000, 'stream close');
+  const [err] = await withTimeout(once(duplex, 'error'), 5000, 'stream error');
+  assert.equal(err.message, 'Invalid WebSocket frame: invalid opcode 5');
+  assert.equal(err.code, 'WS_ERR_INVALID_OPCODE');
+  await streamClosed;
+  assert.equal(ws.readyState, WebSocket.CLOSED);
+  await closeAll(server);
+
+  // a write once the WebSocket is closed: the send callback's error is the stream's
+  const wss = new WebSocketServer({ host: HOST, port: 0 });
+  await once(wss, 'listening');
+  wss.on('connection', (peer) => peer.close());
+  const ws2 = new WebSocket(`ws://${HOST}:${wss.address().port}/`);
+  await withTimeout(once(ws2, 'close'), 5000, 'closed by the server');
+  const d2 = createWebSocketStream(ws2);
+  d2.write('too late');
+  const [e2] = await withTimeout(once(d2, 'error'), 5000, 'write error');
+  assert.equal(e2.message, 'WebSocket is not open: readyState 3 (CLOSED)');
+  wss.close();
+});
+
+// ------------------------------------------------------------------------------------------
+// Blob
+
+test('Blob: binaryType "blob" receives Blobs; a sent Blob arrives as binary, in order with other sends', { ...T, skip: !hasBlob }, async () => {
+  const wss = new WebSocketServer({ host: HOST, port: 0 });
+  await once(wss, 'listening');
+  const got = new Promise((resolve) =>
+    wss.on('connection', (ws) => {
+      const seen = [];
+      ws.on('message', (d, binary) => {
+        seen.push([d.toString(), binary]);
+        if (seen.length === 3) {
+          ws.send(Buffer.from('back'));
+          resolve(seen);
+        }
+      });
+    })
+  );
+  const ws = new WebSocket(`ws://${HOST}:${wss.address().port}/`);
+  ws.binaryType = 'blob';
+  assert.equal(ws.binaryType, 'blob');
+  await opened(ws);
+  ws.send(new Blob(['blob one']));
+  ws.send('text after it');
+  ws.send(new Blob([Buffer.from('blob two')]), { binary: false });
+  assert.deepEqual(await withTimeout(got, 5000, 'three messages'), [
+    ['blob one', true],
+    ['text after it', false],
+    ['blob two', false]
+  ]);
+  const [data, binary] = await withTimeout(once(ws, 'message'), 5000, 'a Blob');
+  assert.ok(data instanceof Blob);
+  assert.equal(binary, true);
+  assert.equal(await data.text(), 'back');
+  ws.close();
+  await once(ws, 'close');
+  wss.close();
+});
+
+// ------------------------------------------------------------------------------------------
+// Protocol version 8 and the HTTP refusals (the engine's rules), compared with `ws`
+
+async function rawResponse(port, head) {
+  const sock = net.connect(port, HOST);
+  sock.on('error', () => {});
+  await once(sock, 'connect');
+  const chunks = [];
+  sock.on('data', (c) => chunks.push(c));
+  sock.write(head);
+  await withTimeout(once(sock, 'close'), 5000, 'the refusal');
+  const text = Buffer.concat(chunks).toString('latin1');
+  const [statusLine, ...rest] = text.slice(0, text.indexOf('\r\n\r\n')).split('\r\n');
+  const headers = Object.fromEntries(rest.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+  return { statusLine, headers, body: text.slice(text.indexOf('\r\n\r\n') + 4) };
+}
+
+test('protocolVersion 8: the client sends it (and Sec-WebSocket-Origin), the server accepts it', T, async () => {
+  const wss = new WebSocketServer({
+    host: HOST,
+    port: 0,
+    verifyClient: (info) => info.origin === 'https://app.example'
+  });
+  await once(wss, 'listening');
+  const seen = new Promise((resolve) => wss.on('connection', (ws, req) => resolve(req.headers)));
+  const ws = new WebSocket(`ws://${HOST}:${wss.address().port}/`, { protocolVersion: 8, origin: 'https://app.example' });
+  await opened(ws);
+  const h = await seen;
+  assert.equal(h['sec-websocket-version'], '8');
+  assert.equal(h['sec-websocket-origin'], 'https://app.example');
+  assert.equal(h.origin, undefined);
+  ws.terminate();
+  // `ws` as the client with version 8
+  const other = new WS(`ws://${HOST}:${wss.address().port}/`, { protocolVersion: 8, origin: 'https://app.example' });
+  await opened(other);
+  other.terminate();
+  assert.throws(() => new WebSocket(`ws://${HOST}:1/`, { protocolVersion: 7 }), {
+    name: 'RangeError',
+    message: 'Unsupported protocol version: 7 (supported versions: 8, 13)'
+  });
+  wss.close();
+});
+
+test('refused requests: status, headers and body as `ws` sends them (version, method, key, upgrade)', T, async () => {
+  const ours = new WebSocketServer({ host: HOST, port: 0 });
+  const theirs = new WS.WebSocketServer({ host: HOST, port: 0 });
+  await Promise.all([once(ours, 'listening'), once(theirs, 'listening')]);
+  const head = (over = {}, method = 'GET') => {
+    const h = {
+      Host: HOST,
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+      'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+      'Sec-WebSocket-Version': '13',
+      ...over
+    };
+    return `${method} / HTTP/1.1\r\n` + Object.entries(h).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n';
+  };
+  const cases = [
+    ['version 12', head({ 'Sec-WebSocket-Version': '12' }), 400],
+    ['no version', head({ 'Sec-WebSocket-Version': null }), 400],
+    ['POST', head({}, 'POST'), 405],
+    ['bad key', head({ 'Sec-WebSocket-Key': 'short' }), 400],
+    ['no Upgrade', head({ Upgrade: 'h2c' }), 400],
+    ['bad subprotocol list', head({ 'Sec-WebSocket-Protocol': 'a b' }), 400]
+  ];
+  for (const [what, raw, status] of cases) {
+    const a = await rawResponse(ours.address().port, raw);
+    const b = await rawResponse(theirs.address().port, raw);
+    assert.equal(a.statusLine, b.statusLine, what);
+    assert.equal(a.statusLine.split(' ')[1], String(status), what);
+    assert.equal(a.body, b.body, what);
+    assert.equal(a.headers['sec-websocket-version'], b.headers['sec-websocket-version'], what);
+  }
+  const post = await rawResponse(ours.address().port, head({}, 'POST'));
+  assert.equal(post.headers.allow, 'GET');
+  const v12 = await rawResponse(ours.address().port, head({ 'Sec-WebSocket-Version': '12' }));
+  assert.equal(v12.headers['sec-websocket-version'], '13, 8');
+  // with a 'wsClientError' listener the app answers; the error names the rule
+  ours.once('wsClientError', (err, socket) => {
+    assert.equal(err.message, 'Missing or invalid Sec-WebSocket-Version header');
+    assert.equal(err.code, 'WS_ERR_HANDSHAKE_VERSION');
+    assert.equal(err.status, 400);
+    socket.end('HTTP/1.1 418 I\'m a Teapot\r\nContent-Length: 0\r\n\r\n');
+  });
+  const teapot = await rawResponse(ours.address().port, head({ 'Sec-WebSocket-Version': '12' }));
+  assert.equal(teapot.statusLine, "HTTP/1.1 418 I'm a Teapot");
+  ours.close();
+  theirs.close();
+});
+
+// ------------------------------------------------------------------------------------------
+// Error messages, classes and codes: the same bytes to our client and to `ws`'s
+
+/** A server that completes the handshake, then writes `bytes` (server frames are unmasked). */
+async function evilServer(bytes, { extensions } = {}) {
+  const server = net.createServer((s) => {
+    s.on('error', () => {});
+    s.once('data', (d) => {
+      const key = /Sec-WebSocket-Key: (\S+)/i.exec(d.toString())[1];
+      const accept = crypto.createHash('sha1').update(key + GUID).digest('base64');
+      s.write(
+        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n` +
+          (extensions ? `Sec-WebSocket-Extensions: ${extensions}\r\n` : '') +
+          '\r\n'
+      );
+      s.write(bytes);
+      s.on('data', () => {});
+    });
+  });
+  await listening(server, 0, HOST);
+  return server;
+}
+
+/** The first error each client reports, with the close code its 'close' gives. */
+async function errorOf(Client, port, options) {
+  const ws = new Client(`ws://${HOST}:${port}/`, options);
+  const [err] = await withTimeout(once(ws, 'error'), 5000, 'a protocol error');
+  const [code] = await withTimeout(once(ws, 'close'), 5000, 'close after the error');
+  return { err, code };
+}
+
+const frameCases = [
+  ['reserved opcode', Buffer.from([0x85, 0x00]), 1002, 'WS_ERR_INVALID_OPCODE'],
+  ['unexpected continuation', Buffer.from([0x80, 0x00]), 1002, 'WS_ERR_INVALID_OPCODE'],
+  ['data frame inside a fragmented message', Buffer.from([0x01, 0x01, 0x61, 0x81, 0x01, 0x62]), 1002, 'WS_ERR_INVALID_OPCODE'],
+  ['RSV1 without permessage-deflate', Buffer.from([0xc1, 0x01, 0x61]), 1002, 'WS_ERR_UNEXPECTED_RSV_1'],
+  ['RSV2', Buffer.from([0xa1, 0x01, 0x61]), 1002, 'WS_ERR_UNEXPECTED_RSV_2_3'],
+  ['fragmented ping', Buffer.from([0x09, 0x00]), 1002, 'WS_ERR_EXPECTED_FIN'],
+  ['ping of 126 bytes', Buffer.concat([Buffer.from([0x89, 0x7e, 0x00, 0x7e]), Buffer.alloc(126)]), 1002, 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'],
+  ['close payload of 1 byte', Buffer.from([0x88, 0x01, 0x03]), 1002, 'WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH'],
+  ['masked frame from a server', Buffer.from([0x81, 0x81, 1, 2, 3, 4, 0x60]), 1002, 'WS_ERR_UNEXPECTED_MASK'],
+  ['invalid UTF-8 text', Buffer.from([0x81, 0x02, 0xc3, 0x28]), 1007, 'WS_ERR_INVALID_UTF8'],
+  ['close code 1005 on the wire', Buffer.from([0x88, 0x02, 0x03, 0xed]), 1002, 'WS_ERR_INVALID_CLOSE_CODE'],
+  ['close code 999', Buffer.from([0x88, 0x02, 0x03, 0xe7]), 1002, 'WS_ERR_INVALID_CLOSE_CODE'],
+  // ws's words; the close frame says 1002, not ws's 1009: a 64-bit length with its top bit set
+  // breaks RFC 6455 §5.2 ("the most significant bit MUST be 0") whatever the size limit
+  ['a 2^63-byte length', Buffer.from([0x82, 0x7f, 0x80, 0, 0, 0, 0, 0, 0, 0]), 1002, 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH'],
+  ['a 2^62-byte length', Buffer.from([0x82, 0x7f, 0x40, 0, 0, 0, 0, 0, 0, 0]), 1009, 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH'],
+  ['over maxPayload', Buffer.concat([Buffer.from([0x82, 0x7e, 0x04, 0x01]), Buffer.alloc(1025)]), 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', { maxPayload: 1024 }]
+];
+
+for (const [what, bytes, closeCode, code, options] of frameCases) {
+  test(`client error for ${what}: ws's class, message and code; close code ${closeCode} sent, 1006 reported`, T, async () => {
+    const server = await evilServer(bytes);
+    const port = server.address().port;
+    const ours = await errorOf(WebSocket, port, { perMessageDeflate: false, ...options });
+    const theirs = await errorOf(WS, port, { perMessageDeflate: false, ...options });
+    assert.equal(ours.err.constructor, theirs.err.constructor, 'class');
+    assert.equal(ours.err.message, theirs.err.message, 'message');
+    assert.equal(ours.err.code, theirs.err.code, 'code');
+    assert.equal(ours.err.code, code);
+    assert.equal(ours.code, theirs.code, "the 'close' code");
+    assert.equal(ours.code, 1006);
+    // the engine's facts ride along
+    assert.equal(ours.err.closeCode, closeCode);
+    assert.match(ours.err.rfcSection, /^RFC (6455|7692) §/);
+    assert.equal(typeof ours.err.offset, 'number');
+    assert.equal(typeof ours.err.engineMessage, 'string');
+    await closeAll(server);
+  });
+}
+
+test('server error for an unmasked client frame: ws\'s message and code, 1002 sent', T, async () => {
+  const errors = [];
+  for (const Server of [WebSocketServer, WS.WebSocketServer]) {
+    const wss = new Server({ host: HOST, port: 0 });
+    await once(wss, 'listening');
+    const got = new Promise((resolve) => wss.on('connection', (ws) => ws.on('error', resolve)));
+    const sock = net.connect(wss.address().port, HOST);
+    sock.on('error', () => {});
+    await once(sock, 'connect');
+    const chunks = [];
+    sock.on('data', (c) => chunks.push(c));
+    sock.write(
+      `GET / HTTP/1.1\r\nHost: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+    );
+    sock.write(Buffer.from([0x81, 0x02, 0x68, 0x69])); // unmasked
+    errors.push(await withTimeout(got, 5000, 'server error'));
+    await withTimeout(once(sock, 'close'), 5000, 'closed');
+    const out = Buffer.concat(chunks);
+    const frame = out.subarray(out.indexOf('\r\n\r\n') + 4);
+    assert.deepEqual([...frame.subarray(0, 4)], [0x88, 0x02, 0x03, 0xea], 'close frame with 1002');
+    wss.close();
+  }
+  const [ours, theirs] = errors;
+  assert.equal(ours.constructor, theirs.constructor);
+  assert.equal(ours.message, theirs.message);
+  assert.equal(ours.message, 'Invalid WebSocket frame: MASK must be set');
+  assert.equal(ours.code, 'WS_ERR_EXPECTED_MASK');
+});
+
+test('handshake response errors: ws\'s messages for the same bad 101', T, async () => {
+  const cases = [
+    ['bad accept', () => 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n', []],
+    ['bad Upgrade', (a) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${a}\r\n\r\n`, []],
+    ['subprotocol not requested', (a) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${a}\r\nSec-WebSocket-Protocol: chat\r\n\r\n`, []],
+    ['subprotocol not offered', (a) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${a}\r\nSec-WebSocket-Protocol: other\r\n\r\n`, ['chat']],
+    ['empty subprotocol', (a) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${a}\r\nSec-WebSocket-Protocol:\r\n\r\n`, ['chat']],
+    ['no subprotocol', (a) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${a}\r\n\r\n`, ['chat']],
+    ['extension not requested', (a) => `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${a}\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n`, []],
+    ['403', () => 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n', []]
+  ];
+  for (const [what, response, protocols] of cases) {
+    const server = net.createServer((s) => {
+      s.on('error', () => {});
+      s.once('data', (d) => {
+        const key = /Sec-WebSocket-Key: (\S+)/i.exec(d.toString())[1];
+        s.end(response(crypto.createHash('sha1').update(key + GUID).digest('base64')));
+      });
+    });
+    await listening(server, 0, HOST);
+    const url = `ws://${HOST}:${server.address().port}/`;
+    const opts = { perMessageDeflate: false };
+    const ours = await failed(new WebSocket(url, protocols, opts), what);
+    const theirs = await failed(new WS(url, protocols, opts), what);
+    assert.equal(ours.message, theirs.message, what);
+    assert.equal(ours.constructor, theirs.constructor, what);
+    await closeAll(server);
+  }
+});
+
+test('API errors: ws\'s classes and messages for bad arguments', T, async () => {
+  const wss = new WebSocketServer({ host: HOST, port: 0 });
+  await once(wss, 'listening');
+  const url = `ws://${HOST}:${wss.address().port}/`;
+  const pairs = [];
+  for (const Client of [WebSocket, WS]) {
+    const got = [];
+    const grab = (fn) => {
+      try {
+        fn();
+        got.push(null);
+      } catch (e) {
+        got.push([e.constructor.name, e.message]);
+      }
+    };
+    grab(() => new Client('ftp://x'));
+    grab(() => new Client('ws://x/#frag'));
+    grab(() => new Client(url, ['a', 'a']));
+    grab(() => new Client(url, ['a b']));
+    const ws = new Client(url);
+    grab(() => ws.send('too early'));
+    grab(() => ws.ping());
+    await opened(ws);
+    grab(() => ws.ping(Buffer.alloc(126)));
+    grab(() => ws.close(1005));
+    grab(() => ws.close(1000, 'x'.repeat(124)));
+    grab(() => ws.close('1000'));
+    ws.terminate();
+    pairs.push(got);
+  }
+  assert.deepEqual(pairs[0], pairs[1]);
+  wss.close();
+});
