@@ -206,13 +206,14 @@ fn rejection(e: &handshake::HandshakeError) -> Result<JsValue, JsValue> {
     object(&[
         ("ok", JsValue::FALSE),
         ("status", JsValue::from(status)),
+        ("code", JsValue::from_str(e.code())),
         ("message", JsValue::from_str(&e.to_string())),
         ("response", response),
     ])
 }
 
 /// `validateHandshakeRequest(data, { maxSize })`: `{ ok: true, accept, key, path, host, origin,
-/// protocols, extensions, headers, length }` or `{ ok: false, status, message, response }`
+/// protocols, extensions, headers, length }` or `{ ok: false, status, code, message, response }`
 /// (`response`: the HTTP rejection to send; an incomplete head is a 400).
 #[wasm_bindgen(js_name = validateHandshakeRequest)]
 pub fn validate_handshake_request(data: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
@@ -469,6 +470,7 @@ pub fn parse_handshake_response(data: JsValue, opts: JsValue) -> Result<JsValue,
                 }
                 Err(e) => {
                     set(&out, "ok", &JsValue::FALSE)?;
+                    set(&out, "code", &JsValue::from_str(e.code()))?;
                     set(&out, "message", &JsValue::from_str(&e.to_string()))?;
                 }
             }
