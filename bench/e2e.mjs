@@ -5,7 +5,8 @@
 //   npm run bench                       # the whole matrix (~8 min), prints the table
 //   npm run bench -- --quick            # 1 s windows (~4 min), for development
 //   npm run bench -- --only 20B,c100    # a subset: sizes (20B 1KiB 16KiB 1MiB), c1 c100 c1000,
-//                                       # plain deflate, servers (wsprism ws ws-noaddons rust);
+//                                       # plain deflate, servers (wsprism wsprism-wasm ws
+//                                       # ws-noaddons rust);
 //                                       # tokens of one kind are alternatives, kinds combine
 //   npm run bench -- --smoke            # a few 0.3 s runs; fails if an echo is wrong or missing
 //   options: --duration-ms N --warmup-ms N --idle-ms N --servers a,b --no-build --no-save --out DIR
@@ -49,7 +50,15 @@ const SERVERS = [
     name: 'wsprism',
     label: 'wsprism (Node)',
     cmd: () => [process.execPath, path.join(here, 'servers/wsprism-echo.mjs')],
-    env: {}
+    env: { WSPRISM_BACKEND: 'native' }
+  },
+  {
+    // The same server on the package's WebAssembly backend (the fallback where no prebuilt
+    // addon loads).
+    name: 'wsprism-wasm',
+    label: 'wsprism (Node, wasm backend)',
+    cmd: () => [process.execPath, path.join(here, 'servers/wsprism-echo.mjs')],
+    env: { WSPRISM_BACKEND: 'wasm' }
   },
   {
     name: 'ws',
@@ -406,6 +415,7 @@ async function main() {
   if (!flag('--no-build')) {
     console.log('# building the addon and the load generator, installing bench/ dependencies');
     sh('bash', ['scripts/build-node.sh']);
+    if (servers.some((s) => s.name === 'wsprism-wasm')) sh('bash', ['scripts/build-wasm.sh']);
     sh('cargo', ['build', '--release', '--quiet', '--manifest-path', 'bench/loadgen/Cargo.toml']);
     sh('npm', ['install', '--no-audit', '--no-fund', '--silent'], { cwd: here });
   }

@@ -4,7 +4,9 @@
 //
 //   cd bench && npm install && cd .. && bash scripts/build-node.sh && node bench/node-codec.mjs
 //
-// Options: --quick (shorter rounds), --only=decoder|close|mask|utf8|encoder.
+// Options: --quick (shorter rounds), --only=decoder|close|mask|utf8|encoder|backends.
+// "backends": the package on its native backend vs its WebAssembly backend (WSPRISM_BACKEND=wasm,
+// the fallback where no prebuilt addon loads) vs ws, decoding and encoding, in one process.
 // Each candidate runs in alternating rounds (A B A B ...) and the best round counts, so a
 // noisy neighbour on this 2-core machine hurts both sides alike.
 
@@ -16,10 +18,11 @@ import path from 'node:path';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, 'package.json'));
 const wsprism = require('../packages/wsprism/index.js');
-let Receiver, bufferutil, utf8validate;
+let Receiver, Sender, bufferutil, utf8validate;
 try {
   // ws does not export its Receiver: load the file (what `require('ws/lib/receiver')` meant before "exports").
   Receiver = require(path.join(path.dirname(require.resolve('ws')), 'lib', 'receiver.js'));
+  Sender = require(path.join(path.dirname(require.resolve('ws')), 'lib', 'sender.js'));
   bufferutil = require('bufferutil');
   utf8validate = require('utf-8-validate');
 } catch (e) {
@@ -278,12 +281,89 @@ function benchEncoder() {
   }
 }
 
+// -------------------------------------------------------------------------------------------
+// The two backends of the package side by side (and ws): what the WebAssembly fallback costs.
+
+/** A second copy of the package on `backend` (the module cache of packages/wsprism cleared). */
+function loadPackage(backend) {
+  const dir = path.join(here, '..', 'packages', 'wsprism') + path.sep;
+  const saved = process.env.WSPRISM_BACKEND;
+  for (const k of Object.keys(require.cache)) if (k.startsWith(dir) && !k.endsWith('.node')) delete require.cache[k];
+  process.env.WSPRISM_BACKEND = backend;
+  try {
+    const pkg = require(dir + 'index.js');
+    if (pkg.backend !== backend) throw new Error(`asked for the ${backend} backend, got ${pkg.backend}`);
+    return pkg;
+  } finally {
+    if (saved === undefined) delete process.env.WSPRISM_BACKEND;
+    else process.env.WSPRISM_BACKEND = saved;
+  }
+}
+
+function benchBackends() {
+  const native = loadPackage('native');
+  const wasm = loadPackage('wasm');
+  console.log('\n# the package on its native vs WebAssembly backend vs ws: decode masked text frames (64 KiB chunks)');
+  for (const size of [20, 1024, 64 * 1024, 1 << 20]) {
+    const total = size >= 1 << 20 ? 8 << 20 : 4 << 20;
+    const { chunks, count } = maskedStream(size, total, 64 * 1024);
+    let got = 0;
+    const decodeWith = (pkg) => {
+      const dec = new pkg.Decoder({ role: 'server', maxFrameSize: 2 << 20, maxMessageSize: 2 << 20 });
+      return () => {
+        for (let c = 0; c < chunks.length; c++) {
+          const events = dec.push(chunks[c]);
+          for (let i = 0; i < events.length; i++) if (events[i].type === 'message') got++;
+        }
+      };
+    };
+    const receiver = new Receiver({ isServer: true, maxPayload: 2 << 20, binaryType: 'nodebuffer' });
+    receiver.on('message', () => got++);
+    const noop = () => {};
+    const candidates = [{ fn: decodeWith(native) }, { fn: decodeWith(wasm) }, { fn: () => chunks.forEach((c) => receiver._write(c, 'buffer', noop)) }];
+    for (const c of candidates) {
+      got = 0;
+      c.fn();
+      if (got !== count) throw new Error(`decoded ${got} of ${count} messages`);
+    }
+    const rates = compare(candidates, count);
+    report(`decode ${sizeName(size)} frames`, ['native', 'wasm', 'ws'], rates, 'msg/s');
+  }
+
+  console.log('\n# client-role Encoder.message (masked) on native vs WebAssembly vs ws Sender.frame (+bufferutil)');
+  for (const size of [20, 1024, 64 * 1024, 1 << 20]) {
+    const payload = Buffer.alloc(size, 0x61);
+    const encodeWith = (pkg) => {
+      const enc = new pkg.Encoder({ role: 'client' });
+      return () => enc.message(payload, { binary: true });
+    };
+    const wsFrame = () => Sender.frame(payload, { fin: true, rsv1: false, opcode: 2, mask: true, readOnly: true });
+    const rates = compare([{ fn: encodeWith(native) }, { fn: encodeWith(wasm) }, { fn: wsFrame }], 1);
+    report(`encode ${sizeName(size)} (client, masked)`, ['native', 'wasm', 'ws'], rates, 'msg/s');
+  }
+
+  console.log('\n# permessage-deflate: compress + decompress a 16 KiB JSON-like message, native vs WebAssembly');
+  const text = Buffer.from(JSON.stringify(Array.from({ length: 400 }, (_, i) => ({ id: i, name: `item ${i}`, ok: i % 3 === 0 }))).slice(0, 16 * 1024));
+  const pmd = { serverNoContextTakeover: false, clientNoContextTakeover: false, serverMaxWindowBits: 15, clientMaxWindowBits: 15 };
+  const deflateWith = (pkg) => {
+    const enc = new pkg.Encoder({ role: 'server', perMessageDeflate: pmd });
+    const dec = new pkg.Decoder({ role: 'client', perMessageDeflate: pmd });
+    return () => {
+      const ev = dec.push(enc.message(text, { compress: true }));
+      if (ev.length !== 1 || ev[0].data.length !== text.length) throw new Error('deflate round trip');
+    };
+  };
+  const rates = compare([{ fn: deflateWith(native) }, { fn: deflateWith(wasm) }], 1);
+  report('deflate round trip 16 KiB', ['native', 'wasm'], rates, 'msg/s');
+}
+
 console.log(`node ${process.version}, ${process.platform}-${process.arch}; rounds ${ROUNDS} x ${ROUND_MS} ms, best round`);
 if (!only || only === 'decoder') benchDecoder();
 if (!only || only === 'close') benchClose();
 if (!only || only === 'mask') benchMask();
 if (!only || only === 'utf8') benchUtf8();
 if (!only || only === 'encoder') benchEncoder();
+if (!only || only === 'backends') benchBackends();
 
 const missed = results.filter((r) => r.target && r.ratio < r.target);
 console.log(`\n${missed.length === 0 ? 'all targets met' : `targets missed: ${missed.map((r) => r.title).join(', ')}`}`);

@@ -16,7 +16,8 @@
 # 5. packages/wsprism-web/scripts/build-classic.mjs: dist/wsprism.js (window.wsprism, wasm
 #    embedded as base64) and dist/wsprism.slim.js (loads dist/wsprism_bg.wasm next to itself)
 #
-# Outputs (gitignored): packages/wsprism-web/wasm/ and packages/wsprism-web/dist/.
+# Outputs (gitignored): packages/wsprism-web/wasm/ and packages/wsprism-web/dist/, and the Node
+# package's wasm backend packages/wsprism/wasm/ (--target nodejs of the same module).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -28,8 +29,12 @@ OPT_LEVEL="${WSPRISM_WASM_OPT_LEVEL:-s}"
 
 log() { printf 'build-wasm: %s\n' "$*" >&2; }
 
+# The Node package's wasm backend (packages/wsprism/backend/wasm.js): the same module, bound by
+# wasm-bindgen's nodejs target (CommonJS, loads the .wasm beside it synchronously).
+OUT_NODE="$ROOT/packages/wsprism/wasm"
 outputs=("$OUT_WASM/wsprism_wasm_bg.wasm" "$OUT_WASM/wsprism_wasm.js" "$OUT_DIST/wsprism.js"
-         "$OUT_DIST/wsprism.slim.js" "$OUT_DIST/wsprism_bg.wasm")
+         "$OUT_DIST/wsprism.slim.js" "$OUT_DIST/wsprism_bg.wasm"
+         "$OUT_NODE/wsprism_wasm.js" "$OUT_NODE/wsprism_wasm_bg.wasm")
 sources=(crates/wsprism/src crates/wsprism/Cargo.toml crates/wsprism-capture/src
          crates/wsprism-capture/Cargo.toml crates/wsprism-wasm Cargo.toml Cargo.lock
          "$PKG/src" "$PKG/index.js" "$PKG/scripts" scripts/build-wasm.sh)
@@ -85,10 +90,14 @@ RAW="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wsprism_wasm.wasm"
 
 STAGE="$CARGO_TARGET_DIR/wsprism-web.stage"
 rm -rf "$STAGE"
-mkdir -p "$STAGE/web" "$STAGE/no-modules"
+mkdir -p "$STAGE/web" "$STAGE/no-modules" "$STAGE/nodejs"
 BG_FLAGS=(--remove-name-section --remove-producers-section)
 "$BINDGEN" --target web "${BG_FLAGS[@]}" --out-dir "$STAGE/web" "$RAW" >&2
 "$BINDGEN" --target no-modules "${BG_FLAGS[@]}" --out-dir "$STAGE/no-modules" "$RAW" >&2
+"$BINDGEN" --target nodejs "${BG_FLAGS[@]}" --out-dir "$STAGE/nodejs" "$RAW" >&2
+# The nodejs glue takes the optimized module below only if its own module is the web one.
+node_same=0
+cmp -s "$STAGE/web/wsprism_wasm_bg.wasm" "$STAGE/nodejs/wsprism_wasm_bg.wasm" && node_same=1
 
 # wasm-opt (binaryen), if installed and recent: binaryen 108 (Debian 12) mangles the externref
 # table wasm-bindgen 0.2.130 emits (instantiation then fails), so older versions are skipped, and
@@ -106,6 +115,7 @@ if command -v wasm-opt >/dev/null 2>&1; then
             "$STAGE/web/wsprism_wasm.js" "$f.opt" >&2; then
       mv "$f.opt" "$f"
       cp "$f" "$STAGE/no-modules/wsprism_wasm_bg.wasm"
+      [ "$node_same" = 0 ] || cp "$f" "$STAGE/nodejs/wsprism_wasm_bg.wasm"
     else
       rm -f "$f.opt"
       log "wasm-opt output does not work; keeping the unoptimized module"
@@ -121,6 +131,14 @@ rm -rf "$OUT_WASM"
 mkdir -p "$OUT_WASM" "$OUT_DIST"
 cp "$STAGE/web/wsprism_wasm.js" "$STAGE/web/wsprism_wasm.d.ts" "$STAGE/web/wsprism_wasm_bg.wasm" \
    "$STAGE/web/wsprism_wasm_bg.wasm.d.ts" "$OUT_WASM/"
+rm -rf "$OUT_NODE"
+mkdir -p "$OUT_NODE"
+cp "$STAGE/nodejs/wsprism_wasm.js" "$STAGE/nodejs/wsprism_wasm_bg.wasm" "$OUT_NODE/"
+# The backend copies chunks into wasm memory itself (as wsprism-web's api.js does with init()'s
+# exports): the nodejs glue keeps the instance's exports private, so expose them.
+grep -q '^let wasm = wasmInstance.exports;$' "$OUT_NODE/wsprism_wasm.js" \
+  || { log "error: unexpected wasm-bindgen nodejs glue (no 'let wasm = wasmInstance.exports;')"; exit 1; }
+printf '\nmodule.exports.__wasm = wasm;\n' >>"$OUT_NODE/wsprism_wasm.js"
 node "$PKG/scripts/build-classic.mjs" "$STAGE/no-modules/wsprism_wasm.js" \
      "$STAGE/no-modules/wsprism_wasm_bg.wasm" "$OUT_DIST" >&2
 touch "${outputs[@]}"

@@ -540,8 +540,10 @@ export type ValidatedRequest =
     }
   | {
       ok: false;
-      /** 400 (also for an incomplete head), 426 (Sec-WebSocket-Version), 431 (too large). */
+      /** 400 (also for an incomplete head or a bad version: the response names 13, 8), 405 (not GET), 431 (too large). */
       status: number;
+      /** Which rule failed: 'WS_ERR_HANDSHAKE_METHOD', 'WS_ERR_HANDSHAKE_VERSION', 'WS_ERR_HANDSHAKE_KEY', ... */
+      code: string;
       message: string;
       /** The complete HTTP rejection to send. */
       response: Uint8Array;
@@ -602,6 +604,8 @@ export type ParsedResponse =
       ok: boolean;
       protocol?: string;
       extensions?: Extension[];
+      /** Which rule failed when not ok: 'WS_ERR_HANDSHAKE_ACCEPT', 'WS_ERR_HANDSHAKE_PROTOCOL', ... */
+      code?: string;
       /** Why it is not ok. */
       message?: string;
     };
@@ -683,6 +687,8 @@ export interface EncoderOptions {
   perMessageDeflate?: DeflateParams | boolean;
   /** Compression level 0-9 (default 6). */
   level?: number;
+  /** zlib memLevel 1-9 (default 8): lower uses less compressor memory. */
+  memLevel?: number;
 }
 export interface MessageOptions {
   /** Default: strings are text, bytes binary. */

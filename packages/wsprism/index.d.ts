@@ -38,7 +38,13 @@ export interface PerMessageDeflateConfig {
 // ---------------------------------------------------------------------------------------------
 // Small functions
 
-/** `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")). */
+/**
+ * Which engine is in use: `'native'` (the prebuilt or locally built Node-API addon) or
+ * `'wasm'` (the WebAssembly engine, used when no addon for this platform loads, or with
+ * `WSPRISM_BACKEND=wasm`). The API and `WebSocketServer`/`WebSocket` behave the same on both.
+ */
+export const backend: 'native' | 'wasm';
+
 /** Native codec states alive in this process (allocated permessage-deflate states included). */
 export interface LiveStates {
   decoders: number;
@@ -53,6 +59,7 @@ export interface LiveStates {
  */
 export function liveStates(): LiveStates;
 
+/** `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")). */
 export function acceptKey(key: string): string;
 
 /** A fresh random `Sec-WebSocket-Key` (base64 of 16 random bytes). */

@@ -10,31 +10,11 @@ const path = require('path');
 const crypto = require('crypto');
 
 // ------------------------------------------------------------------------------------------
-// Loading the addon
+// The backend: the native addon or the WebAssembly engine (backend/index.js), one interface.
+// (Named `native` below for the interface it implements: crates/wsprism-node's entry points.)
 
-const BUILD_HINT =
-  'build it from source with `bash scripts/build-node.sh` in the wsprism repository, or ' +
-  '`npm rebuild wsprism` (runs scripts/install.js: needs Rust/cargo, https://rustup.rs) ' +
-  'in an app that installed the package';
-
-function loadNative() {
-  const candidates = [
-    path.join(__dirname, `wsprism.${process.platform}-${process.arch}.node`),
-    path.join(__dirname, 'prebuilds', `wsprism.${process.platform}-${process.arch}.node`),
-    path.join(__dirname, 'build', 'wsprism.node'),
-  ];
-  if (process.env.WSPRISM_NATIVE) candidates.unshift(path.resolve(process.env.WSPRISM_NATIVE));
-  for (const file of candidates) {
-    if (fs.existsSync(file)) return require(file);
-  }
-  const err = new Error(
-    `wsprism: the native addon is missing (looked for ${candidates.join(', ')}): ${BUILD_HINT}`
-  );
-  err.code = 'WS_ERR_ADDON_MISSING';
-  throw err;
-}
-
-const native = loadNative();
+const selected = require('./backend/index.js').select();
+const native = selected.backend;
 
 // ------------------------------------------------------------------------------------------
 // Argument checks (TypeError for the wrong type, RangeError for a value out of range)
@@ -936,6 +916,8 @@ function liveStates() {
 // ------------------------------------------------------------------------------------------
 
 module.exports = {
+  /** Which engine is in use: 'native' (the napi-rs addon) or 'wasm' (WebAssembly). */
+  backend: native.name,
   liveStates,
   acceptKey,
   generateKey,

@@ -2,6 +2,8 @@
 import wsprism from './index.js';
 
 export const {
+  backend,
+  liveStates,
   acceptKey,
   generateKey,
   mask,

@@ -3,7 +3,8 @@
 # CLI, cargo; a no-op when fresh), installs the test dependencies of tests/conformance
 # (playwright-core, esbuild; cached in tests/conformance/node_modules), then runs the one JS
 # conformance suite (tests/conformance/suite.mjs) against:
-#   - the Node package (packages/wsprism; skipped when scripts/build-node.sh is absent)
+#   - the Node package (packages/wsprism; skipped when scripts/build-node.sh is absent), on its
+#     native backend and on its WebAssembly backend (WSPRISM_BACKEND=wasm, one more process)
 #   - the wasm package in Node
 #   - the wasm package in headless Chromium (+ the classic-script page and a packed/esbuild app)
 set -euo pipefail
@@ -27,4 +28,8 @@ if [ -f scripts/build-node.sh ]; then
 else
   echo "25-wasm: scripts/build-node.sh not found: the Node package is not tested here" >&2
 fi
-timeout 900 node --test --test-concurrency=1 "${suites[@]}"
+WSPRISM_BACKEND=native timeout 900 node --test --test-concurrency=1 "${suites[@]}"
+if [ -f scripts/build-node.sh ]; then
+  echo "25-wasm: the Node package's conformance on its WebAssembly backend (WSPRISM_BACKEND=wasm)" >&2
+  WSPRISM_BACKEND=wasm timeout 900 node --test "$dir/node.test.mjs"
+fi

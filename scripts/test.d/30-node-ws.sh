@@ -4,7 +4,8 @@
 # connections end (memory.test.mjs: live-state counters, no GC, no timing), app callbacks that fail
 # (app-callbacks.test.mjs), the rest of ws's API side by side with ws (ws-compat.test.mjs: TLS,
 # redirects, unix sockets, Duplex, Blob, version 8, error messages and codes), and the soak
-# benchmark's smoke mode (soak.test.mjs: churn + steady traffic + slowloris, correctness only).
+# benchmark's smoke mode (soak.test.mjs: churn + steady traffic + slowloris, correctness only);
+# then all but the soak smoke again on the WebAssembly backend (WSPRISM_BACKEND=wasm, no rebuild).
 # Test-only npm dependencies live
 # in tests/package.json (not a workspace) and are installed there when missing or stale.
 set -euo pipefail
@@ -23,9 +24,14 @@ if [ ! -d bench/node_modules/ws ] || [ bench/package.json -nt bench/node_modules
 fi
 
 bash scripts/build-node.sh
+bash scripts/build-wasm.sh
 bash scripts/setup/chromium.sh >/dev/null
 bash scripts/setup/openssl.sh >/dev/null # ws-compat.test.mjs makes a throwaway certificate with it
 
-timeout 900 node --test --test-concurrency=1 --test-force-exit \
+WSPRISM_BACKEND=native timeout 900 node --test --test-concurrency=1 --test-force-exit \
   tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs \
   tests/node/app-callbacks.test.mjs tests/node/ws-compat.test.mjs tests/node/soak.test.mjs
+echo "30-node-ws: the same suites on the WebAssembly backend (WSPRISM_BACKEND=wasm), without the soak smoke" >&2
+WSPRISM_BACKEND=wasm timeout 900 node --test --test-concurrency=1 --test-force-exit \
+  tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs \
+  tests/node/app-callbacks.test.mjs tests/node/ws-compat.test.mjs

@@ -79,7 +79,7 @@ fn on_data(c: &mut Conn, data: &mut [u8]) -> bool {
         }
     });
     if let Err(e) = r {
-        let _ = enc.close(Some(e.close_code()), "", out);
+        let _ = enc.close(Some(e.close_code().into()), "", out);
         *closing = true;
     }
     true
@@ -190,12 +190,18 @@ fn main() {
                                             None
                                         };
                                         let params = neg.as_ref().map(|n| n.params);
-                                        c.out.extend_from_slice(&handshake::build_response(
+                                        match handshake::build_response(
                                             &up.accept,
                                             None,
                                             neg.as_ref().map(|n| n.response.as_str()),
                                             &[],
-                                        ));
+                                        ) {
+                                            Ok(head) => c.out.extend_from_slice(&head),
+                                            Err(e) => {
+                                                eprintln!("rust-echo: 101 response: {e}");
+                                                std::process::exit(1);
+                                            }
+                                        }
                                         c.dec = Some(Decoder::new(DecoderConfig {
                                             role: Role::Server,
                                             max_frame_size: 100 << 20,

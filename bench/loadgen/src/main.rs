@@ -359,7 +359,10 @@ fn main() {
                         extensions: if a.deflate { Some(&offer) } else { None },
                         ..Default::default()
                     };
-                    c.out.extend_from_slice(&req.to_bytes());
+                    match req.to_bytes() {
+                        Ok(head) => c.out.extend_from_slice(&head),
+                        Err(e) => fail(&format!("upgrade request: {e}")),
+                    }
                     c.state = State::Handshake;
                     if !flush(c) {
                         fail("connection closed during handshake");

@@ -536,21 +536,10 @@ pub struct ProtocolErrorJs {
     pub detail: Option<f64>,
 }
 
-/// [`ProtocolErrorJs::detail`] of an engine error.
+/// [`ProtocolErrorJs::detail`] of an engine error ([`wsprism::ProtocolErrorKind::detail`]; f64
+/// is exact enough for the JS layer's comparison with 2^53 - 1).
 fn protocol_error_detail(kind: &wsprism::ProtocolErrorKind) -> Option<f64> {
-    use wsprism::ProtocolErrorKind as K;
-    match kind {
-        K::ReservedOpcode(op) | K::ExpectedContinuation(op) | K::FragmentedControl(op) => {
-            Some(f64::from(*op))
-        }
-        K::UnexpectedContinuation => Some(0.0),
-        K::ControlTooLong(len) => Some(*len as f64),
-        K::CloseTooShort => Some(1.0),
-        K::InvalidCloseCode(code) => Some(f64::from(*code)),
-        // Only compared with 2^53 - 1 by the JS layer: f64 is exact enough for that.
-        K::FrameTooBig { len, .. } | K::MessageTooBig { len, .. } => Some(*len as f64),
-        _ => None,
-    }
+    kind.detail().map(|d| d as f64)
 }
 
 fn owned_buffer<'env>(env: &'env Env, mut v: Vec<u8>) -> Result<BufferSlice<'env>> {

@@ -68,6 +68,24 @@ pub fn generate_key() -> Result<String, JsValue> {
     Ok(handshake::key_from_bytes(b))
 }
 
+/// `liveStates()`: the engine states alive in this instance, `{ decoders, encoders, inflaters,
+/// deflaters }` (inflaters/deflaters: allocated permessage-deflate states), as the Node
+/// addon's `liveStates()` reports them. For leak tests and diagnostics.
+#[wasm_bindgen(js_name = liveStates)]
+pub fn live_states() -> Result<JsValue, JsValue> {
+    let l = wsprism::stats::live();
+    let o = js_sys::Object::new();
+    for (k, v) in [
+        ("decoders", l.decoders),
+        ("encoders", l.encoders),
+        ("inflaters", l.inflaters),
+        ("deflaters", l.deflaters),
+    ] {
+        Reflect::set(&o, &JsValue::from_str(k), &JsValue::from_f64(v as f64))?;
+    }
+    Ok(o.into())
+}
+
 fn inspect_options(opts: &JsValue) -> Result<InspectOptions, JsValue> {
     let o = args::options(opts, "options")?;
     let d = InspectOptions::default();
@@ -188,13 +206,14 @@ fn rejection(e: &handshake::HandshakeError) -> Result<JsValue, JsValue> {
     object(&[
         ("ok", JsValue::FALSE),
         ("status", JsValue::from(status)),
+        ("code", JsValue::from_str(e.code())),
         ("message", JsValue::from_str(&e.to_string())),
         ("response", response),
     ])
 }
 
 /// `validateHandshakeRequest(data, { maxSize })`: `{ ok: true, accept, key, path, host, origin,
-/// protocols, extensions, headers, length }` or `{ ok: false, status, message, response }`
+/// protocols, extensions, headers, length }` or `{ ok: false, status, code, message, response }`
 /// (`response`: the HTTP rejection to send; an incomplete head is a 400).
 #[wasm_bindgen(js_name = validateHandshakeRequest)]
 pub fn validate_handshake_request(data: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
@@ -451,6 +470,7 @@ pub fn parse_handshake_response(data: JsValue, opts: JsValue) -> Result<JsValue,
                 }
                 Err(e) => {
                     set(&out, "ok", &JsValue::FALSE)?;
+                    set(&out, "code", &JsValue::from_str(e.code()))?;
                     set(&out, "message", &JsValue::from_str(&e.to_string()))?;
                 }
             }

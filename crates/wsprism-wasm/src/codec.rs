@@ -297,7 +297,7 @@ pub fn encode_frame_js(opts: JsValue) -> Result<Vec<u8>, JsValue> {
     Ok(out)
 }
 
-/// The encoder: `new WasmEncoder({ role, perMessageDeflate, level })`. A client masks every
+/// The encoder: `new WasmEncoder({ role, perMessageDeflate, level, memLevel })`. A client masks every
 /// frame with a random key from `crypto.getRandomValues` unless a key is given.
 #[wasm_bindgen]
 #[derive(Debug)]
@@ -321,12 +321,14 @@ impl WasmEncoder {
         let role = args::role(&get(&o, "role")?)?;
         let deflate = args::deflate_params(&get(&o, "perMessageDeflate")?)?;
         let level = args::opt_int(&get(&o, "level")?, "level", 0.0, 9.0)?.map(|n| n as u32);
+        let mem_level =
+            args::opt_int(&get(&o, "memLevel")?, "memLevel", 1.0, 9.0)?.map(|n| n as u8);
         Ok(WasmEncoder {
             enc: Encoder::new(EncoderConfig {
                 role,
                 deflate,
                 level,
-                mem_level: None,
+                mem_level,
             }),
             role,
         })

@@ -67,7 +67,8 @@ pub fn out_of_memory(len: usize) -> JsValue {
 }
 
 /// A peer's protocol violation: `Error` with `code` (`WS_ERR_*`), `closeCode`, `rfcSection`,
-/// `offset` and `kind` (`protocol`, `invalid_payload`, `message_too_big`).
+/// `offset`, `kind` (`protocol`, `invalid_payload`, `message_too_big`) and, where the engine has
+/// one, `detail` (the opcode, length or close code the violation is about).
 pub fn protocol_error(e: &ProtocolError) -> JsValue {
     let err = with_code(js_sys::Error::new(&e.to_string()).into(), e.code());
     set(&err, "name", JsValue::from_str("WebSocketProtocolError"));
@@ -75,6 +76,10 @@ pub fn protocol_error(e: &ProtocolError) -> JsValue {
     set(&err, "rfcSection", JsValue::from_str(e.rfc_section()));
     set(&err, "offset", JsValue::from(e.offset as f64));
     set(&err, "kind", JsValue::from_str(e.kind.kind_name()));
+    if let Some(d) = e.kind.detail() {
+        // f64 is exact enough for the JS layer's comparison with 2^53 - 1.
+        set(&err, "detail", JsValue::from_f64(d as f64));
+    }
     err
 }
 

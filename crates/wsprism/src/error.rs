@@ -136,6 +136,25 @@ impl ProtocolErrorKind {
             _ => "protocol",
         }
     }
+    /// The number the violation is about, for bindings that word errors the way other
+    /// libraries do: the opcode (reserved opcode, continuation expected: the opcode received;
+    /// unexpected continuation: 0; fragmented control frame), the control payload length (a
+    /// one-byte close payload: 1), the close code, or the frame/message length over the limit.
+    /// `None` for the other kinds.
+    pub fn detail(&self) -> Option<u64> {
+        use ProtocolErrorKind::*;
+        match self {
+            ReservedOpcode(op) | ExpectedContinuation(op) | FragmentedControl(op) => {
+                Some(u64::from(*op))
+            }
+            UnexpectedContinuation => Some(0),
+            ControlTooLong(len) => Some(*len),
+            CloseTooShort => Some(1),
+            InvalidCloseCode(code) => Some(u64::from(*code)),
+            FrameTooBig { len, .. } | MessageTooBig { len, .. } => Some(*len),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for ProtocolErrorKind {

@@ -496,3 +496,34 @@ fn boundary_accessors() {
     assert_eq!(dec.decode_all(&mut bytes[8..].to_vec()).unwrap().len(), 1);
     assert!(dec.at_frame_boundary() && !dec.in_message());
 }
+
+/// `ProtocolErrorKind::detail`: the number each violation is about, from the bytes on the wire.
+#[test]
+fn error_detail_is_the_number_on_the_wire() {
+    let detail = |cfg: DecoderConfig, bytes: &[u8]| err_kind(cfg, bytes).1.detail();
+    // reserved opcode 0x3
+    assert_eq!(detail(server(), &cf(true, 0x3, b"")), Some(3));
+    // a continuation frame with no message open: 0
+    assert_eq!(detail(server(), &cf(true, 0x0, b"x")), Some(0));
+    // a text frame while a fragmented message is open: the opcode received (1)
+    assert_eq!(
+        detail(server(), &cat(&[cf(false, 0x1, b"a"), cf(true, 0x1, b"b")])),
+        Some(1)
+    );
+    // a fragmented ping (FIN clear): 9
+    assert_eq!(detail(server(), &cf(false, 0x9, b"")), Some(9));
+    // a 126-byte ping
+    assert_eq!(detail(server(), &cf(true, 0x9, &[0u8; 126])), Some(126));
+    // a close payload of one byte: 1
+    assert_eq!(detail(server(), &cf(true, 0x8, &[0x03])), Some(1));
+    // close code 999 (0x03e7)
+    assert_eq!(detail(server(), &cf(true, 0x8, &[0x03, 0xe7])), Some(999));
+    // a frame declaring 2^62 bytes (over any maximum): the declared length
+    let mut big = vec![0x82, 0xff];
+    big.extend_from_slice(&(1u64 << 62).to_be_bytes());
+    big.extend_from_slice(&KEY);
+    assert_eq!(detail(server(), &big), Some(1 << 62));
+    // kinds with no number
+    assert_eq!(detail(client(), &cf(true, 0x1, b"x")), None); // masked frame to a client
+    assert_eq!(K::InvalidUtf8.detail(), None);
+}

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 'use strict';
 
-// `npm install` step of the wsprism package: makes sure the native addon exists.
+// `npm install` step of the wsprism package. It never fails an install:
 //
-// 1. A prebuilt `wsprism.<platform>-<arch>.node` (package root or prebuilds/) → nothing to do.
-// 2. Otherwise build it from source with cargo (release) and copy it to build/wsprism.node:
-//    - from native/ (the Rust sources bundled into the npm tarball by scripts/prepack.js), or
-//    - from the repository, when the package is used from its git checkout.
-// Set WSPRISM_SKIP_BUILD=1 to skip (e.g. when the addon is provided some other way), and
-// CARGO_TARGET_DIR to share a cargo build directory (otherwise a temporary one is used and
-// removed afterwards).
+// 1. Building from source was requested — WSPRISM_BUILD_FROM_SOURCE=1, or
+//    `npm rebuild wsprism --wsprism-build-from-source` / `npm install --wsprism-build-from-source`
+//    (npm passes the flag as npm_config_wsprism_build_from_source) — then cargo builds
+//    build/wsprism.node from native/ (the Rust sources bundled by scripts/prepack.js); a failed
+//    requested build fails the install.
+// 2. Otherwise, a prebuilt prebuilds/wsprism.<platform>-<arch>-<libc>.node that loads in this
+//    Node → nothing to do (the native backend).
+// 3. Otherwise, with cargo on PATH: build from source as in 1 (a failure falls back to 4).
+// 4. Otherwise: one line saying that the WebAssembly backend will be used (wasm/, always in
+//    the package). Nothing else is needed.
+// WSPRISM_SKIP_BUILD=1 skips every build. CARGO_TARGET_DIR shares a cargo build directory
+// (otherwise a temporary one is used and removed afterwards).
 
 const fs = require('fs');
 const os = require('os');
@@ -17,8 +22,9 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const pkg = path.resolve(__dirname, '..');
-const triple = `${process.platform}-${process.arch}`;
 const out = path.join(pkg, 'build', 'wsprism.node');
+const { platformTag } = require('../backend/index.js');
+const tag = platformTag();
 
 function log(msg) {
   process.stderr.write(`wsprism: ${msg}\n`);
@@ -29,14 +35,29 @@ function fail(msg) {
   process.exit(1);
 }
 
+const truthy = (v) => v !== undefined && v !== '' && v !== '0' && v !== 'false';
+const requested = truthy(process.env.WSPRISM_BUILD_FROM_SOURCE) || truthy(process.env.npm_config_wsprism_build_from_source);
+
+function useWasm(why) {
+  log(`${why}: using the WebAssembly backend (the same engine, slower than the native addon: figures in the README's Install section)`);
+  process.exit(0);
+}
+
 if (process.env.WSPRISM_SKIP_BUILD === '1') {
   log('WSPRISM_SKIP_BUILD=1: not building the native addon');
   process.exit(0);
 }
 
-for (const f of [path.join(pkg, `wsprism.${triple}.node`), path.join(pkg, 'prebuilds', `wsprism.${triple}.node`)]) {
-  if (fs.existsSync(f)) {
-    log(`using the prebuilt addon ${path.relative(pkg, f)}`);
+/** True if the addon file loads in this Node (right architecture, libc and Node-API version). */
+function loads(file) {
+  const r = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', file], { stdio: 'ignore' });
+  return r.status === 0;
+}
+
+const prebuilt = path.join(pkg, 'prebuilds', `wsprism.${tag}.node`);
+if (!requested) {
+  if (fs.existsSync(prebuilt) && loads(prebuilt)) {
+    log(`using the prebuilt addon prebuilds/wsprism.${tag}.node`);
     process.exit(0);
   }
 }
@@ -50,15 +71,13 @@ if (!fs.existsSync(bundled) && inRepo) {
   const r = spawnSync('bash', [path.join(repoRoot, 'scripts', 'build-node.sh')], { stdio: 'inherit' });
   process.exit(r.status === null ? 1 : r.status);
 }
-if (!fs.existsSync(bundled)) {
-  fail(
-    `no prebuilt addon for ${triple} and no Rust sources to build one from ` +
-      '(native/ is missing from this package: it is created by `npm pack`).'
-  );
-}
-if (fs.existsSync(out) && process.env.WSPRISM_FORCE !== '1') {
+if (fs.existsSync(out) && process.env.WSPRISM_FORCE !== '1' && loads(out)) {
   log(`${path.relative(pkg, out)} already built`);
   process.exit(0);
+}
+if (!fs.existsSync(bundled)) {
+  if (requested) fail('building from source was requested, but native/ (the Rust sources) is missing from this package');
+  useWasm(`no prebuilt addon for ${tag}`);
 }
 
 // Find cargo: PATH, then rustup's default location.
@@ -80,12 +99,10 @@ function findCargo() {
 
 const cargo = findCargo();
 if (!cargo) {
-  fail(
-    `no prebuilt addon for ${triple}, and Rust is not installed, so it cannot be built.\n` +
-      '  Install Rust (https://rustup.rs: curl --proto =https --tlsv1.2 -sSf https://sh.rustup.rs | sh),\n' +
-      '  then run `npm rebuild wsprism` in your app.'
-  );
+  if (requested) fail('building from source was requested, but cargo was not found (install Rust: https://rustup.rs)');
+  useWasm(`no prebuilt addon for ${tag} and no cargo to build one`);
 }
+if (!requested) log(`no prebuilt addon for ${tag}; cargo found, building one from source`);
 
 const sharedTarget = process.env.CARGO_TARGET_DIR;
 const targetDir = sharedTarget ? path.resolve(sharedTarget) : fs.mkdtempSync(path.join(os.tmpdir(), 'wsprism-build-'));
@@ -99,8 +116,12 @@ const libName =
   process.platform === 'win32' ? 'wsprism_node.dll' : process.platform === 'darwin' ? 'libwsprism_node.dylib' : 'libwsprism_node.so';
 const lib = path.join(targetDir, 'release', libName);
 try {
-  if (r.status !== 0) fail(`cargo build failed (exit ${r.status === null ? r.signal : r.status})`);
-  if (!fs.existsSync(lib)) fail(`cargo did not produce ${lib}`);
+  const failed = (msg) => {
+    if (!sharedTarget) fs.rmSync(targetDir, { recursive: true, force: true });
+    return requested ? fail(msg) : useWasm(msg);
+  };
+  if (r.status !== 0) failed(`cargo build failed (exit ${r.status === null ? r.signal : r.status})`);
+  if (!fs.existsSync(lib)) failed(`cargo did not produce ${lib}`);
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.copyFileSync(lib, `${out}.tmp`);
   fs.renameSync(`${out}.tmp`, out);

@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 'use strict';
 
-// `npm pack` / `npm publish` step: bundles the Rust sources the install step needs into
-// native/ (a minimal cargo workspace: the engine crate, the capture crate and the bindings crate), so that an app
-// installing the tarball can build the addon with cargo. `--clean` removes native/ again
-// (postpack). native/ is gitignored.
+// `npm pack` / `npm publish` step. Makes the tarball self-contained:
+// - the WebAssembly backend, wasm/ (scripts/build-wasm.sh; required),
+// - the prebuilt addons, prebuilds/ (scripts/build-prebuilds.sh: linux-x64-gnu, linux-arm64-gnu,
+//   linux-x64-musl; each a no-op when fresh; a target that cannot be built here is left out
+//   with a message — the loader then uses WebAssembly on that platform),
+// - the Rust sources the install step needs to build from source, native/ (a minimal cargo
+//   workspace: the engine crate, the capture crate and the bindings crate).
+// WSPRISM_PREPACK_TARGETS="x64-gnu" limits the prebuilt targets (empty: none built here, the
+// existing prebuilds/ files are packed as they are). `--clean` removes native/ again
+// (postpack). native/, wasm/ and prebuilds/ are gitignored.
 
 const fs = require('fs');
 const path = require('path');
@@ -20,6 +26,24 @@ if (!fs.existsSync(path.join(repo, 'crates', 'wsprism-node', 'Cargo.toml'))) {
   console.error('prepack: run this from the wsprism repository (crates/ not found)');
   process.exit(1);
 }
+
+const { spawnSync } = require('child_process');
+function sh(script, args) {
+  const r = spawnSync('bash', [path.join(repo, 'scripts', script), ...args], { stdio: ['ignore', 2, 2] });
+  return r.status === 0;
+}
+if (!sh('build-wasm.sh', []) || !fs.existsSync(path.join(pkg, 'wasm', 'wsprism_wasm_bg.wasm'))) {
+  console.error('prepack: the WebAssembly backend (wasm/) could not be built: scripts/build-wasm.sh failed');
+  process.exit(1);
+}
+const targets = (process.env.WSPRISM_PREPACK_TARGETS === undefined ? 'x64-gnu arm64-gnu x64-musl' : process.env.WSPRISM_PREPACK_TARGETS)
+  .split(/\s+/)
+  .filter(Boolean);
+for (const t of targets) {
+  if (!sh('build-prebuilds.sh', [t])) console.error(`prepack: the linux-${t} addon could not be built here; it is not in the tarball`);
+}
+const prebuilt = fs.existsSync(path.join(pkg, 'prebuilds')) ? fs.readdirSync(path.join(pkg, 'prebuilds')).filter((f) => f.endsWith('.node')) : [];
+console.error(`prepack: prebuilt addons: ${prebuilt.join(', ') || 'none'}`);
 
 function copyDir(from, to, skip = () => false) {
   fs.mkdirSync(to, { recursive: true });
