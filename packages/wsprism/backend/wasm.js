@@ -90,7 +90,8 @@ const utf8 = new TextDecoder();
 // ------------------------------------------------------------------------------------------
 // Decoder: the native event table (see index.js): t[0] rows, t[1] bytes given to the engine
 // (all of them here: the wasm side does not withhold large frames), t[2] 0; row i at 3+3i:
-// opcode | 16 (payload in `extra`) | closeCode << 16, then start, end (or extra index, length).
+// opcode | 16 (payload in `extra`) | closeCode << 16, then start, end (or extra index, length);
+// a close row is always owned, its reason string at extra[index + 1].
 
 const T_EXTRA = 16;
 const T_ERROR = 15;
@@ -153,8 +154,20 @@ function pushPiece(d, buf, from, len, table, rows, extra) {
     }
     const p = mem32[j + 1];
     const l = mem32[j + 2];
-    let word = OPCODE[kind];
-    if (kind === 5) word |= (mem32[j + 3] === 1005 ? 0 : mem32[j + 3]) << 16;
+    const word = OPCODE[kind];
+    if (kind === 5) {
+      // A close row is always owned: code (1005 for none) in the row, the payload at
+      // extra[start] and its reason at extra[start + 1], as the native decoder gives them. The
+      // engine has checked the payload (length, code, UTF-8); the reason is what follows the
+      // code, as wsprism-web's decoder reads it.
+      const b = Buffer.allocUnsafe(l);
+      b.set(mem8.subarray(p, p + l));
+      table[row] = word | T_EXTRA | (mem32[j + 3] << 16);
+      table[row + 1] = extra.length;
+      table[row + 2] = l;
+      extra.push(b, l > 2 ? utf8.decode(b.subarray(2)) : '');
+      continue;
+    }
     if (p >= base && p + l <= end) {
       // In the chunk, unmasked in wasm memory: the chunk gets the unmasked bytes (as the
       // native decoder unmasks in place) and the row points into it.
