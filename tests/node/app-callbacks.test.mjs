@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import http from 'node:http';
 import net from 'node:net';
+import { withTimeout } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const { WebSocketServer, WebSocket } = require('../../packages/wsprism');
@@ -19,15 +20,6 @@ const T = { timeout: 30_000 };
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 const ACCEPT = 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=';
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    })
-  ]).finally(() => clearTimeout(timer));
-}
 
 async function listen(options = {}) {
   const wss = new WebSocketServer({ host: HOST, port: 0, ...options });

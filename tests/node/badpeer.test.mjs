@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import net from 'node:net';
 import crypto from 'node:crypto';
+import { withTimeout } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../packages/wsprism');
@@ -17,15 +18,6 @@ const HOST = '127.0.0.1';
 const T = { timeout: 30_000 };
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    })
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** Like events.once, but does not reject on 'error' (peers here are expected to fail). */
 function on(emitter, name) {

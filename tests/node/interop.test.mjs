@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { once } from 'node:events';
 import net from 'node:net';
 import crypto from 'node:crypto';
+import { withTimeout } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../packages/wsprism');
@@ -20,15 +21,6 @@ const HOST = '127.0.0.1';
 const T = { timeout: 60_000 };
 const MiB = 1024 * 1024;
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    })
-  ]).finally(() => clearTimeout(timer));
-}
 
 async function listen(Server, options = {}) {
   const server = new Server({ host: HOST, port: 0, ...options });

@@ -17,6 +17,7 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { withTimeout } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../packages/wsprism');
@@ -54,15 +55,6 @@ after(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-    })
-  ]).finally(() => clearTimeout(timer));
-}
 
 /** Resolves with the first 'open' or rejects with the first 'error' (bounded). */
 function opened(ws, what = 'open') {
