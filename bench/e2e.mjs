@@ -25,17 +25,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from './lib/args.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-function opt(name, def) {
-  const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
-  if (i < 0) return def;
-  if (args[i].includes('=')) return args[i].slice(name.length + 1);
-  return args[i + 1] === undefined ? def : args[i + 1];
-}
+const { args, flag, opt } = parseArgs();
 const smoke = flag('--smoke'); // npm test: a few short runs, checks that every echo came back intact
 const quick = flag('--quick') || smoke;
 const DURATION_MS = Number(opt('--duration-ms', smoke ? 300 : quick ? 1000 : 3000));

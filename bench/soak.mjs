@@ -31,17 +31,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from './lib/args.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-function opt(name, def) {
-  const i = args.findIndex((a) => a === name || a.startsWith(name + '='));
-  if (i < 0) return def;
-  if (args[i].includes('=')) return args[i].slice(name.length + 1);
-  return args[i + 1] === undefined ? def : args[i + 1];
-}
+const { args, flag, opt } = parseArgs();
 const smoke = flag('--smoke');
 const quick = flag('--quick');
 const DURATION_S = Number(opt('--duration-s', smoke ? 4 : quick ? 25 : 120));
@@ -107,24 +101,18 @@ if (pin) spawnSync('taskset', ['-pc', '1', String(process.pid)], { stdio: 'ignor
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
 
-function rssMB(pid) {
+/** A memory figure of `/proc/<pid>/status` in MB: `VmRSS` (resident) or `RssAnon` (heap and
+ * stacks, without file-backed pages such as the code of node and the addon); NaN once gone. */
+function statusMB(pid, field) {
   try {
-    const m = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : NaN;
   } catch {
     return NaN;
   }
 }
-
-/** RssAnon in MB: heap and stacks, without file-backed pages (the code of node and the addon). */
-function anonMB(pid) {
-  try {
-    const m = /RssAnon:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
-}
+const rssMB = (pid) => statusMB(pid, 'VmRSS');
+const anonMB = (pid) => statusMB(pid, 'RssAnon');
 
 function cpuSeconds(pid) {
   try {
