@@ -8,6 +8,7 @@
 use crate::args::{self, get, get_any};
 use crate::errors::{arg_type, encode_error, error, protocol_error, range_error};
 use wasm_bindgen::prelude::*;
+use wsprism::close;
 use wsprism::decoder::{DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_MESSAGE_SIZE};
 use wsprism::encoder::check_frame;
 use wsprism::{
@@ -92,6 +93,8 @@ pub struct WasmDecoder {
     table: Vec<u32>,
     owned: Vec<Vec<u8>>,
     error: Option<ProtocolError>,
+    /// The reason of the close frame decoded (the engine's parse of its payload).
+    close_reason: String,
 }
 
 #[wasm_bindgen]
@@ -120,6 +123,7 @@ impl WasmDecoder {
             table: Vec::new(),
             owned: Vec::new(),
             error: None,
+            close_reason: String::new(),
         })
     }
 
@@ -160,6 +164,13 @@ impl WasmDecoder {
                         Event::Ping(p) => (EV_PING, p, 0),
                         Event::Pong(p) => (EV_PONG, p, 0),
                         Event::Close { code, payload } => {
+                            let bytes = match &payload {
+                                Payload::Input(r) => input.get(r.clone()).unwrap_or_default(),
+                                Payload::Owned(v) => v.as_slice(),
+                            };
+                            self.close_reason = close::parse_close_payload(bytes)
+                                .map_or("", |b| b.reason)
+                                .to_owned();
                             (EV_CLOSE, payload, u32::from(code.unwrap_or(1005)))
                         }
                     };
@@ -201,6 +212,12 @@ impl WasmDecoder {
     /// Bytes of the stream consumed so far.
     pub fn offset(&self) -> f64 {
         self.dec.offset() as f64
+    }
+
+    /// The reason of the close frame decoded (a `close` event's reason; empty before one).
+    #[wasm_bindgen(js_name = closeReason)]
+    pub fn close_reason(&self) -> String {
+        self.close_reason.clone()
     }
 
     /// True once a close frame was decoded.

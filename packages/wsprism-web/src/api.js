@@ -14,7 +14,6 @@ export function createApi(raw) {
   let mem8 = null;
   let mem32 = null;
 
-  const utf8 = new TextDecoder('utf-8');
   // Largest piece copied into wasm memory at once by mask() (CHUNK) and Decoder.push()
   // (PUSH_CHUNK, 16 MiB: the default maxFrameSize, so a frame up to that size arriving in one
   // chunk is decoded in place without reassembly): bounds the memory those buffers take (wasm
@@ -512,7 +511,7 @@ export function createApi(raw) {
             events[i] = { type: 'pong', data };
             break;
           case EV_CLOSE:
-            events[i] = { type: 'close', code: m32[j + 3], reason: l > 2 ? utf8.decode(data.subarray(2)) : '', data };
+            events[i] = { type: 'close', code: m32[j + 3], reason: r.closeReason(), data };
             break;
           default:
             this._error = { type: 'error', error: r.error() };

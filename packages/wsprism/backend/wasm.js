@@ -157,15 +157,13 @@ function pushPiece(d, buf, from, len, table, rows, extra) {
     const word = OPCODE[kind];
     if (kind === 5) {
       // A close row is always owned: code (1005 for none) in the row, the payload at
-      // extra[start] and its reason at extra[start + 1], as the native decoder gives them. The
-      // engine has checked the payload (length, code, UTF-8); the reason is what follows the
-      // code, as wsprism-web's decoder reads it.
+      // extra[start] and the engine's reason at extra[start + 1], as the native decoder gives them.
       const b = Buffer.allocUnsafe(l);
       b.set(mem8.subarray(p, p + l));
       table[row] = word | T_EXTRA | (mem32[j + 3] << 16);
       table[row + 1] = extra.length;
       table[row + 2] = l;
-      extra.push(b, l > 2 ? utf8.decode(b.subarray(2)) : '');
+      extra.push(b, r.closeReason());
       continue;
     }
     if (p >= base && p + l <= end) {
