@@ -412,7 +412,7 @@ class Decoder {
     if (this._native === null) throw freedError();
     if (this._error !== null) return [this._error];
     let buf = chunk;
-    if (!(Buffer.isBuffer(buf) && ArrayBuffer.isView(buf))) buf = mutableBytes(chunk, 'chunk');
+    if (!Buffer.isBuffer(buf)) buf = mutableBytes(chunk, 'chunk');
     if (this._pending === null) return this._decode(buf, []);
     const events = [];
     for (;;) {
