@@ -11,7 +11,7 @@ export type MaskKey = Bytes | number | string;
 /** Which side of the connection RECEIVES the frames (`server` expects masked frames). */
 export type Role = 'server' | 'client';
 
-/** Agreed permessage-deflate parameters (RFC 7692 §7.1), as negotiation returns them. */
+/** Agreed permessage-deflate parameters (RFC 7692 §7.1), as negotiation returns them (snake_case also accepted). */
 export interface PerMessageDeflateParams {
   serverNoContextTakeover?: boolean;
   clientNoContextTakeover?: boolean;
@@ -21,7 +21,7 @@ export interface PerMessageDeflateParams {
   clientMaxWindowBits?: number;
 }
 
-/** What a server agrees to, or a client asks for (the `ws` option names). */
+/** What a server agrees to, or a client asks for (the `ws` option names; snake_case also accepted). */
 export interface PerMessageDeflateConfig {
   /** Server: always reset its own context. Client: ask the server to. */
   serverNoContextTakeover?: boolean;

@@ -147,29 +147,35 @@ function windowBits(v, name) {
   return integer(v, name, 8, 15);
 }
 
+// permessage-deflate options take `ws`'s camelCase names or the engine's snake_case ones (as
+// negotiation reports them), the same names and precedence as the wasm binding (args.rs).
+function pick(v, first, second) {
+  return v[first] !== undefined ? v[first] : v[second];
+}
+
 /** Agreed permessage-deflate parameters (RFC 7692 §7.1) for the native side. */
 function deflateParams(v, name = 'options.perMessageDeflate') {
   if (v === undefined || v === null || v === false) return null;
   if (v === true) return {};
   if (typeof v !== 'object') throw typeError(`${name} must be null, false, true or a params object, got ${describe(v)}`);
   return {
-    serverNoContextTakeover: bool(v.serverNoContextTakeover, `${name}.serverNoContextTakeover`, false),
-    clientNoContextTakeover: bool(v.clientNoContextTakeover, `${name}.clientNoContextTakeover`, false),
-    serverMaxWindowBits: windowBits(v.serverMaxWindowBits, `${name}.serverMaxWindowBits`),
-    clientMaxWindowBits: windowBits(v.clientMaxWindowBits, `${name}.clientMaxWindowBits`),
+    serverNoContextTakeover: bool(pick(v, 'server_no_context_takeover', 'serverNoContextTakeover'), `${name}.serverNoContextTakeover`, false),
+    clientNoContextTakeover: bool(pick(v, 'client_no_context_takeover', 'clientNoContextTakeover'), `${name}.clientNoContextTakeover`, false),
+    serverMaxWindowBits: windowBits(pick(v, 'server_max_window_bits', 'serverMaxWindowBits'), `${name}.serverMaxWindowBits`),
+    clientMaxWindowBits: windowBits(pick(v, 'client_max_window_bits', 'clientMaxWindowBits'), `${name}.clientMaxWindowBits`),
   };
 }
 
-/** What a server agrees to / a client asks for (the `ws` option names). */
+/** What a server agrees to / a client asks for (the `ws` option names, or snake_case). */
 function deflateConfig(v, name = 'config') {
   if (v === undefined || v === null || v === true) v = {};
   if (typeof v !== 'object') throw typeError(`${name} must be an object, got ${describe(v)}`);
   const level = v.level === undefined ? undefined : integer(v.level, `${name}.level`, 0, 9);
   return {
-    serverNoContextTakeover: bool(v.serverNoContextTakeover, `${name}.serverNoContextTakeover`, false),
-    clientNoContextTakeover: bool(v.clientNoContextTakeover, `${name}.clientNoContextTakeover`, false),
-    serverMaxWindowBits: windowBits(v.serverMaxWindowBits, `${name}.serverMaxWindowBits`),
-    clientMaxWindowBits: windowBits(v.clientMaxWindowBits, `${name}.clientMaxWindowBits`),
+    serverNoContextTakeover: bool(pick(v, 'serverNoContextTakeover', 'server_no_context_takeover'), `${name}.serverNoContextTakeover`, false),
+    clientNoContextTakeover: bool(pick(v, 'clientNoContextTakeover', 'client_no_context_takeover'), `${name}.clientNoContextTakeover`, false),
+    serverMaxWindowBits: windowBits(pick(v, 'serverMaxWindowBits', 'server_max_window_bits'), `${name}.serverMaxWindowBits`),
+    clientMaxWindowBits: windowBits(pick(v, 'clientMaxWindowBits', 'client_max_window_bits'), `${name}.clientMaxWindowBits`),
     level,
   };
 }

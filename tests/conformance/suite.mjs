@@ -1579,6 +1579,19 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip, todo
       throws(() => new lib.Encoder({ perMessageDeflate: true }).message('x', { compress: v }), T, `message compress ${fmt(v)}`);
     }
     eq(hex(lib.encodeFrame({ opcode: 1, payload: 'x', fin: false })), '010178', 'fin: false');
+    // permessage-deflate option names: camelCase (ws's) or snake_case (the engine's), the same in both packages.
+    eq(lib.perMessageDeflateOffer({ client_max_window_bits: 10, server_no_context_takeover: true }),
+      lib.perMessageDeflateOffer({ clientMaxWindowBits: 10, serverNoContextTakeover: true }), 'snake_case config names');
+    throws(() => lib.perMessageDeflateOffer({ server_no_context_takeover: 1 }), T, 'snake_case boolean 1');
+    throws(() => new lib.Decoder({ perMessageDeflate: { client_no_context_takeover: 'yes' } }), T, 'snake_case params boolean');
+    throws(() => new lib.Decoder({ perMessageDeflate: { client_max_window_bits: 7 } }), { name: 'RangeError' }, 'snake_case params window 7');
+    {
+      const params = lib.negotiatePerMessageDeflate('permessage-deflate; client_no_context_takeover').params;
+      const enc = new lib.Encoder({ role: 'server', perMessageDeflate: params });
+      const dec = new lib.Decoder({ role: 'client', perMessageDeflate: params });
+      const frames = enc.message('hello hello hello', { compress: true });
+      eq(td.decode(dec.push(frames instanceof Uint8Array ? frames : concat(frames))[0].data), 'hello hello hello', 'negotiated params round-trip');
+    }
     // A Proxy of a Uint8Array is not bytes: the usual coded TypeError, wherever bytes go.
     const proxy = () => new Proxy(new Uint8Array(8), {});
     throws(() => lib.mask(proxy(), KEY), T, 'mask(Proxy)');
