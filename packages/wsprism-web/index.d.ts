@@ -510,6 +510,19 @@ export interface HeadOptions {
 
 export type HeaderList = Array<[name: string, value: string]>;
 
+/**
+ * An extension to write into Sec-WebSocket-Extensions: a name, or `{ name, params }` (a value
+ * `true`/`null` for a parameter without one, an integer, or a token). The engine writes the list
+ * and refuses (TypeError `ERR_INVALID_HTTP_TOKEN`) a name or value that is not a token: RFC 6455
+ * §9.1 requires a value to be a token even when quoted.
+ */
+export type ExtensionSpec =
+  | string
+  | {
+      name: string;
+      params?: Record<string, string | number | true | null> | Array<[string, string | number | true | null]>;
+    };
+
 export interface Extension {
   name: string;
   /** Parameter name → value, or `true` for a parameter without value. */
@@ -561,7 +574,7 @@ export interface ResponseOptions {
   /** The chosen subprotocol (one token). */
   protocol?: string;
   /** The Sec-WebSocket-Extensions value (e.g. negotiatePerMessageDeflate(...).response), or extension objects. */
-  extensions?: string | Extension[];
+  extensions?: string | ExtensionSpec[];
   /** More headers (values must not contain CR/LF/NUL: TypeError). */
   headers?: HeadersInput;
 }
@@ -577,7 +590,7 @@ export interface RequestOptions {
   key?: string;
   protocols?: string | string[];
   /** Sec-WebSocket-Extensions offer, e.g. perMessageDeflateOffer(). */
-  extensions?: string | Extension[];
+  extensions?: string | ExtensionSpec[];
   origin?: string;
   headers?: HeadersInput;
 }
@@ -617,7 +630,7 @@ export function parseHandshakeResponse(data: BytesLike | string, options?: Respo
  * header value or validateHandshakeRequest's `extensions`. null: no compression.
  */
 export function negotiatePerMessageDeflate(
-  offers: string | Extension[],
+  offers: string | ExtensionSpec[],
   config?: DeflateConfig | boolean,
 ): { response: string; params: Required<DeflateParams> } | null;
 

@@ -11,7 +11,7 @@ export type MaskKey = Bytes | number | string;
 /** Which side of the connection RECEIVES the frames (`server` expects masked frames). */
 export type Role = 'server' | 'client';
 
-/** Agreed permessage-deflate parameters (RFC 7692 §7.1), as negotiation returns them. */
+/** Agreed permessage-deflate parameters (RFC 7692 §7.1), as negotiation returns them (snake_case also accepted). */
 export interface PerMessageDeflateParams {
   serverNoContextTakeover?: boolean;
   clientNoContextTakeover?: boolean;
@@ -21,7 +21,7 @@ export interface PerMessageDeflateParams {
   clientMaxWindowBits?: number;
 }
 
-/** What a server agrees to, or a client asks for (the `ws` option names). */
+/** What a server agrees to, or a client asks for (the `ws` option names; snake_case also accepted). */
 export interface PerMessageDeflateConfig {
   /** Server: always reset its own context. Client: ask the server to. */
   serverNoContextTakeover?: boolean;
@@ -561,6 +561,19 @@ export type ParsedRequest =
  */
 export function parseHandshakeRequest(buf: Bytes | string, options?: HeadOptions): ParsedRequest;
 
+/**
+ * An extension to write into Sec-WebSocket-Extensions: a name, or `{ name, params }` (a value
+ * `true`/`null` for a parameter without one, an integer, or a token). The engine writes the list
+ * and refuses (TypeError `ERR_INVALID_HTTP_TOKEN`) a name or value that is not a token: RFC 6455
+ * §9.1 requires a value to be a token even when quoted.
+ */
+export type ExtensionSpec =
+  | string
+  | {
+      name: string;
+      params?: Record<string, string | number | true | null> | Array<[string, string | number | true | null]>;
+    };
+
 export interface Extension {
   name: string;
   /** Parameter name → value, or `true` for a parameter without value. */
@@ -604,8 +617,8 @@ export interface ResponseOptions {
   accept?: string;
   /** The chosen subprotocol (one token). */
   protocol?: string;
-  /** The Sec-WebSocket-Extensions value, e.g. negotiatePerMessageDeflate(...).response. */
-  extensions?: string;
+  /** The Sec-WebSocket-Extensions value, e.g. negotiatePerMessageDeflate(...).response, or a list. */
+  extensions?: string | ExtensionSpec[];
   /** More headers (values must not contain CR/LF). */
   headers?: Record<string, string | number | Array<string | number>> | HeaderList;
 }
@@ -621,8 +634,8 @@ export interface RequestOptions {
   /** Default: generateKey(). */
   key?: string;
   protocols?: string | string[];
-  /** Sec-WebSocket-Extensions offer, e.g. perMessageDeflateOffer(). */
-  extensions?: string;
+  /** Sec-WebSocket-Extensions offer, e.g. perMessageDeflateOffer(), or a list. */
+  extensions?: string | ExtensionSpec[];
   origin?: string;
   headers?: Record<string, string | number | Array<string | number>> | HeaderList;
 }
@@ -668,7 +681,7 @@ export function parseHandshakeResponse(buf: Bytes | string, options?: ResponseCh
  * Returns the header value to answer with and the agreed parameters, or null (no compression).
  */
 export function negotiatePerMessageDeflate(
-  offers: string | Extension[],
+  offers: string | ExtensionSpec[],
   config?: PerMessageDeflateConfig | boolean
 ): { response: string; params: Required<PerMessageDeflateParams> } | null;
 

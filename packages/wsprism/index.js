@@ -49,13 +49,36 @@ function freedError() {
 // `using`-declarations (explicit resource management) call [Symbol.dispose]; Node 20 has it.
 const DISPOSE = typeof Symbol.dispose === 'symbol' ? Symbol.dispose : Symbol.for('nodejs.dispose');
 
+// Intrinsic getters: they throw for anything that is not a genuine typed array / DataView /
+// ArrayBuffer (a Proxy of one included) and cannot be shadowed by own properties. A Proxy is
+// not a view (ArrayBuffer.isView is false for it), so it gets the usual coded TypeError.
+const TA = Object.getPrototypeOf(Uint8Array.prototype);
+const getter = (o, k) => Object.getOwnPropertyDescriptor(o, k).get;
+const taBuffer = getter(TA, 'buffer');
+const taByteOffset = getter(TA, 'byteOffset');
+const taByteLength = getter(TA, 'byteLength');
+const dvBuffer = getter(DataView.prototype, 'buffer');
+const dvByteOffset = getter(DataView.prototype, 'byteOffset');
+const dvByteLength = getter(DataView.prototype, 'byteLength');
+
+/** A Buffer over the bytes of a genuine ArrayBufferView (no copy), or null. */
+function viewBytes(v) {
+  if (!ArrayBuffer.isView(v)) return null;
+  if (v instanceof DataView) return Buffer.from(dvBuffer.call(v), dvByteOffset.call(v), dvByteLength.call(v));
+  return Buffer.from(taBuffer.call(v), taByteOffset.call(v), taByteLength.call(v));
+}
+
 /** A Buffer view of `v` (no copy for Buffers and typed arrays), or a copy for strings. */
 function bytes(v, name, { strings = true, allowUndefined = false } = {}) {
-  if (Buffer.isBuffer(v)) return v;
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (Buffer.isBuffer(v) && ArrayBuffer.isView(v)) return v;
+  const view = viewBytes(v);
+  if (view !== null) return view;
   if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) {
-    return Buffer.from(v);
+    try {
+      return Buffer.from(v);
+    } catch {
+      /* a Proxy of one: the TypeError below */
+    }
   }
   if (strings && typeof v === 'string') return Buffer.from(v, 'utf8');
   if (allowUndefined && (v === undefined || v === null)) return EMPTY;
@@ -66,8 +89,8 @@ function bytes(v, name, { strings = true, allowUndefined = false } = {}) {
 
 /** In-place operations need memory the caller sees: Buffer or Uint8Array only. */
 function mutableBytes(v, name) {
-  if (Buffer.isBuffer(v)) return v;
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (Buffer.isBuffer(v) && ArrayBuffer.isView(v)) return v;
+  if (v instanceof Uint8Array && ArrayBuffer.isView(v)) return viewBytes(v);
   throw typeError(`${name} must be a Buffer or Uint8Array, got ${describe(v)}`);
 }
 
@@ -124,29 +147,35 @@ function windowBits(v, name) {
   return integer(v, name, 8, 15);
 }
 
+// permessage-deflate options take `ws`'s camelCase names or the engine's snake_case ones (as
+// negotiation reports them), the same names and precedence as the wasm binding (args.rs).
+function pick(v, first, second) {
+  return v[first] !== undefined ? v[first] : v[second];
+}
+
 /** Agreed permessage-deflate parameters (RFC 7692 §7.1) for the native side. */
 function deflateParams(v, name = 'options.perMessageDeflate') {
   if (v === undefined || v === null || v === false) return null;
   if (v === true) return {};
   if (typeof v !== 'object') throw typeError(`${name} must be null, false, true or a params object, got ${describe(v)}`);
   return {
-    serverNoContextTakeover: bool(v.serverNoContextTakeover, `${name}.serverNoContextTakeover`, false),
-    clientNoContextTakeover: bool(v.clientNoContextTakeover, `${name}.clientNoContextTakeover`, false),
-    serverMaxWindowBits: windowBits(v.serverMaxWindowBits, `${name}.serverMaxWindowBits`),
-    clientMaxWindowBits: windowBits(v.clientMaxWindowBits, `${name}.clientMaxWindowBits`),
+    serverNoContextTakeover: bool(pick(v, 'server_no_context_takeover', 'serverNoContextTakeover'), `${name}.serverNoContextTakeover`, false),
+    clientNoContextTakeover: bool(pick(v, 'client_no_context_takeover', 'clientNoContextTakeover'), `${name}.clientNoContextTakeover`, false),
+    serverMaxWindowBits: windowBits(pick(v, 'server_max_window_bits', 'serverMaxWindowBits'), `${name}.serverMaxWindowBits`),
+    clientMaxWindowBits: windowBits(pick(v, 'client_max_window_bits', 'clientMaxWindowBits'), `${name}.clientMaxWindowBits`),
   };
 }
 
-/** What a server agrees to / a client asks for (the `ws` option names). */
+/** What a server agrees to / a client asks for (the `ws` option names, or snake_case). */
 function deflateConfig(v, name = 'config') {
   if (v === undefined || v === null || v === true) v = {};
   if (typeof v !== 'object') throw typeError(`${name} must be an object, got ${describe(v)}`);
   const level = v.level === undefined ? undefined : integer(v.level, `${name}.level`, 0, 9);
   return {
-    serverNoContextTakeover: bool(v.serverNoContextTakeover, `${name}.serverNoContextTakeover`, false),
-    clientNoContextTakeover: bool(v.clientNoContextTakeover, `${name}.clientNoContextTakeover`, false),
-    serverMaxWindowBits: windowBits(v.serverMaxWindowBits, `${name}.serverMaxWindowBits`),
-    clientMaxWindowBits: windowBits(v.clientMaxWindowBits, `${name}.clientMaxWindowBits`),
+    serverNoContextTakeover: bool(pick(v, 'serverNoContextTakeover', 'server_no_context_takeover'), `${name}.serverNoContextTakeover`, false),
+    clientNoContextTakeover: bool(pick(v, 'clientNoContextTakeover', 'client_no_context_takeover'), `${name}.clientNoContextTakeover`, false),
+    serverMaxWindowBits: windowBits(pick(v, 'serverMaxWindowBits', 'server_max_window_bits'), `${name}.serverMaxWindowBits`),
+    clientMaxWindowBits: windowBits(pick(v, 'clientMaxWindowBits', 'client_max_window_bits'), `${name}.clientMaxWindowBits`),
     level,
   };
 }
@@ -195,7 +224,7 @@ function maskKey(key, name = 'key') {
     if (!/^[0-9a-fA-F]{8}$/.test(key)) throw rangeError(`${name} as a string must be 8 hex digits, got '${key}'`);
     return parseInt(key, 16) >>> 0;
   }
-  if (key instanceof Uint8Array) {
+  if (key instanceof Uint8Array && ArrayBuffer.isView(key)) {
     if (key.length !== 4) throw rangeError(`${name} must be exactly 4 bytes, got ${key.length}`);
     return ((key[0] << 24) | (key[1] << 16) | (key[2] << 8) | key[3]) >>> 0;
   }
@@ -212,7 +241,7 @@ const MASK_JS_MAX = 32;
  */
 function mask(data, key, offset = 0) {
   // Fast path for the common call (a Buffer, a 4-byte key, offset 0) on tiny inputs.
-  if (offset === 0 && data instanceof Uint8Array && data.length < MASK_JS_MAX && key instanceof Uint8Array && key.length === 4) {
+  if (offset === 0 && data instanceof Uint8Array && ArrayBuffer.isView(data) && data.length < MASK_JS_MAX && key instanceof Uint8Array && ArrayBuffer.isView(key) && key.length === 4) {
     for (let i = 0; i < data.length; i++) data[i] ^= key[i & 3];
     return data;
   }
@@ -656,8 +685,9 @@ class Encoder {
     }
     let r = reason;
     if (Buffer.isBuffer(r) || r instanceof Uint8Array) {
-      if (!native.isValidUtf8(bytes(r, 'reason'))) throw rangeError('close reason must be valid UTF-8 (RFC 6455 §5.5.1)', 'WS_ERR_INVALID_UTF8');
-      r = Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('utf8');
+      const b = bytes(r, 'reason', { strings: false });
+      if (!native.isValidUtf8(b)) throw rangeError('close reason must be valid UTF-8 (RFC 6455 §5.5.1)', 'WS_ERR_INVALID_UTF8');
+      r = b.toString('utf8');
     } else if (r === undefined || r === null) r = '';
     else if (typeof r !== 'string') throw typeError(`reason must be a string or Buffer, got ${describe(r)}`);
     try {
@@ -789,7 +819,7 @@ function buildHandshakeResponse(opts) {
   else throw typeError('options.key (the client\'s Sec-WebSocket-Key) or options.accept must be a string');
   if (accept === undefined) throw typeError('options.accept must be a non-empty string');
   const protocol = headerValue(o.protocol, 'options.protocol');
-  const extensions = headerValue(o.extensions, 'options.extensions');
+  const extensions = extensionsValue(o.extensions, 'options.extensions');
   const headers = headerPairs(o.headers, 'options.headers');
   try {
     return native.buildResponse(accept, protocol, extensions, headers);
@@ -809,7 +839,7 @@ function buildHandshakeRequest(opts) {
   for (const s of protocols) {
     if (typeof s !== 'string') throw typeError(`options.protocols: ${JSON.stringify(s)} is not a string`);
   }
-  const extensions = headerValue(o.extensions, 'options.extensions');
+  const extensions = extensionsValue(o.extensions, 'options.extensions');
   const origin = headerValue(o.origin, 'options.origin');
   const headers = headerPairs(o.headers, 'options.headers');
   try {
@@ -846,12 +876,49 @@ function parseHandshakeResponse(buf, opts) {
   return r;
 }
 
-// token or quoted-string for an extension parameter value (RFC 6455 §9.1); the engine checks
-// the result when it is parsed or written
-const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Extensions given as a list, flattened for the engine's formatter (formatExtensions:
+// wsprism::handshake::format_extensions writes the value and checks every name, parameter and
+// value is a token, RFC 6455 §9.1). Types only here: an entry is an extension name or
+// { name, params }, params { key: value } or [[key, value]], a value true/null/undefined (no
+// value), an integer or a string.
+function extensionList(x, name) {
+  const value = (v, k) => {
+    if (v === true || v === null || v === undefined) return null;
+    if (typeof v === 'string') return v;
+    if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+    throw typeError(`${name}: parameter ${k} must be true, an integer or a string, got ${describe(v)}`);
+  };
+  return x.map((e) => {
+    if (typeof e === 'string') return [e];
+    if (e === null || typeof e !== 'object' || typeof e.name !== 'string') {
+      throw typeError(`${name} must hold extension names or { name, params }, got ${describe(e)}`);
+    }
+    const out = [e.name];
+    const p = e.params;
+    if (Array.isArray(p)) {
+      for (const kv of p) {
+        if (!Array.isArray(kv) || typeof kv[0] !== 'string') throw typeError(`${name}: params as an array must hold [name, value] pairs`);
+        out.push(kv[0], value(kv[1], kv[0]));
+      }
+    } else if (p !== null && typeof p === 'object') {
+      for (const k of Object.keys(p)) out.push(k, value(p[k], k));
+    } else if (p !== undefined && p !== null) {
+      throw typeError(`${name}: params must be an object or an array of pairs, got ${describe(p)}`);
+    }
+    return out;
+  });
+}
 
-function quote(v) {
-  return TOKEN_RE.test(v) ? v : `"${v.replace(/["\\]/g, '\\$&')}"`;
+/** A Sec-WebSocket-Extensions value given as a string or a list (see extensionList). */
+function extensionsValue(x, name) {
+  if (!Array.isArray(x)) return headerValue(x, name);
+  let v;
+  try {
+    v = native.formatExtensions(extensionList(x, name));
+  } catch (e) {
+    throw fromNative(e);
+  }
+  return v === '' ? undefined : v;
 }
 
 /** Offers as a header value, or the `extensions` array of validateHandshakeRequest. */
@@ -859,12 +926,7 @@ function offersValue(offers) {
   if (typeof offers === 'string') return offers;
   if (offers === undefined || offers === null) return '';
   if (!Array.isArray(offers)) throw typeError(`offers must be a header value or an extensions array, got ${describe(offers)}`);
-  return offers
-    .map((e) => {
-      const params = e && e.params ? Object.entries(e.params) : [];
-      return [e.name, ...params.map(([k, v]) => (v === true ? k : `${k}=${quote(String(v))}`))].join('; ');
-    })
-    .join(', ');
+  return extensionsValue(offers, 'offers') || '';
 }
 
 /**

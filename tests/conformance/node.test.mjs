@@ -23,13 +23,5 @@ if (!existsSync(dir + 'package.json')) {
 if (lib === null) {
   test('Node package (packages/wsprism)', { skip: why }, () => {});
 } else {
-  // Known, reported to the Node package: arguments that are a Proxy of a Uint8Array (and null
-  // entries in negotiatePerMessageDeflate's offers) throw TypeErrors without a `code`. The test
-  // runs and prints its findings, as a todo, so it does not fail `npm test` for this.
-  const KNOWN = {
-    'robustness: random argument types through every exported function; the instance keeps working':
-      'packages/wsprism: Proxy(Uint8Array) arguments and null offers throw TypeErrors without a code',
-  };
-  const reg = (name, fn) => (KNOWN[name] ? test(name, { todo: KNOWN[name] }, fn) : test(name, fn));
-  conformance({ lib, test: reg, skip: (name, why) => test(name, { skip: why }, () => {}), todo: (name, why, fn) => test(name, { todo: why }, fn), vectors, target: 'node' });
+  conformance({ lib, test, skip: (name, why) => test(name, { skip: why }, () => {}), todo: (name, why, fn) => test(name, { todo: why }, fn), vectors, target: 'node' });
 }

@@ -1567,6 +1567,61 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip, todo
     }
   });
 
+  test('arguments the same in every package: boolean options, Proxy(Uint8Array), extension lists formatted by the engine', () => {
+    const T = { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' };
+    const TOK = { name: 'TypeError', code: 'ERR_INVALID_HTTP_TOKEN' };
+    // Boolean options: a TypeError for anything but a boolean (no truthiness).
+    for (const v of [1, 0, 'yes', null, {}]) {
+      throws(() => lib.encodeFrame({ opcode: 1, payload: 'x', fin: v }), T, `encodeFrame fin ${fmt(v)}`);
+      throws(() => lib.encodeFrame({ opcode: 1, payload: 'x', rsv1: v }), T, `encodeFrame rsv1 ${fmt(v)}`);
+      throws(() => new lib.Encoder({ perMessageDeflate: { serverNoContextTakeover: v } }), T, `Encoder serverNoContextTakeover ${fmt(v)}`);
+      throws(() => lib.perMessageDeflateOffer({ clientNoContextTakeover: v }), T, `perMessageDeflateOffer clientNoContextTakeover ${fmt(v)}`);
+      throws(() => new lib.Encoder({ perMessageDeflate: true }).message('x', { compress: v }), T, `message compress ${fmt(v)}`);
+    }
+    eq(hex(lib.encodeFrame({ opcode: 1, payload: 'x', fin: false })), '010178', 'fin: false');
+    // permessage-deflate option names: camelCase (ws's) or snake_case (the engine's), the same in both packages.
+    eq(lib.perMessageDeflateOffer({ client_max_window_bits: 10, server_no_context_takeover: true }),
+      lib.perMessageDeflateOffer({ clientMaxWindowBits: 10, serverNoContextTakeover: true }), 'snake_case config names');
+    throws(() => lib.perMessageDeflateOffer({ server_no_context_takeover: 1 }), T, 'snake_case boolean 1');
+    throws(() => new lib.Decoder({ perMessageDeflate: { client_no_context_takeover: 'yes' } }), T, 'snake_case params boolean');
+    throws(() => new lib.Decoder({ perMessageDeflate: { client_max_window_bits: 7 } }), { name: 'RangeError' }, 'snake_case params window 7');
+    {
+      const params = lib.negotiatePerMessageDeflate('permessage-deflate; client_no_context_takeover').params;
+      const enc = new lib.Encoder({ role: 'server', perMessageDeflate: params });
+      const dec = new lib.Decoder({ role: 'client', perMessageDeflate: params });
+      const frames = enc.message('hello hello hello', { compress: true });
+      eq(td.decode(dec.push(frames instanceof Uint8Array ? frames : concat(frames))[0].data), 'hello hello hello', 'negotiated params round-trip');
+    }
+    // A Proxy of a Uint8Array is not bytes: the usual coded TypeError, wherever bytes go.
+    const proxy = () => new Proxy(new Uint8Array(8), {});
+    throws(() => lib.mask(proxy(), KEY), T, 'mask(Proxy)');
+    throws(() => lib.mask(new Uint8Array(8), new Proxy(KEY, {})), T, 'mask(data, Proxy key)');
+    throws(() => lib.isValidUtf8(proxy()), T, 'isValidUtf8(Proxy)');
+    throws(() => lib.encodeFrame({ opcode: 2, payload: proxy() }), T, 'encodeFrame payload Proxy');
+    throws(() => new lib.Decoder().push(proxy()), T, 'Decoder#push(Proxy)');
+    throws(() => lib.parseHandshakeRequest(proxy()), T, 'parseHandshakeRequest(Proxy)');
+    // Extension lists: written by the engine (handshake::format_extensions), byte for byte.
+    const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+    const head = (r) => td.decode(r);
+    const list = [{ name: 'permessage-deflate', params: { client_max_window_bits: 10, server_no_context_takeover: true } }, 'x-foo', { name: 'x-bar', params: [['a', 'b'], ['c', null]] }];
+    const value = 'permessage-deflate; client_max_window_bits=10; server_no_context_takeover, x-foo, x-bar; a=b; c';
+    ok(head(lib.buildHandshakeResponse({ key, extensions: list })).includes(`\r\nSec-WebSocket-Extensions: ${value}\r\n`), 'buildHandshakeResponse extensions list');
+    ok(head(lib.buildHandshakeRequest({ host: 'h', extensions: list })).includes(`\r\nSec-WebSocket-Extensions: ${value}\r\n`), 'buildHandshakeRequest extensions list');
+    ok(!head(lib.buildHandshakeResponse({ key, extensions: [] })).includes('Sec-WebSocket-Extensions'), 'an empty list: no header');
+    // RFC 6455 §9.1: a parameter value, quoted or not, must be a token; what is not is refused.
+    for (const bad of [{ name: 'x', params: { k: 'a b' } }, { name: 'x', params: { k: '"q"' } }, { name: 'x', params: { k: 'v\r\nX-Injected: 1' } },
+      { name: 'x y' }, { name: 'x', params: { 'a=b': true } }, 'x\r\nX-Injected: 1', { name: 'x', params: { k: '' } }]) {
+      throws(() => lib.buildHandshakeResponse({ key, extensions: [bad] }), TOK, `buildHandshakeResponse ${fmt(bad)}`);
+      throws(() => lib.negotiatePerMessageDeflate([bad]), TOK, `negotiatePerMessageDeflate ${fmt(bad)}`);
+    }
+    for (const bad of [null, 1, {}, { name: 1 }, { name: 'x', params: 'k' }, { name: 'x', params: [['k'], [1, 2]] }, { name: 'x', params: { k: false } }, { name: 'x', params: { k: 1.5 } }]) {
+      throws(() => lib.negotiatePerMessageDeflate([bad]), T, `negotiatePerMessageDeflate([${fmt(bad)}])`);
+      throws(() => lib.buildHandshakeRequest({ host: 'h', extensions: [bad] }), T, `buildHandshakeRequest extensions [${fmt(bad)}]`);
+    }
+    const n = lib.negotiatePerMessageDeflate([{ name: 'permessage-deflate', params: { client_max_window_bits: true } }]);
+    eq(n.response, 'permessage-deflate', 'negotiate from a list');
+  });
+
   test('robustness: random argument types through every exported function; the instance keeps working', () => {
     const trap = new Error('user getter');
     trap.fromUser = true;

@@ -193,6 +193,28 @@ fn extensions_from_header(value: &str) -> std::result::Result<Vec<Extension>, Ha
     handshake::parse_extensions(value)
 }
 
+/// Extensions as a `Sec-WebSocket-Extensions` value, written and checked by the engine
+/// (`handshake::format_extensions`). Each entry is `[name, key, value, key, value, ...]`, a
+/// `null` value for a parameter without one (index.js flattens `[{ name, params }]` to this).
+#[napi]
+pub fn format_extensions(
+    list: Vec<Vec<Option<String>>>,
+) -> std::result::Result<String, Error<String>> {
+    let exts: Vec<Extension> = list
+        .into_iter()
+        .map(|e| {
+            let mut it = e.into_iter();
+            let name = it.next().flatten().unwrap_or_default();
+            let mut params = Vec::new();
+            while let Some(k) = it.next() {
+                params.push((k.unwrap_or_default(), it.next().flatten()));
+            }
+            Extension { name, params }
+        })
+        .collect();
+    handshake::format_extensions(&exts).map_err(header_err)
+}
+
 /// Server side: `Sec-WebSocket-Extensions` offers → `{"response", "params"}` JSON, or `None`.
 #[napi]
 pub fn negotiate_deflate(offers: String, config: DeflateConfigJs) -> Result<Option<String>> {

@@ -529,6 +529,44 @@ fn params_js(p: &wsprism::DeflateParams) -> Result<JsValue, JsValue> {
     ])
 }
 
+/// `formatExtensions(list)`: extensions as a `Sec-WebSocket-Extensions` value, written and
+/// checked by the engine (`handshake::format_extensions`: tokens only, TypeError
+/// `ERR_INVALID_HTTP_TOKEN` otherwise). Each entry is `[name, key, value, key, value, ...]`,
+/// `null` for a parameter without a value (the JS layer flattens `[{ name, params }]` to this).
+#[wasm_bindgen(js_name = formatExtensions)]
+pub fn format_extensions(list: JsValue) -> Result<String, JsValue> {
+    let shape = || arg_type("extensions", "an array of [name, key, value, ...] arrays");
+    if !Array::is_array(&list) {
+        return Err(shape());
+    }
+    let list: &Array = list.unchecked_ref();
+    let mut exts = Vec::new();
+    for i in 0..list.length().min(256) {
+        let e = list.get(i);
+        if !Array::is_array(&e) {
+            return Err(shape());
+        }
+        let e: &Array = e.unchecked_ref();
+        let mut parts = Vec::new();
+        for j in 0..e.length().min(257) {
+            let v = e.get(j);
+            parts.push(if args::is_nullish(&v) {
+                None
+            } else {
+                Some(args::string(&v, "extension part", MAX_SHORT_STRING)?)
+            });
+        }
+        let mut it = parts.into_iter();
+        let name = it.next().flatten().unwrap_or_default();
+        let mut params = Vec::new();
+        while let Some(k) = it.next() {
+            params.push((k.unwrap_or_default(), it.next().flatten()));
+        }
+        exts.push(Extension { name, params });
+    }
+    handshake::format_extensions(&exts).map_err(|e| errors::header_error(&e))
+}
+
 /// `negotiatePerMessageDeflate(offers, config)`: server side. `offers`: the client's
 /// `Sec-WebSocket-Extensions` value or `[{ name, params }]`; `config`: what the server agrees
 /// to (`serverNoContextTakeover`, `clientNoContextTakeover`, `serverMaxWindowBits`,

@@ -168,12 +168,13 @@ pub fn get_any(obj: &Option<js_sys::Object>, keys: &[&str]) -> Result<JsValue, J
     Ok(JsValue::UNDEFINED)
 }
 
-/// An optional boolean option (truthiness, like JS code expects); `default` if absent.
-pub fn flag(v: &JsValue, default: bool) -> bool {
+/// An optional boolean option: `default` if absent, a TypeError (`ERR_INVALID_ARG_TYPE`) for
+/// anything but a boolean, as the Node package's options.
+pub fn flag(v: &JsValue, name: &str, default: bool) -> Result<bool, JsValue> {
     if v.is_undefined() {
-        default
+        Ok(default)
     } else {
-        v.is_truthy()
+        v.as_bool().ok_or_else(|| arg_type(name, "of type boolean"))
     }
 }
 
@@ -265,15 +266,17 @@ pub fn deflate_params(v: &JsValue) -> Result<Option<DeflateParams>, JsValue> {
                 &o,
                 &["server_no_context_takeover", "serverNoContextTakeover"],
             )?,
+            "serverNoContextTakeover",
             false,
-        ),
+        )?,
         client_no_context_takeover: flag(
             &get_any(
                 &o,
                 &["client_no_context_takeover", "clientNoContextTakeover"],
             )?,
+            "clientNoContextTakeover",
             false,
-        ),
+        )?,
         server_max_window_bits: window_bits(
             &get_any(&o, &["server_max_window_bits", "serverMaxWindowBits"])?,
             "server_max_window_bits",
@@ -301,15 +304,17 @@ pub fn deflate_config(v: &JsValue) -> Result<DeflateConfig, JsValue> {
                 &o,
                 &["serverNoContextTakeover", "server_no_context_takeover"],
             )?,
+            "serverNoContextTakeover",
             false,
-        ),
+        )?,
         client_no_context_takeover: flag(
             &get_any(
                 &o,
                 &["clientNoContextTakeover", "client_no_context_takeover"],
             )?,
+            "clientNoContextTakeover",
             false,
-        ),
+        )?,
         server_max_window_bits: window_bits(
             &get_any(&o, &["serverMaxWindowBits", "server_max_window_bits"])?,
             "serverMaxWindowBits",

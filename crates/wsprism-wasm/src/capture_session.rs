@@ -85,8 +85,8 @@ fn filter_arg(v: &JsValue) -> Result<Filter, JsValue> {
     Ok(Filter {
         direction,
         kind,
-        compressed: args::flag(&get(&o, "compressed")?, false),
-        errors: args::flag(&get(&o, "errors")?, false),
+        compressed: args::flag(&get(&o, "compressed")?, "compressed", false)?,
+        errors: args::flag(&get(&o, "errors")?, "errors", false)?,
     })
 }
 

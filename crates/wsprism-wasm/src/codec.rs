@@ -292,13 +292,13 @@ pub fn encode_frame_js(opts: JsValue) -> Result<Vec<u8>, JsValue> {
     } else {
         args::bytes_or_string(&p, "payload")?
     };
-    let fin = args::flag(&get(&o, "fin")?, true);
+    let fin = args::flag(&get(&o, "fin")?, "fin", true)?;
     let rsv = [
-        args::flag(&get(&o, "rsv1")?, false),
-        args::flag(&get(&o, "rsv2")?, false),
-        args::flag(&get(&o, "rsv3")?, false),
+        args::flag(&get(&o, "rsv1")?, "rsv1", false)?,
+        args::flag(&get(&o, "rsv2")?, "rsv2", false)?,
+        args::flag(&get(&o, "rsv3")?, "rsv3", false)?,
     ];
-    let allow_invalid = args::flag(&get(&o, "allowInvalid")?, false);
+    let allow_invalid = args::flag(&get(&o, "allowInvalid")?, "allowInvalid", false)?;
     if !allow_invalid {
         check_frame(opcode, fin, payload.len()).map_err(|e| encode_error(&e))?;
     }
@@ -359,8 +359,8 @@ impl WasmEncoder {
         } else {
             !binary.is_truthy()
         };
-        let compress = args::flag(&get(&o, "compress")?, false);
-        let fin = args::flag(&get(&o, "fin")?, true);
+        let compress = args::flag(&get(&o, "compress")?, "compress", false)?;
+        let fin = args::flag(&get(&o, "fin")?, "fin", true)?;
         let fragment_size = args::opt_int(
             &get_any(&o, &["fragmentSize", "fragment_size"])?,
             "fragmentSize",

@@ -120,7 +120,7 @@ pub fn write_capture(connections: JsValue, options: JsValue) -> Result<Uint8Arra
             };
             let data = args::bytes_or_string(&get(&so, "data")?, "data")?;
             let bounds = cuts(&get(&so, "cuts")?, data.len())?;
-            let retransmit = args::flag(&get(&so, "retransmit")?, false);
+            let retransmit = args::flag(&get(&so, "retransmit")?, "retransmit", false)?;
             let mut at = 0;
             for end in bounds.into_iter().chain(std::iter::once(data.len())) {
                 conv.send(dir, data.get(at..end).unwrap_or_default());

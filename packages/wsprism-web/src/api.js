@@ -357,32 +357,39 @@ export function createApi(raw) {
     return raw.validateHandshakeRequest(bytesOf(data, 'data', true), options);
   }
 
-  const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
-  // Extensions as a header value: strings pass; `[{ name, params }]` (params `{ key: value |
-  // true }` or `[[key, value | null]]`) and extension-name strings are joined into one.
+  // Extensions given as a list, flattened for the engine's formatter (raw.formatExtensions:
+  // wsprism::handshake::format_extensions writes the value and checks every name, parameter and
+  // value is a token, RFC 6455 §9.1; TypeError ERR_INVALID_HTTP_TOKEN). Types only here: an
+  // entry is an extension name or { name, params }, params { key: value } or [[key, value]], a
+  // value true/null/undefined (no value), an integer or a string. Strings pass as header values.
   function extensionsValue(x, name) {
     if (!Array.isArray(x)) return x;
-    const bad = (what) => codedError(TypeError, 'ERR_INVALID_ARG_VALUE', `${name}: ${what}`);
-    const value = (k, v) => {
-      if (typeof k !== 'string' || !TOKEN.test(k)) throw bad('parameter names must be tokens');
-      if (v === true || v === null || v === undefined) return k;
-      if (typeof v === 'number' && Number.isInteger(v)) return `${k}=${v}`;
-      if (typeof v === 'string' && TOKEN.test(v)) return `${k}=${v}`;
-      throw bad(`parameter ${k} must be true, an integer or a token`);
+    const value = (v, k) => {
+      if (v === true || v === null || v === undefined) return null;
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' && Number.isInteger(v)) return String(v);
+      throw typeError(`${name}: parameter ${k}`, 'true, an integer or a string');
     };
-    return x.map((e) => {
-      if (typeof e === 'string') return e;
-      if (e === null || typeof e !== 'object' || typeof e.name !== 'string' || !TOKEN.test(e.name)) {
-        throw bad('extensions must be strings or { name, params } with a token name');
+    const list = x.map((e) => {
+      if (typeof e === 'string') return [e];
+      if (e === null || typeof e !== 'object' || typeof e.name !== 'string') {
+        throw typeError(name, 'a list of extension names or { name, params }');
       }
+      const out = [e.name];
       const p = e.params;
-      let params = [];
-      if (Array.isArray(p)) params = p.map((kv) => (Array.isArray(kv) ? value(kv[0], kv[1]) : value(undefined)));
-      else if (p !== null && typeof p === 'object') params = Object.keys(p).map((k) => value(k, p[k]));
-      else if (p !== undefined && p !== null) throw bad('params must be an object or an array of pairs');
-      return [e.name, ...params].join('; ');
-    }).join(', ');
+      if (Array.isArray(p)) {
+        for (const kv of p) {
+          if (!Array.isArray(kv) || typeof kv[0] !== 'string') throw typeError(`${name}: params`, 'an array of [name, value] pairs');
+          out.push(kv[0], value(kv[1], kv[0]));
+        }
+      } else if (p !== null && typeof p === 'object') {
+        for (const k of Object.keys(p)) out.push(k, value(p[k], k));
+      } else if (p !== undefined && p !== null) {
+        throw typeError(`${name}: params`, 'an object or an array of pairs');
+      }
+      return out;
+    });
+    return raw.formatExtensions(list);
   }
 
   function withExtensions(options) {

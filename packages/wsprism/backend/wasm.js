@@ -276,6 +276,7 @@ module.exports = {
     if (!r.ok) r.response = utf8.decode(r.response);
     return json(r);
   },
+  formatExtensions: (list) => raw.formatExtensions(list),
   buildResponse: (accept, protocol, extensions, headers) =>
     toBuffer(raw.buildHandshakeResponse({ accept, protocol, extensions, headers })),
   buildRequest: (host, p, key, protocols, extensions, origin, headers) =>

@@ -32,7 +32,7 @@ pub mod key;
 pub mod server;
 
 pub use client::{AcceptedResponse, ClientRequest};
-pub use extensions::{parse_extensions, Extension};
+pub use extensions::{format_extensions, parse_extensions, Extension};
 pub use http::{
     check_target, check_token, check_value, comma_list, is_token, parse_request, parse_response,
     Header, HeaderError, Request, Response, DEFAULT_MAX_HEAD_SIZE, MAX_HEADERS,
