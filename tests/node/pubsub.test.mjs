@@ -235,3 +235,38 @@ test('maxLifetime: a connection is closed (1001) after it; options are checked',
   assert.throws(() => new WebSocketServer({ noServer: true, maxLifetime: 'x' }), RangeError);
   await stop(s.wss);
 });
+
+for (const closeOnBackpressureLimit of [false, true]) {
+  test(`backpressureLimit: a subscriber that never reads stays bounded (closeOnBackpressureLimit ${closeOnBackpressureLimit})`, T, async () => {
+    const limit = 1024 * 1024;
+    const s = await server({ backpressureLimit: limit, closeOnBackpressureLimit, closeTimeout: 500 });
+    const conns = [];
+    s.wss.on('connection', (ws) => conns.push(ws));
+    const [reader, stalled] = await clients(s, 2, ['t']);
+    stalled._socket.pause(); // never reads: the server's buffer for it fills
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    let reached = 0;
+    let max = 0;
+    for (let i = 0; i < 400; i++) {
+      reached += s.wss.publish('t', chunk);
+      max = Math.max(max, conns[1].bufferedAmount);
+      if (i % 20 === 0) await new Promise((r) => setImmediate(r));
+      while (reader.got.length < i - 3) await new Promise((r) => setTimeout(r, 1));
+    }
+    // 400 × 64 KiB = 25 MiB published; what waits for the stalled one stays under the limit
+    // plus one message.
+    assert.ok(max < limit + chunk.length + 16, `buffered ${max}`);
+    assert.ok(reached < 800, `reached ${reached}`);
+    await until(() => reader.got.length === 400, 'the reader gets every message');
+    if (closeOnBackpressureLimit) {
+      const [code] = await withTimeout(once(conns[1], 'close'), 20_000, 'closed at the limit');
+      assert.equal(conns[1]._closeFrameSent, true); // close 1008 was sent (terminated after closeTimeout)
+      assert.equal(typeof code, 'number');
+    } else {
+      assert.equal(conns[1].readyState, WebSocket.OPEN);
+    }
+    reader.close();
+    stalled.terminate();
+    await stop(s.wss);
+  });
+}

@@ -70,7 +70,13 @@ function toBuffer(data) {
 
 /** The subscriptions of one server's connections. */
 class Topics {
-  constructor() {
+  /**
+   * `limit`: a subscriber with at least this many bytes buffered (bufferedAmount) is skipped by
+   * publish (the message is dropped for it), or with `closeOnLimit` closed with 1008.
+   */
+  constructor(limit = 16 * 1024 * 1024, closeOnLimit = false) {
+    this._limit = limit;
+    this._closeOnLimit = closeOnLimit;
     /** @type {Map<string, Set<object>>} */
     this._topics = new Map();
   }
@@ -134,6 +140,11 @@ class Topics {
     // deleted subscriber is not visited, nothing is visited twice.
     for (const ws of set) {
       if (ws === except || !ws._canPublish()) continue;
+      if (ws.bufferedAmount >= this._limit) {
+        // Over its backpressure limit: dropped (not counted), or the connection closed.
+        if (this._closeOnLimit) ws.close(1008, 'backpressure limit');
+        continue;
+      }
       const d = ws._deflate;
       let out;
       if (d !== null && compress) {

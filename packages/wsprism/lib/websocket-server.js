@@ -39,7 +39,9 @@ class WebSocketServer extends EventEmitter {
    * from which no byte arrives for that long is closed (1001, then terminated);
    * sendPings (default true): a ping at half the idle timeout, so a healthy peer's pong keeps it;
    * maxLifetime (minutes, default 0 = off): a connection is closed (1001) that long after it
-   * opened; perMessageDeflate.compressor 'dedicated' (default) | 'shared'.
+   * opened; perMessageDeflate.compressor 'dedicated' (default) | 'shared';
+   * backpressureLimit (bytes, default 16 MiB): publish skips a subscriber with that much
+   * buffered, or closes it with 1008 when closeOnBackpressureLimit is true. send() is unchanged.
    */
   constructor(options, callback) {
     super();
@@ -128,7 +130,13 @@ class WebSocketServer extends EventEmitter {
     }
     this.options = options;
     this._state = RUNNING;
-    this._topics = new Topics();
+    const limit = options.backpressureLimit === undefined ? 16 * 1024 * 1024 : options.backpressureLimit;
+    if (typeof limit !== 'number' || !(limit >= 0)) {
+      const err = new RangeError(`backpressureLimit must be a non-negative number, got ${String(limit)}`);
+      err.code = 'ERR_OUT_OF_RANGE';
+      throw err;
+    }
+    this._topics = new Topics(limit, !!options.closeOnBackpressureLimit);
     this._heartbeat = null;
     this._live = null; // connections the heartbeat sweep looks at (idleTimeout > 0)
     if (options.idleTimeout > 0) {

@@ -290,6 +290,10 @@ export interface ServerOptions {
   sendPings?: boolean;
   /** Minutes after which a connection is closed with 1001 "max lifetime"; 0 = off (default). */
   maxLifetime?: number;
+  /** publish skips a subscriber with this many bytes buffered (default 16 MiB). */
+  backpressureLimit?: number;
+  /** Close such a subscriber with 1008 instead of skipping it (default false). */
+  closeOnBackpressureLimit?: boolean;
 }
 
 export interface WebSocket {
