@@ -1,5 +1,5 @@
 // Echo server on the wsprism Node package (WebSocketServer from packages/wsprism), for
-// bench/e2e.mjs. `node wsprism-echo.mjs [--deflate] [--port 0]`: prints `READY <port>` once
+// bench/e2e.mjs. `node wsprism-echo.mjs [--deflate [--compressor shared]] [--port 0]`: prints `READY <port>` once
 // listening. Every message goes back as it came (same type); with --deflate, permessage-deflate
 // is on with the settings the ws server uses too: threshold 0 (compress every message),
 // default windows (15 bits), context takeover, zlib's default level.
@@ -12,6 +12,9 @@ const require = createRequire(import.meta.url);
 const { WebSocketServer } = require('../../packages/wsprism');
 const args = process.argv.slice(2);
 const deflate = args.includes('--deflate');
+// --compressor shared|dedicated (with --deflate): perMessageDeflate.compressor
+const compArg = args.indexOf('--compressor');
+const compressor = compArg >= 0 ? args[compArg + 1] : undefined;
 const portArg = args.indexOf('--port');
 const port = portArg >= 0 ? Number(args[portArg + 1]) : 0;
 
@@ -19,7 +22,7 @@ const wss = new WebSocketServer({
   host: '127.0.0.1',
   port,
   backlog: 2048,
-  perMessageDeflate: deflate ? { threshold: 0 } : false
+  perMessageDeflate: deflate ? { threshold: 0, ...(compressor ? { compressor } : {}) } : false
 });
 wss.on('connection', (ws) => {
   ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));

@@ -2,7 +2,7 @@
 # ws-compatible WebSocketServer / WebSocket: interop with the `ws` package, a real browser
 # (headless Chromium via playwright-core), misbehaving peers, and native state released the moment
 # connections end (memory.test.mjs: live-state counters, no GC, no timing), app callbacks that fail
-# (app-callbacks.test.mjs), the rest of ws's API side by side with ws (ws-compat.test.mjs: TLS,
+# (app-callbacks.test.mjs), topics/publish, heartbeats and the shared compressor (pubsub.test.mjs), the rest of ws's API side by side with ws (ws-compat.test.mjs: TLS,
 # redirects, unix sockets, Duplex, Blob, version 8, error messages and codes), and the soak
 # benchmark's smoke mode (soak.test.mjs: churn + steady traffic + slowloris, correctness only);
 # then all but the soak smoke again on the WebAssembly backend (WSPRISM_BACKEND=wasm, no rebuild).
@@ -30,8 +30,8 @@ bash scripts/setup/openssl.sh >/dev/null # ws-compat.test.mjs makes a throwaway 
 
 WSPRISM_BACKEND=native timeout 900 node --test --test-concurrency=1 --test-force-exit \
   tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs \
-  tests/node/app-callbacks.test.mjs tests/node/ws-compat.test.mjs tests/node/soak.test.mjs
+  tests/node/app-callbacks.test.mjs tests/node/ws-compat.test.mjs tests/node/pubsub.test.mjs tests/node/soak.test.mjs
 echo "30-node-ws: the same suites on the WebAssembly backend (WSPRISM_BACKEND=wasm), without the soak smoke" >&2
 WSPRISM_BACKEND=wasm timeout 900 node --test --test-concurrency=1 --test-force-exit \
   tests/node/interop.test.mjs tests/node/browser.test.mjs tests/node/badpeer.test.mjs tests/node/memory.test.mjs \
-  tests/node/app-callbacks.test.mjs tests/node/ws-compat.test.mjs
+  tests/node/app-callbacks.test.mjs tests/node/ws-compat.test.mjs tests/node/pubsub.test.mjs

@@ -11,6 +11,7 @@ const http = require('http');
 const WebSocket = require('./websocket');
 const { deflateConfig, engineDeflateConfig, rawHead } = WebSocket;
 const { requestMessage } = require('./errors');
+const { Topics } = require('./pubsub');
 
 let codecModule = null;
 function codec() {
@@ -33,6 +34,14 @@ class WebSocketServer extends EventEmitter {
    * handleProtocols, verifyClient, autoPong, clientTracking, closeTimeout; plus
    * handshakeTimeout (ms, default 10000): an upgrade request must arrive completely, and be
    * accepted, within it (for servers this class creates, also the HTTP head timeout).
+   *
+   * Beyond `ws` (uWebSockets/Bun names): idleTimeout (seconds, default 0 = off): a connection
+   * from which no byte arrives for that long is closed (1001, then terminated);
+   * sendPings (default true): a ping at half the idle timeout, so a healthy peer's pong keeps it;
+   * maxLifetime (minutes, default 0 = off): a connection is closed (1001) that long after it
+   * opened; perMessageDeflate.compressor 'dedicated' (default) | 'shared';
+   * backpressureLimit (bytes, default 16 MiB): publish skips a subscriber with that much
+   * buffered, or closes it with 1008 when closeOnBackpressureLimit is true. send() is unchanged.
    */
   constructor(options, callback) {
     super();
@@ -69,6 +78,14 @@ class WebSocketServer extends EventEmitter {
     }
     if (!Number.isFinite(options.maxPayload) || options.maxPayload < 0) {
       throw new RangeError('maxPayload must be a non-negative number');
+    }
+    for (const name of ['idleTimeout', 'maxLifetime']) {
+      const v = options[name];
+      if (v !== undefined && (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))) {
+        const err = new RangeError(`${name} must be a non-negative number, got ${String(v)}`);
+        err.code = 'ERR_OUT_OF_RANGE';
+        throw err;
+      }
     }
 
     if (options.port != null) {
@@ -113,6 +130,39 @@ class WebSocketServer extends EventEmitter {
     }
     this.options = options;
     this._state = RUNNING;
+    const limit = options.backpressureLimit === undefined ? 16 * 1024 * 1024 : options.backpressureLimit;
+    if (typeof limit !== 'number' || !(limit >= 0)) {
+      const err = new RangeError(`backpressureLimit must be a non-negative number, got ${String(limit)}`);
+      err.code = 'ERR_OUT_OF_RANGE';
+      throw err;
+    }
+    this._topics = new Topics(limit, !!options.closeOnBackpressureLimit);
+    this._heartbeat = null;
+    this._live = null; // connections the heartbeat sweep looks at (idleTimeout > 0)
+    if (options.idleTimeout > 0) {
+      // One sweep per eighth of the timeout for the whole server (no timer per connection): a
+      // connection that received nothing for 4 sweeps is pinged (sendPings), after 7 it is
+      // sent a close frame 1001 "idle timeout", after 8 (within idleTimeout) it is terminated
+      // if it has not closed.
+      this._live = new Set();
+      const tick = Math.max(1, (options.idleTimeout * 1000) / 8);
+      this._heartbeat = setInterval(sweep, tick, this, options.sendPings !== false);
+      if (this._heartbeat.unref) this._heartbeat.unref();
+    }
+  }
+
+  /**
+   * Sends `data` to every connection subscribed to `topic`; returns how many it was written
+   * to. `options`: { binary, compress } as for send(). Framed (and, without context takeover,
+   * compressed) once for all of them.
+   */
+  publish(topic, data, options) {
+    return this._topics.publish(topic, data, options, null);
+  }
+
+  /** How many connections of this server are subscribed to `topic`. */
+  subscriberCount(topic) {
+    return this._topics.count(topic);
   }
 
   address() {
@@ -137,6 +187,10 @@ class WebSocketServer extends EventEmitter {
     if (cb) this.once('close', cb);
     if (this._state === CLOSING) return;
     this._state = CLOSING;
+    if (this._heartbeat !== null) {
+      clearInterval(this._heartbeat);
+      this._heartbeat = null;
+    }
 
     if (this.options.noServer || this.options.server) {
       if (this._server) {
@@ -361,11 +415,17 @@ class WebSocketServer extends EventEmitter {
     socket.write(response);
     socket.removeListener('error', socketOnError);
 
+    ws._hub = this._topics;
     ws.setSocket(socket, head, {
       role: 'server',
       maxPayload: this.options.maxPayload,
       deflate: negotiated ? negotiated.deflate : null
     });
+    if (this._live !== null) {
+      this._live.add(ws);
+      ws.once('close', () => this._live !== null && this._live.delete(ws));
+    }
+    if (this.options.maxLifetime > 0) startLifetime(ws, this.options.maxLifetime * 60000);
 
     if (this.clients) {
       this.clients.add(ws);
@@ -376,6 +436,29 @@ class WebSocketServer extends EventEmitter {
     }
     cb(ws, req);
   }
+}
+
+/** One heartbeat sweep over a server's connections (see the constructor). */
+function sweep(server, sendPings) {
+  for (const ws of server._live) {
+    const t = ++ws._idleTicks;
+    if (t >= 8) {
+      ws.terminate();
+    } else if (t === 7) {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1001, 'idle timeout');
+    } else if (t === 4 && sendPings && ws.readyState === WebSocket.OPEN) {
+      ws.ping();
+    }
+  }
+}
+
+/** maxLifetime: a close 1001 "max lifetime" `ms` after the connection opened. */
+function startLifetime(ws, ms) {
+  const timer = setTimeout(() => {
+    if (ws.readyState === WebSocket.OPEN) ws.close(1001, 'max lifetime');
+  }, ms);
+  if (timer.unref) timer.unref();
+  ws.once('close', () => clearTimeout(timer));
 }
 
 function addListeners(server, map) {

@@ -263,3 +263,54 @@ export declare class WebSocketServer extends EventEmitter {
 export declare function createWebSocketStream(websocket: WebSocket, options?: import('stream').DuplexOptions): Duplex;
 
 export default WebSocket;
+
+// ---------------------------------------------------------------------------------------------
+// Issue 13 (topics, heartbeats, shared compressor): a separate block, merged into the
+// declarations above by TypeScript's interface/class declaration merging.
+
+export interface PublishOptions {
+  /** Binary frame (default: `data` is not a string). */
+  binary?: boolean;
+  /** Compress with permessage-deflate where negotiated (default true; threshold as send()). */
+  compress?: boolean;
+}
+
+export interface PerMessageDeflateOptions {
+  /**
+   * 'dedicated' (default): a compressor per connection. 'shared': no context takeover (the
+   * server answers server_no_context_takeover) and one compressor for every connection.
+   */
+  compressor?: 'dedicated' | 'shared';
+}
+
+export interface ServerOptions {
+  /** Seconds without a received byte before a connection is closed (1001) then terminated; 0 = off (default). */
+  idleTimeout?: number;
+  /** With idleTimeout: a ping after half of it, so a healthy peer's pong keeps it (default true). */
+  sendPings?: boolean;
+  /** Minutes after which a connection is closed with 1001 "max lifetime"; 0 = off (default). */
+  maxLifetime?: number;
+  /** publish skips a subscriber with this many bytes buffered (default 16 MiB). */
+  backpressureLimit?: number;
+  /** Close such a subscriber with 1008 instead of skipping it (default false). */
+  closeOnBackpressureLimit?: boolean;
+}
+
+export interface WebSocket {
+  /** Subscribes this server connection to `topic`; false if already subscribed or closed. */
+  subscribe(topic: string): boolean;
+  /** Ends the subscription; false if there was none. */
+  unsubscribe(topic: string): boolean;
+  isSubscribed(topic: string): boolean;
+  /** The subscribed topics (a new array; empty once closed). */
+  readonly topics: string[];
+  /** Sends to every subscriber of `topic` on this server but this connection; returns how many. */
+  publish(topic: string, data: string | Buffer | ArrayBuffer | ArrayBufferView, options?: PublishOptions): number;
+}
+
+export interface WebSocketServer {
+  /** Sends to every subscriber of `topic` (framed once); returns how many it was written to. */
+  publish(topic: string, data: string | Buffer | ArrayBuffer | ArrayBufferView, options?: PublishOptions): number;
+  /** Subscribers of `topic` on this server. */
+  subscriberCount(topic: string): number;
+}

@@ -20,6 +20,7 @@ const net = require('net');
 const tls = require('tls');
 const { URL } = require('url');
 const { frameError, responseMessage, closeArgumentError } = require('./errors');
+const { sharedEncoder, checkTopic } = require('./pubsub');
 
 const kAborted = Symbol('wsprism.aborted');
 const kCodec = Symbol('wsprism.codec');
@@ -81,6 +82,17 @@ function deflateConfig(opt) {
   const level = o.zlibDeflateOptions && o.zlibDeflateOptions.level;
   if (typeof level === 'number' && level >= 0 && level <= 9) cfg.level = level;
   cfg.threshold = typeof o.threshold === 'number' ? o.threshold : 1024;
+  if (o.compressor !== undefined && o.compressor !== 'shared' && o.compressor !== 'dedicated') {
+    const err = new TypeError(`perMessageDeflate.compressor must be 'shared' or 'dedicated', got ${JSON.stringify(o.compressor)}`);
+    err.code = 'ERR_INVALID_ARG_VALUE';
+    throw err;
+  }
+  if (o.compressor === 'shared') {
+    // One compressor for every connection: only possible without context takeover, which the
+    // server then always answers (server_no_context_takeover, RFC 7692 §7.1.1.1).
+    cfg.compressor = 'shared';
+    cfg.serverNoContextTakeover = true;
+  }
   return cfg;
 }
 
@@ -205,6 +217,10 @@ class WebSocket extends EventEmitter {
     this._redirects = 0;
     this._generateMask = null;
     this._blobQueue = null; // sends waiting for a Blob ahead of them to be read
+    this._hub = null; // a server connection: its server's topics (lib/pubsub.js Topics)
+    this._topics = null; // Set of subscribed topics, or null
+    this._afterMessage = null; // published frames waiting for a fragmented message to end
+    this._idleTicks = 0; // heartbeat sweeps since a chunk was last received
 
     if (address !== null) {
       if (protocols === undefined) protocols = [];
@@ -432,6 +448,8 @@ class WebSocket extends EventEmitter {
     if (this._readyState === CLOSED) return;
     this._readyState = CLOSED;
     this._releaseCodec();
+    this._afterMessage = null;
+    if (this._hub !== null) this._hub.drop(this); // subscriptions end with the connection
     if (this._closeTimer !== null) {
       clearTimeout(this._closeTimer);
       this._closeTimer = null;
@@ -616,7 +634,87 @@ class WebSocket extends EventEmitter {
       return;
     }
     const opts = MESSAGE_OPTIONS[(binary ? 1 : 0) | (compress ? 2 : 0) | (fin ? 4 : 0)];
+    if (compress && fin && d.compressor === 'shared' && this._isServer && (this._encoder === null || !this._encoder.inMessage)) {
+      // perMessageDeflate.compressor 'shared': no context takeover, so the process-wide
+      // compressor for this window size makes the same bytes this connection's own would.
+      this._write(sharedEncoder(d.params.serverMaxWindowBits, d.level).message(buf, opts), cb);
+      return;
+    }
     this._write(this._enc().message(buf, opts), cb);
+    if (fin && this._afterMessage !== null) this._flushPublished();
+  }
+
+  // Topics (lib/pubsub.js) ----------------------------------------------------------------------
+
+  /** Subscribes this (server) connection to `topic`; false if it already was, or has closed. */
+  subscribe(topic) {
+    return hubOf(this).subscribe(this, topic);
+  }
+
+  /** Ends this connection's subscription to `topic`; false if it had none. */
+  unsubscribe(topic) {
+    return hubOf(this).unsubscribe(this, topic);
+  }
+
+  /** Whether this connection is subscribed to `topic`. */
+  isSubscribed(topic) {
+    checkTopic(topic);
+    return this._topics !== null && this._topics.has(topic);
+  }
+
+  /** The topics this connection is subscribed to (a new array). */
+  get topics() {
+    return this._topics === null ? [] : Array.from(this._topics);
+  }
+
+  /**
+   * Sends `data` to every subscriber of `topic` on this connection's server but this
+   * connection (subscribed or not); returns how many it was written to.
+   */
+  publish(topic, data, options) {
+    return hubOf(this).publish(topic, data, options, this);
+  }
+
+  /** @private: can take a published frame now (open, no close frame sent or failure). */
+  _canPublish() {
+    return this._readyState === OPEN && !this._closeFrameSent && !this._errored && this._socket !== null && !this._socket.destroyed;
+  }
+
+  /**
+   * @private: writes a published frame (the same Buffer for many connections), after a Blob
+   * being read and after a fragmented message in progress, so frames never interleave.
+   */
+  _publishFrame(frame) {
+    if (this._blobQueue !== null) {
+      this._blobQueue.push({ run: () => this._canWriteQueued() && this._publishFrame(frame), cb: undefined });
+    } else if (this._encoder !== null && this._encoder.inMessage) {
+      if (this._afterMessage === null) this._afterMessage = [];
+      this._afterMessage.push(frame);
+    } else {
+      corkUntilTick(this._socket);
+      this._write(typeof frame === 'function' ? frame() : frame);
+    }
+    return true;
+  }
+
+  /** @private: a published message compressed by this connection's own compressor. */
+  _publishDedicated(buf, opts) {
+    if (this._blobQueue !== null || (this._encoder !== null && this._encoder.inMessage)) {
+      return this._publishFrame(() => this._enc().message(buf, opts));
+    }
+    corkUntilTick(this._socket);
+    this._write(this._enc().message(buf, opts));
+    return true;
+  }
+
+  /** @private */
+  _flushPublished() {
+    const list = this._afterMessage;
+    this._afterMessage = null;
+    for (const f of list) {
+      if (!this._canPublish()) return;
+      this._write(typeof f === 'function' ? f() : f);
+    }
   }
 
   /**
@@ -731,7 +829,7 @@ for (const [i, name] of readyStates.entries()) {
   Object.defineProperty(WebSocket, name, { enumerable: true, value: i });
   Object.defineProperty(WebSocket.prototype, name, { enumerable: true, value: i });
 }
-for (const name of ['binaryType', 'bufferedAmount', 'extensions', 'isPaused', 'protocol', 'readyState', 'url']) {
+for (const name of ['binaryType', 'bufferedAmount', 'extensions', 'isPaused', 'protocol', 'readyState', 'topics', 'url']) {
   const d = Object.getOwnPropertyDescriptor(WebSocket.prototype, name);
   Object.defineProperty(WebSocket.prototype, name, { ...d, enumerable: true });
 }
@@ -766,7 +864,9 @@ function socketOnData(chunk) {
   // leaves in one writev when the chunk is done, not in one write syscall per message.
   this.cork();
   try {
-    this[kCodec]._onData(chunk);
+    const ws = this[kCodec];
+    ws._idleTicks = 0;
+    ws._onData(chunk);
   } finally {
     this.uncork();
   }
@@ -804,6 +904,35 @@ function socketOnDrain() {
     ws._needDrain = false;
     ws.emit('drain');
   }
+}
+
+// Sockets a publish wrote to in this tick stay corked until the next one: several messages
+// published back to back leave in one writev per socket instead of one write syscall each.
+const kCorked = Symbol('wsprism.corked');
+let corked = null;
+function uncorkAll() {
+  const list = corked;
+  corked = null;
+  for (let i = 0; i < list.length; i++) list[i].uncork();
+}
+function corkUntilTick(socket) {
+  if (socket[kCorked] === corked && corked !== null) return;
+  if (corked === null) {
+    corked = [];
+    process.nextTick(uncorkAll);
+  }
+  socket[kCorked] = corked;
+  socket.cork();
+  corked.push(socket);
+}
+
+function hubOf(ws) {
+  if (ws._hub === null) {
+    const err = new Error('Topics are available on a WebSocketServer\'s connections only');
+    err.code = 'ERR_INVALID_STATE';
+    throw err;
+  }
+  return ws._hub;
 }
 
 /** The callback among a send/ping/pong call's arguments (it may come in any optional place). */

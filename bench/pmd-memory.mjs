@@ -1,0 +1,99 @@
+// Memory per connection on the server, for each permessage-deflate choice (issue 13): plain,
+// deflate with a dedicated compressor per connection (the default), deflate with the shared
+// compressor (perMessageDeflate.compressor 'shared'). The method of bench/soak.mjs's cost():
+// the server (bench/servers/wsprism-echo.mjs) in its own process; RssAnon with a tenth of
+// --conns connections open, then all of them (idle: the slope per connection), then after each
+// connection sent a 16 KiB message and received its echo (active).
+//
+//   node bench/pmd-memory.mjs [--conns 1000] [--size 16384]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from './lib/args.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const { WebSocket } = require('ws');
+const { opt } = parseArgs();
+const CONNS = Number(opt('--conns', 1000));
+const SIZE = Number(opt('--size', 16384));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function anonMB(pid) {
+  const m = /RssAnon:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m[1]) / 1024;
+}
+
+async function start(args) {
+  const child = spawn(process.execPath, [path.join(here, 'servers', 'wsprism-echo.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const m = /READY (\d+)/.exec(buf);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', () => reject(new Error('server exited')));
+  });
+  return { child, port };
+}
+
+async function openMany(url, n, deflate) {
+  const conns = [];
+  for (let i = 0; i < n; i += 100) {
+    await Promise.all(
+      Array.from({ length: Math.min(100, n - i) }, () =>
+        new Promise((resolve, reject) => {
+          const c = new WebSocket(url, { perMessageDeflate: deflate ? { threshold: 0 } : false });
+          c.on('open', () => resolve(conns.push(c)));
+          c.on('error', reject);
+        })
+      )
+    );
+  }
+  return conns;
+}
+
+async function measure(name, args, deflate) {
+  const s = await start(args);
+  const url = `ws://127.0.0.1:${s.port}/`;
+  try {
+    const first = await openMany(url, CONNS / 10, deflate);
+    await sleep(500);
+    const a = anonMB(s.child.pid);
+    const rest = await openMany(url, CONNS - first.length, deflate);
+    await sleep(500);
+    const b = anonMB(s.child.pid);
+    const all = [...first, ...rest];
+    // Text that compresses like real payloads (not one repeated byte).
+    const msg = Array.from({ length: SIZE / 8 }, (_, i) => (i * 2654435761 >>> 0).toString(16).padStart(8, '0')).join('').slice(0, SIZE);
+    for (let i = 0; i < all.length; i += 100) {
+      await Promise.all(
+        all.slice(i, i + 100).map(
+          (c) => new Promise((resolve, reject) => {
+            c.once('message', (d) => (d.toString() === msg ? resolve() : reject(new Error('bad echo'))));
+            c.send(msg);
+          })
+        )
+      );
+    }
+    await sleep(500);
+    const c = anonMB(s.child.pid);
+    for (const x of all) x.terminate();
+    const idle = ((b - a) * 1024) / rest.length;
+    const active = idle + ((c - b) * 1024) / CONNS;
+    return { name, idle_kb: +idle.toFixed(1), active_kb: +active.toFixed(1) };
+  } finally {
+    s.child.kill('SIGTERM');
+  }
+}
+
+const rows = [];
+rows.push(await measure('plain', [], false));
+rows.push(await measure('deflate, dedicated compressor', ['--deflate'], true));
+rows.push(await measure('deflate, shared compressor', ['--deflate', '--compressor', 'shared'], true));
+console.log(`# server memory per connection (RssAnon slope, ${CONNS} connections; active: after a ${SIZE}-byte message each way), client: ws`);
+console.log('| server | idle KB/conn | active KB/conn |\n| --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.name} | ${r.idle_kb} | ${r.active_kb} |`);
