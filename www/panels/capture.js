@@ -678,9 +678,12 @@ export function createCapturePanel(root, { W, decode, build, workerUrl, text = T
     if (ui.file.files && ui.file.files[0]) open(ui.file.files[0]);
     ui.file.value = '';
   });
-  function loadExample() {
+  // writeCapture lives in wsprism-web/capture (the second .wasm), loaded on first use.
+  let captureLib = null;
+  async function loadExample() {
     try {
-      open(makeExampleCapture(W));
+      if (captureLib === null) captureLib = await (await import('/wsprism-web/capture.js')).init();
+      open(makeExampleCapture({ ...W, writeCapture: captureLib.writeCapture }));
     } catch (e) {
       status(text.exampleFailed(e), 'bad');
     }
