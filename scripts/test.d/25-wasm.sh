@@ -5,7 +5,7 @@
 # conformance suite (tests/conformance/suite.mjs) against:
 #   - the Node package (packages/wsprism; skipped when scripts/build-node.sh is absent), on its
 #     native backend and on its WebAssembly backend (WSPRISM_BACKEND=wasm, one more process)
-#   - the wasm package in Node, Bun and Deno (init() without arguments)
+#   - the wasm package in Node, Bun, Deno and workerd (init() without arguments)
 #   - the wasm package in headless Chromium (+ the classic-script page and a packed/esbuild app)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,8 +23,11 @@ bash scripts/setup/chromium.sh >/dev/null
 # Bun and Deno (tests/conformance/runtimes.test.mjs: init() without arguments, then the suite).
 { read -r WSPRISM_BUN; read -r WSPRISM_DENO; } < <(bash scripts/setup/bun-deno.sh | tail -n 2)
 export WSPRISM_BUN WSPRISM_DENO
+# Cloudflare's workerd (tests/conformance/workerd.test.mjs: a Worker importing the .wasm modules).
+WSPRISM_WORKERD="$(bash scripts/setup/workerd.sh | tail -n 1)"
+export WSPRISM_WORKERD
 
-suites=("$dir/wasm-node.test.mjs" "$dir/runtimes.test.mjs" "$dir/wasm-chromium.test.mjs")
+suites=("$dir/wasm-node.test.mjs" "$dir/runtimes.test.mjs" "$dir/workerd.test.mjs" "$dir/wasm-chromium.test.mjs")
 if [ -f scripts/build-node.sh ]; then
   bash scripts/build-node.sh
   suites=("$dir/node.test.mjs" "${suites[@]}")
