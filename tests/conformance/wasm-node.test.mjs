@@ -43,4 +43,16 @@ test('wsprism-web: the codec module has no capture code; sizes within the target
   execFileSync('bash', [fileURLToPath(new URL('scripts/wasm-sizes.sh', root))], { stdio: 'inherit' });
 });
 
+test('dist/wsprism-capture.js (classic script, window.wsprismCapture, wasm embedded) writes and reads a capture', async () => {
+  const { runInThisContext } = await import('node:vm');
+  runInThisContext(readFileSync(fileURLToPath(new URL('packages/wsprism-web/dist/wsprism-capture.js', root)), 'utf8'));
+  const c = await globalThis.wsprismCapture.ready;
+  const frame = pkg.encodeFrame({ opcode: 1, payload: 'Hello', mask: '37fa213d' });
+  const pcap = c.writeCapture([{ client: '10.0.0.2:50000', server: '10.0.0.1:80', segments: [{ from: 'client', data: frame }] }]);
+  const r = c.inspectCapture(pcap);
+  if (!(pcap instanceof Uint8Array) || !Array.isArray(r.connections)) throw new Error('no report');
+  const again = cap.inspectCapture(pcap);
+  if (JSON.stringify(again) !== JSON.stringify(r)) throw new Error('the classic bundle and the ES entry disagree');
+});
+
 conformance({ lib, test, skip: (name, why) => test(name, { skip: why }, () => {}), todo: (name, why, fn) => test(name, { todo: why }, fn), vectors, target: 'wasm-node' });
