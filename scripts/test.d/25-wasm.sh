@@ -6,14 +6,15 @@
 #   - the Node package (packages/wsprism; skipped when scripts/build-node.sh is absent), on its
 #     native backend and on its WebAssembly backend (WSPRISM_BACKEND=wasm, one more process)
 #   - the wasm package in Node, Bun, Deno and workerd (init() without arguments)
-#   - the wasm package in headless Chromium (+ the classic-script page and a packed/esbuild app)
+#   - the wasm package in headless Chromium (+ the classic-script page and a packed app bundled
+#     by esbuild, Vite and webpack) and in headless Firefox (firefox-esr, puppeteer-core)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 bash scripts/build-wasm.sh
 
 dir=tests/conformance
-if [ ! -d "$dir/node_modules/playwright-core" ] || [ ! -d "$dir/node_modules/esbuild" ] \
+if [ ! -d "$dir/node_modules/playwright-core" ] || [ ! -d "$dir/node_modules/esbuild" ] || [ ! -d "$dir/node_modules/puppeteer-core" ] \
    || [ "$dir/package.json" -nt "$dir/node_modules/.package-lock.json" ] \
    || { [ -f "$dir/package-lock.json" ] && [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; }; then
   echo "25-wasm: npm install ($dir)" >&2
@@ -26,8 +27,11 @@ export WSPRISM_BUN WSPRISM_DENO
 # Cloudflare's workerd (tests/conformance/workerd.test.mjs: a Worker importing the .wasm modules).
 WSPRISM_WORKERD="$(bash scripts/setup/workerd.sh | tail -n 1)"
 export WSPRISM_WORKERD
+# Debian's firefox-esr (tests/conformance/wasm-firefox.test.mjs, over WebDriver BiDi).
+WSPRISM_FIREFOX="$(bash scripts/setup/firefox.sh | tail -n 1)"
+export WSPRISM_FIREFOX
 
-suites=("$dir/wasm-node.test.mjs" "$dir/runtimes.test.mjs" "$dir/workerd.test.mjs" "$dir/wasm-chromium.test.mjs")
+suites=("$dir/wasm-node.test.mjs" "$dir/runtimes.test.mjs" "$dir/workerd.test.mjs" "$dir/wasm-chromium.test.mjs" "$dir/wasm-firefox.test.mjs")
 if [ -f scripts/build-node.sh ]; then
   bash scripts/build-node.sh
   suites=("$dir/node.test.mjs" "${suites[@]}")
