@@ -11,7 +11,7 @@
 // worker → page { id, ok: true, ... } or { id, ok: false, error: { code, message } }.
 // A module worker (new Worker(url, { type: 'module' })): imports the ES module entry of
 // wsprism-web, which server.js serves under /wsprism-web/.
-import init from '/wsprism-web/index.js';
+import init from '/wsprism-web/capture.js';
 
 let lib = null;
 let session = null;      // the open CaptureSession

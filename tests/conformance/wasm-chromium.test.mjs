@@ -4,6 +4,7 @@
 //      over http and from file://; the slim bundle (external .wasm) over http
 //   3. a temp app outside the repo: `npm pack` wsprism-web, `npm install` the tarball, bundle
 //      `import ... from 'wsprism-web'` with esbuild, run the bundle
+//   4. the same app built for production by Vite and by webpack 5, each run
 // Needs: bash scripts/build-wasm.sh, and `npm install` in tests/conformance (scripts/test.d/25-wasm.sh does both).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -121,4 +122,47 @@ test('chromium: a temp app installs the packed wsprism-web tarball, bundles it w
     return page.evaluate(() => window.__app);
   });
   assert.deepEqual(r, { hex: '818537fa213d7f9f4d5158', text: 'Hello', accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', stream: 'function' });
+});
+
+// 4. The same temp app (installed by the esbuild test above) in production builds by Vite and
+// webpack 5, each served and run in Chromium: both find the .wasm through
+// `new URL('./wasm/wsprism_wasm_bg.wasm', import.meta.url)` and emit it as an asset.
+const APP_RESULT = { hex: '818537fa213d7f9f4d5158', text: 'Hello', accept: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=', stream: 'function' };
+
+async function runBuilt(outDir, html) {
+  const s = await serve({ '/': outDir });
+  try {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${s.url}/${html}`);
+      await page.waitForFunction(() => window.__app !== undefined, null, { timeout: 60_000 });
+      return await page.evaluate(() => window.__app);
+    } finally {
+      await page.close();
+    }
+  } finally {
+    await s.close();
+  }
+}
+
+test('chromium: the temp app built for production by Vite runs', async () => {
+  const app = join(tmp, 'app');
+  const vite = await import('vite');
+  writeFileSync(join(app, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./app.js"></script>\n');
+  await vite.build({ root: app, logLevel: 'error', configFile: false, build: { outDir: join(app, 'vite-out'), emptyOutDir: true } });
+  assert.deepEqual(await runBuilt(join(app, 'vite-out'), 'index.html'), APP_RESULT);
+});
+
+test('chromium: the temp app built for production by webpack 5 runs', async () => {
+  const app = join(tmp, 'app');
+  const webpack = createRequire(import.meta.url)('webpack');
+  const out = join(app, 'webpack-out');
+  const stats = await new Promise((resolve, reject) => webpack({
+    mode: 'production', context: app, entry: './app.js', target: 'web',
+    output: { path: out, filename: 'app.js', publicPath: 'auto' },
+    experiments: { outputModule: false },
+  }, (err, st) => (err ? reject(err) : resolve(st))));
+  assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
+  writeFileSync(join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><script src="./app.js"></script>\n');
+  assert.deepEqual(await runBuilt(out, 'index.html'), APP_RESULT);
 });

@@ -678,10 +678,16 @@ export function createCapturePanel(root, { W, decode, build, workerUrl, text = T
     if (ui.file.files && ui.file.files[0]) open(ui.file.files[0]);
     ui.file.value = '';
   });
-  function loadExample() {
+  // writeCapture lives in wsprism-web/capture (the second .wasm), loaded on first use.
+  let captureLib = null;
+  async function loadExample() {
+    // Not ready while the capture module loads (as open() marks it at once for a file).
+    root.removeAttribute('data-state');
     try {
-      open(makeExampleCapture(W));
+      if (captureLib === null) captureLib = await (await import('/wsprism-web/capture.js')).init();
+      open(makeExampleCapture({ ...W, writeCapture: captureLib.writeCapture }));
     } catch (e) {
+      root.setAttribute('data-state', 'error');
       status(text.exampleFailed(e), 'bad');
     }
   }

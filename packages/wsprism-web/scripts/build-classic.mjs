@@ -8,28 +8,39 @@
 //   dist/wsprism.slim.js  the same without the embedded wasm: fetches wsprism_bg.wasm located
 //                         next to the script (document.currentScript.src); needs http(s)
 //   dist/wsprism_bg.wasm  the module for the slim bundle
+//
+//   node build-classic.mjs --capture <wsprism_capture glue .js> <its _bg.wasm> <out dir>
+//
+//   dist/wsprism-capture.js      window.wsprismCapture (src/capture-api.js), its wasm embedded
+//   dist/wsprism_capture_bg.wasm the capture module (for wsprism-web/dist/* users)
 import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const [glueFile, wasmFile, outDir] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const capture = args[0] === '--capture';
+if (capture) args.shift();
+const [glueFile, wasmFile, outDir] = args;
 if (!outDir) {
   console.error('usage: build-classic.mjs <glue.js> <bg.wasm> <out dir>');
   process.exit(2);
 }
 const here = dirname(fileURLToPath(import.meta.url));
 const glue = readFileSync(glueFile, 'utf8');
-const api = readFileSync(join(here, '..', 'src', 'api.js'), 'utf8')
-  .replace(/^export function createApi/m, 'function createApi');
-if (/^\s*(import|export)\s/m.test(api)) throw new Error('src/api.js must have no other import/export');
+const apiFile = capture ? 'capture-api.js' : 'api.js';
+const api = readFileSync(join(here, '..', 'src', apiFile), 'utf8')
+  .replace(/^export function (createApi|createCaptureApi)/m, 'function createApi');
+if (/^\s*(import|export)\s/m.test(api)) throw new Error(`src/${apiFile} must have no other import/export`);
+const globalName = capture ? 'wsprismCapture' : 'wsprism';
+const wasmName = capture ? 'wsprism_capture_bg.wasm' : 'wsprism_bg.wasm';
 if (!/let wasm_bindgen\b/.test(glue)) throw new Error(`${glueFile}: not a --target no-modules glue`);
 const wasm = readFileSync(wasmFile);
 const pkg = JSON.parse(readFileSync(join(here, '..', 'package.json'), 'utf8'));
 
 function bundle(embedded) {
-  return `/*! wsprism-web ${pkg.version} — classic-script bundle (window.wsprism). ${embedded
+  return `/*! wsprism-web ${pkg.version} — classic-script bundle (window.${globalName}). ${embedded
     ? 'The WebAssembly module is embedded (base64): works from any server and from file://.'
-    : 'Loads wsprism_bg.wasm from next to this script.'} */
+    : `Loads ${wasmName} from next to this script.`} */
 (function (global) {
   'use strict';
   // Resolved while the script runs (document.currentScript is null afterwards).
@@ -53,18 +64,24 @@ ${api.replace(/^/gm, '  ')}
   lib.ready = Promise.resolve().then(function () {
     var source = WASM_BASE64 !== null
       ? wasmBytes()
-      : new URL('wsprism_bg.wasm', scriptSrc || (global.location && global.location.href));
+      : new URL(${JSON.stringify(wasmName)}, scriptSrc || (global.location && global.location.href));
     return wasm_bindgen({ module_or_path: source });
   }).then(function (exports) {
     api._attach(exports);
     return lib;
   });
-  global.wsprism = lib;
+  global.${globalName} = lib;
 })(typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : this);
 `;
 }
 
 mkdirSync(outDir, { recursive: true });
+if (capture) {
+  writeFileSync(join(outDir, 'wsprism-capture.js'), bundle(true));
+  copyFileSync(wasmFile, join(outDir, wasmName));
+  console.error(`build-classic: ${outDir}/wsprism-capture.js (${readFileSync(join(outDir, 'wsprism-capture.js')).length} bytes), ${wasmName}`);
+  process.exit(0);
+}
 writeFileSync(join(outDir, 'wsprism.js'), bundle(true));
 writeFileSync(join(outDir, 'wsprism.slim.js'), bundle(false));
 copyFileSync(wasmFile, join(outDir, 'wsprism_bg.wasm'));

@@ -250,61 +250,6 @@ export function createApi(raw) {
     return raw.inspectStream(bytesOrHex(bytes, 'bytes'), options);
   }
 
-  // A capture file's bytes; a string is the file's text (HAR), UTF-8 encoded.
-  const utf8Encoder = new TextEncoder();
-  function captureBytes(x) {
-    return typeof x === 'string' ? utf8Encoder.encode(x) : bytesOf(x, 'bytes', false);
-  }
-
-  /**
-   * Every WebSocket connection in a pcap, pcapng or HAR file (docs/capture.md). The report
-   * crosses from wasm as one JSON string for JSON.parse: measured in headless Chromium, 10-50%
-   * faster than serde-wasm-bindgen building the objects from wasm, and steadier as the heap
-   * fills (README.md, "inspectCapture").
-   */
-  function inspectCapture(bytes, options) {
-    ensure();
-    return JSON.parse(raw.inspectCaptureJson(captureBytes(bytes), options));
-  }
-
-  /**
-   * A capture read once and kept in wasm memory (Rust's CaptureIndex, docs/capture.md "Paged
-   * index"), asked for windows of frames or messages: the same objects as inspectCapture's
-   * report, but only those asked for cross into JS, so captures of millions of frames open.
-   * Each method returns a small JSON string parsed here. free() gives the memory back.
-   */
-  class CaptureSession {
-    constructor(inner) {
-      this._s = inner;
-    }
-    _live() {
-      if (this._s === null) throw codedError(Error, 'ERR_INVALID_STATE', 'this capture session was freed');
-      return this._s;
-    }
-    /** The report without frames and messages, with per-connection counts. */
-    summary() { return JSON.parse(this._live().summaryJson()); }
-    /** { total, start, frames, message_ends } of connection conn's frames passing filter. */
-    frames(conn, start, count, filter) { return JSON.parse(this._live().framesJson(conn, start, count, filter)); }
-    /** { total, start, messages } of connection conn's messages passing filter. */
-    messages(conn, start, count, filter) { return JSON.parse(this._live().messagesJson(conn, start, count, filter)); }
-    /** Frame index of connection conn, or null. */
-    frame(conn, index) { return JSON.parse(this._live().frameJson(conn, index)); }
-    /** Message index of connection conn, or null. */
-    message(conn, index) { return JSON.parse(this._live().messageJson(conn, index)); }
-    free() {
-      if (this._s !== null) {
-        this._s.free();
-        this._s = null;
-      }
-    }
-  }
-
-  /** Reads a capture into a CaptureSession (options as inspectCapture's). */
-  function openCapture(bytes, options) {
-    ensure();
-    return new CaptureSession(raw.openCaptureSession(captureBytes(bytes), options));
-  }
-
   /**
    * acceptKey(key) with every step shown (the engine's accept_key_steps): { concatenated,
    * sha1Hex, accept }.
@@ -312,22 +257,6 @@ export function createApi(raw) {
   function acceptKeySteps(key) {
     ensure();
     return raw.acceptKeySteps(key);
-  }
-
-  /**
-   * A pcap file (Uint8Array) of TCP conversations, its packets built by the capture crate's
-   * synth module (Ethernet, IPv4/IPv6, TCP, checksums): connections [{ client, server,
-   * segments: [{ from: 'client' | 'server', data, cuts, retransmit }], close }], options
-   * { start, stepUs, mss }.
-   */
-  function writeCapture(connections, options) {
-    ensure();
-    if (!Array.isArray(connections)) throw typeError('connections', 'an array');
-    const list = connections.map((c) => (c && typeof c === 'object' && Array.isArray(c.segments)
-      ? Object.assign({}, c, { segments: c.segments.map((s) => (s && typeof s === 'object' && typeof s.data !== 'string'
-        ? Object.assign({}, s, { data: bytesOf(s.data, 'data', false) }) : s)) })
-      : c));
-    return raw.writeCapture(list, options);
   }
 
   const DEFAULT_MAX_HEAD_SIZE = 8 * 1024;
@@ -687,10 +616,6 @@ export function createApi(raw) {
     encodeFrame,
     inspectFrame,
     inspectStream,
-    inspectCapture,
-    openCapture,
-    CaptureSession,
-    writeCapture,
     parseHandshakeRequest,
     validateHandshakeRequest,
     buildHandshakeResponse,

@@ -13,6 +13,13 @@
 const path = require('path');
 
 const raw = require(path.join(__dirname, '..', 'wasm', 'wsprism_wasm.js'));
+// The capture decoder is a second module (scripts/build-wasm.sh), loaded on the first
+// inspectCapture() only.
+let capture = null;
+function captureRaw() {
+  if (capture === null) capture = require(path.join(__dirname, '..', 'wasm', 'wsprism_capture.js'));
+  return capture;
+}
 
 // The module's memory (wasm-bindgen's nodejs glue exports `__wasm` with the instance's exports).
 const memory = raw.__wasm && raw.__wasm.memory;
@@ -269,7 +276,7 @@ module.exports = {
   inspectFrame: (buf, server, pmd, maxF, maxM) => json(raw.inspectFrame(buf, inspectOpts(server, pmd, maxF, maxM))),
   inspectStream: (buf, server, pmd, maxF, maxM) => json(raw.inspectStream(buf, inspectOpts(server, pmd, maxF, maxM))),
   inspectCapture: (buf, maxBytes, maxFrameSize, maxMessageSize) =>
-    raw.inspectCaptureJson(buf, { maxBytes, maxFrameSize, maxMessageSize }),
+    captureRaw().inspectCaptureJson(buf, { maxBytes, maxFrameSize, maxMessageSize }),
   parseRequest: (buf, maxSize) => json(raw.parseHandshakeRequest(buf, { maxSize })),
   validateRequest(buf, maxSize) {
     const r = raw.validateHandshakeRequest(buf, { maxSize });
