@@ -364,7 +364,8 @@ class WebSocketServer extends EventEmitter {
     ws.setSocket(socket, head, {
       role: 'server',
       maxPayload: this.options.maxPayload,
-      deflate: negotiated ? negotiated.deflate : null
+      deflate: negotiated ? negotiated.deflate : null,
+      allowSynchronousEvents: this.options.allowSynchronousEvents
     });
 
     if (this.clients) {
