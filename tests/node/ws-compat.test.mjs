@@ -352,6 +352,105 @@ test('frames sent in the same packet as the upgrade request (server) or the 101 
   await closeAll(raw);
 });
 
+/**
+ * Connects a raw socket to a wsprism server made with `options` and writes the upgrade and
+ * four frames (text 'a', ping 'p', text 'b', close 1000) in one packet; resolves at the server
+ * side's 'close' with its events in order, a 'tick' after each where a microtask queued by its
+ * listener ran, and its isPaused after the last message.
+ */
+async function eventTurns(options) {
+  const wss = new WebSocketServer({ host: HOST, port: 0, ...options });
+  await once(wss, 'listening');
+  const got = new Promise((resolve) => {
+    wss.on('connection', (ws) => {
+      const log = [];
+      const note = (what) => {
+        log.push(what);
+        queueMicrotask(() => log.push('tick'));
+      };
+      let paused;
+      ws.on('message', (d) => {
+        note(d.toString());
+        if (d.toString() === 'b') setImmediate(() => (paused = ws.isPaused));
+      });
+      ws.on('ping', () => note('ping'));
+      // the close frame after them: the closing handshake completes (reading was resumed)
+      ws.on('close', (code) => resolve({ log, paused, code }));
+    });
+  });
+  const sock = net.connect(wss.address().port, HOST);
+  sock.on('error', () => {});
+  sock.resume(); // read the 101, the pong and the close reply, then the server's end
+  await once(sock, 'connect');
+  const key = crypto.randomBytes(16).toString('base64');
+  sock.write(
+    Buffer.concat([
+      Buffer.from(
+        `GET / HTTP/1.1\r\nHost: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`
+      ),
+      maskedFrame(1, 'a'),
+      maskedFrame(9, 'p'),
+      maskedFrame(1, 'b'),
+      maskedFrame(8, Buffer.from([0x03, 0xe8]))
+    ])
+  );
+  const result = await withTimeout(got, 5000, 'three events and the close');
+  sock.destroy();
+  await closeAll(wss);
+  return result;
+}
+
+test('allowSynchronousEvents: true (default) emits a chunk\'s events in one turn; false, one message or ping per turn, as ws', T, async () => {
+  const sync = await eventTurns({});
+  assert.deepEqual(sync.log, ['a', 'ping', 'b', 'tick', 'tick', 'tick']);
+  assert.equal(sync.code, 1000);
+  const deferred = await eventTurns({ allowSynchronousEvents: false });
+  assert.deepEqual(deferred.log, ['a', 'tick', 'ping', 'tick', 'b', 'tick']);
+  assert.equal(deferred.paused, false, 'isPaused is the app\'s pause(), not the deferral\'s');
+  assert.equal(deferred.code, 1000);
+
+  // client side: a server that writes the 101 and three frames at once
+  const raw = net.createServer((s) => {
+    s.on('error', () => {});
+    s.once('data', (d) => {
+      const k = /Sec-WebSocket-Key: (\S+)/i.exec(d.toString())[1];
+      const accept = crypto.createHash('sha1').update(k + GUID).digest('base64');
+      s.write(
+        Buffer.concat([
+          Buffer.from(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`),
+          Buffer.from([0x81, 0x01]), Buffer.from('a'),
+          Buffer.from([0x8a, 0x01]), Buffer.from('q'),
+          Buffer.from([0x81, 0x01]), Buffer.from('b')
+        ])
+      );
+    });
+  });
+  await listening(raw, 0, HOST);
+  for (const [allowSynchronousEvents, want] of [
+    [undefined, ['a', 'pong', 'b', 'tick', 'tick', 'tick']],
+    [false, ['a', 'tick', 'pong', 'tick', 'b', 'tick']]
+  ]) {
+    const ws = new WebSocket(`ws://${HOST}:${raw.address().port}/`, { perMessageDeflate: false, allowSynchronousEvents });
+    const log = [];
+    const note = (what) => {
+      log.push(what);
+      queueMicrotask(() => log.push('tick'));
+    };
+    const done = new Promise((resolve) => {
+      ws.on('message', (d) => {
+        note(d.toString());
+        if (d.toString() === 'b') setImmediate(resolve);
+      });
+    });
+    ws.on('pong', () => note('pong'));
+    await withTimeout(done, 5000, 'three client events');
+    assert.deepEqual(log, want, `client, allowSynchronousEvents ${allowSynchronousEvents}`);
+    ws.terminate();
+  }
+  await closeAll(raw);
+});
+
 // ------------------------------------------------------------------------------------------
 // Any Duplex
 

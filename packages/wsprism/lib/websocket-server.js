@@ -419,7 +419,8 @@ class WebSocketServer extends EventEmitter {
     ws.setSocket(socket, head, {
       role: 'server',
       maxPayload: this.options.maxPayload,
-      deflate: negotiated ? negotiated.deflate : null
+      deflate: negotiated ? negotiated.deflate : null,
+      allowSynchronousEvents: this.options.allowSynchronousEvents
     });
     if (this._live !== null) {
       this._live.add(ws);

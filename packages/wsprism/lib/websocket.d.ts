@@ -58,7 +58,10 @@ export interface ClientOptions extends Omit<https.RequestOptions, 'host' | 'host
   closeTimeout?: number;
   /** Accepted for `ws` compatibility; text is always validated. */
   skipUTF8Validation?: boolean;
-  /** Accepted for `ws` compatibility; events are emitted as their frames are decoded. */
+  /**
+   * Default true: a chunk's messages, pings and pongs are emitted in one turn. false: at most
+   * one of them per turn of the event loop (setImmediate), reading paused meanwhile, as `ws`.
+   */
   allowSynchronousEvents?: boolean;
   /** Accepted for `ws` compatibility; messages are bounded by `maxPayload`. */
   maxFragments?: number;
@@ -224,6 +227,7 @@ export interface ServerOptions {
   WebSocket?: typeof WebSocket;
   /** Accepted for `ws` compatibility (see ClientOptions). */
   skipUTF8Validation?: boolean;
+  /** See ClientOptions: default true; false emits at most one message, ping or pong per turn. */
   allowSynchronousEvents?: boolean;
   maxFragments?: number;
   maxBufferedChunks?: number;

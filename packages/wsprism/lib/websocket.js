@@ -221,6 +221,10 @@ class WebSocket extends EventEmitter {
     this._topics = null; // Set of subscribed topics, or null
     this._afterMessage = null; // published frames waiting for a fragmented message to end
     this._idleTicks = 0; // heartbeat sweeps since a chunk was last received
+    this._syncEvents = true; // allowSynchronousEvents
+    this._eventQueue = null; // decoded events waiting for their turn (allowSynchronousEvents: false)
+    this._eventTimer = null;
+    this._deferPaused = false; // the socket was paused by _deferEvents, not by pause()
 
     if (address !== null) {
       if (protocols === undefined) protocols = [];
@@ -253,7 +257,7 @@ class WebSocket extends EventEmitter {
   }
 
   get extensions() { return this._extensions; }
-  get isPaused() { return this._socket ? this._socket.isPaused() : false; }
+  get isPaused() { return this._socket ? this._socket.isPaused() && !this._deferPaused : false; }
   get protocol() { return this._protocol; }
   get readyState() { return this._readyState; }
   get url() { return this._url; }
@@ -281,6 +285,7 @@ class WebSocket extends EventEmitter {
     if (params.deflate && params.deflate.level !== undefined) encOpts.level = params.deflate.level;
     this._encoderOptions = encOpts;
     this._deflate = params.deflate || null;
+    this._syncEvents = params.allowSynchronousEvents !== false;
     this._socket = socket;
     socket[kCodec] = this;
 
@@ -355,30 +360,56 @@ class WebSocket extends EventEmitter {
       this._onProtocolError(err);
       return;
     }
-    for (let i = 0; i < events.length; i++) {
-      const ev = events[i];
-      switch (ev.type) {
-        case 'message':
-          this._emitMessage(ev.data, ev.binary);
-          break;
-        case 'ping':
-          if (this._autoPong && this._readyState === OPEN) this._write(this._enc().pong(ev.data));
-          this.emit('ping', ev.data);
-          break;
-        case 'pong':
-          this.emit('pong', ev.data);
-          break;
-        case 'close':
-          this._onCloseFrame(ev.code, ev.reason);
-          return;
-        case 'error':
-          this._onProtocolError(ev.error);
-          return;
-        default:
-          break;
-      }
-      if (this._readyState === CLOSED || this._socket.destroyed) return;
+    if (!this._syncEvents) {
+      this._deferEvents(events);
+      return;
     }
+    for (let i = 0; i < events.length; i++) {
+      if (!this._dispatch(events[i])) return;
+    }
+  }
+
+  /** @private: acts on one decoded event; false when nothing more is to be read. */
+  _dispatch(ev) {
+    switch (ev.type) {
+      case 'message':
+        this._emitMessage(ev.data, ev.binary);
+        break;
+      case 'ping':
+        if (this._autoPong && this._readyState === OPEN) this._write(this._enc().pong(ev.data));
+        this.emit('ping', ev.data);
+        break;
+      case 'pong':
+        this.emit('pong', ev.data);
+        break;
+      case 'close':
+        this._onCloseFrame(ev.code, ev.reason);
+        return false;
+      case 'error':
+        this._onProtocolError(ev.error);
+        return false;
+      default:
+        break;
+    }
+    return !(this._readyState === CLOSED || this._socket.destroyed);
+  }
+
+  /**
+   * @private: `allowSynchronousEvents: false` (ws's semantics): each 'message', 'ping' and 'pong'
+   * is emitted in its own turn of the event loop (setImmediate), so at most one per tick; close
+   * frames and errors follow in order, without a turn of their own. Reading stops while events
+   * wait (the socket is paused), so the queue holds at most what one chunk decoded to.
+   */
+  _deferEvents(events) {
+    if (events.length === 0) return;
+    if (this._eventQueue === null) this._eventQueue = [];
+    for (let i = 0; i < events.length; i++) this._eventQueue.push(events[i]);
+    if (this._eventTimer !== null) return;
+    if (this._socket && !this._socket.isPaused()) {
+      this._socket.pause();
+      this._deferPaused = true;
+    }
+    this._eventTimer = setImmediate(drainEvents, this);
   }
 
   _emitMessage(data, binary) {
@@ -507,11 +538,16 @@ class WebSocket extends EventEmitter {
 
   pause() {
     if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    this._deferPaused = false;
     this._socket.pause();
   }
 
   resume() {
     if (this._readyState === CONNECTING || this._readyState === CLOSED) return;
+    if (this._eventTimer !== null) {
+      this._deferPaused = true; // reading resumes once the waiting events are out
+      return;
+    }
     this._socket.resume();
   }
 
@@ -885,6 +921,16 @@ function socketOnClose() {
   this.removeListener('end', socketOnEnd);
   this.removeListener('drain', socketOnDrain);
   ws._readyState = CLOSING;
+  if (ws._eventTimer !== null) {
+    // allowSynchronousEvents: false: what was read before the socket closed comes before 'close'.
+    clearImmediate(ws._eventTimer);
+    ws._eventTimer = null;
+    const q = ws._eventQueue;
+    ws._eventQueue = null;
+    for (let i = 0; i < q.length && (q[i].type === 'message' || q[i].type === 'ping' || q[i].type === 'pong'); i++) {
+      ws._dispatch(q[i]);
+    }
+  }
   ws._emitClose();
 }
 
@@ -1219,6 +1265,33 @@ function initAsClient(ws, address, protocols, options) {
 
   if (opts.finishRequest) opts.finishRequest(req, ws);
   else req.end();
+}
+
+/** setImmediate callback of _deferEvents: one 'message'/'ping'/'pong', then what follows it up to the next. */
+function drainEvents(ws) {
+  ws._eventTimer = null;
+  const q = ws._eventQueue;
+  if (ws._readyState === CLOSED || q === null) return;
+  let emitted = false;
+  while (q !== null && q.length > 0) {
+    const t = q[0].type;
+    if (emitted && (t === 'message' || t === 'ping' || t === 'pong')) break;
+    const ev = q.shift();
+    emitted = true;
+    if (!ws._dispatch(ev)) {
+      q.length = 0; // a close frame or an error: nothing after it is read
+      break;
+    }
+  }
+  if (q !== null && q.length > 0) {
+    ws._eventTimer = setImmediate(drainEvents, ws);
+    return;
+  }
+  if (ws._deferPaused) {
+    // Read on: the closing handshake needs the peer's end of the TCP stream.
+    ws._deferPaused = false;
+    if (ws._socket && !ws._socket.destroyed) ws._socket.resume();
+  }
 }
 
 function emitErrorAndClose(ws, err) {
