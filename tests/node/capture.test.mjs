@@ -33,8 +33,9 @@ const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = require(join(ROOT, 'packages/wsprism'));
 const WS = require('ws');
-const web = await import(pathToFileURL(join(ROOT, 'packages/wsprism-web/index.js')).href);
-web.initSync({ module: readFileSync(join(ROOT, 'packages/wsprism-web/wasm/wsprism_wasm_bg.wasm')) });
+// wsprism-web's capture functions live in its second module, the entry wsprism-web/capture.
+const web = await import(pathToFileURL(join(ROOT, 'packages/wsprism-web/capture.js')).href);
+web.initSync({ module: readFileSync(join(ROOT, 'packages/wsprism-web/wasm/wsprism_capture_bg.wasm')) });
 
 const HOST = '127.0.0.1';
 /** `host:port` as URLs, Host headers and the report write it (`[::1]:port` for IPv6). */
