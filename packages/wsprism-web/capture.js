@@ -7,40 +7,17 @@
 //   await init({ module_or_path: bytesOrUrlOrResponseOrModule });   // or bring your own
 import __wbg_init, * as raw from './wasm/wsprism_capture.js';
 import { createCaptureApi } from './src/capture-api.js';
-import { wasmBeside } from './src/load.js';
+import { initializer } from './src/load.js';
 
 const api = createCaptureApi(raw);
-let pending = null;
-
 /**
- * Instantiates the capture module once (later calls return the same promise). `input`: as
- * wsprism-web's init(); by default the .wasm next to this file (read from disk in Node).
+ * Instantiates the WebAssembly module once (later calls return the same promise). `input`:
+ * `{ module_or_path }` with a URL, Request, Response, BufferSource or WebAssembly.Module; by
+ * default the .wasm next to this file (read from disk in Node). `initSync({ module })`: the
+ * same, synchronously, from bytes or a WebAssembly.Module.
  */
-export function init(input) {
-  if (pending === null) {
-    const arg = input !== undefined
-      ? Promise.resolve(input)
-      : wasmBeside(new URL('./wasm/wsprism_capture_bg.wasm', import.meta.url)).then((m) => ({ module_or_path: m }));
-    pending = arg.then(__wbg_init).then(
-      (exports) => {
-        api._attach(exports);
-        return api;
-      },
-      (err) => {
-        pending = null;
-        throw err;
-      },
-    );
-  }
-  return pending;
-}
-
-/** Synchronous instantiation from bytes or a WebAssembly.Module (`{ module }`). */
-export function initSync(input) {
-  api._attach(raw.initSync(input));
-  pending = Promise.resolve(api);
-  return api;
-}
+export const { init, initSync } = initializer(__wbg_init, raw.initSync, api,
+  () => new URL('./wasm/wsprism_capture_bg.wasm', import.meta.url));
 
 export const { inspectCapture, openCapture, CaptureSession, writeCapture } = api;
 

@@ -104,7 +104,7 @@ test('chromium: a temp app installs the packed wsprism-web tarball, bundles it w
   const packOut = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: PKG, encoding: 'utf8' });
   const packed = JSON.parse(packOut)[0];
   const files = packed.files.map((f) => f.path);
-  for (const f of ['index.js', 'index.d.ts', 'src/api.js', 'wasm/wsprism_wasm.js', 'wasm/wsprism_wasm_bg.wasm', 'dist/wsprism.js', 'README.md']) {
+  for (const f of ['index.js', 'index.d.ts', 'src/api.js', 'src/args.js', 'wasm/wsprism_wasm.js', 'wasm/wsprism_wasm_bg.wasm', 'dist/wsprism.js', 'README.md']) {
     assert.ok(files.includes(f), `tarball lacks ${f}: ${files.join(', ')}`);
   }
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'wsprism-web-temp-app', private: true, type: 'module' }));

@@ -32,7 +32,7 @@ async function freePort() {
 
 test('workerd: a Worker imports wsprism-web and wsprism-web/capture (their .wasm as modules), init() without arguments, the conformance suite', { skip: bin ? false : 'WSPRISM_WORKERD not set', timeout: 120_000 }, async () => {
   const pkgFiles = ['workerd.js', 'index.js', 'src/api.js', 'src/load.js', 'wasm/wsprism_wasm.js', 'wasm/wsprism_wasm_bg.wasm',
-    'capture-workerd.js', 'capture.js', 'src/capture-api.js', 'wasm/wsprism_capture.js', 'wasm/wsprism_capture_bg.wasm'];
+    'capture-workerd.js', 'capture.js', 'src/capture-api.js', 'src/args.js', 'wasm/wsprism_capture.js', 'wasm/wsprism_capture_bg.wasm'];
   const put = (from, to) => {
     mkdirSync(dirname(join(dir, to)), { recursive: true });
     copyFileSync(from, join(dir, to));

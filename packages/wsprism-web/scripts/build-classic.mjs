@@ -1,5 +1,5 @@
 // Builds the classic-script bundles of wsprism-web from wasm-bindgen's --target no-modules
-// output and src/api.js:
+// output, src/args.js and src/api.js:
 //
 //   node build-classic.mjs <no-modules glue .js> <its _bg.wasm> <out dir>
 //
@@ -28,9 +28,13 @@ if (!outDir) {
 const here = dirname(fileURLToPath(import.meta.url));
 const glue = readFileSync(glueFile, 'utf8');
 const apiFile = capture ? 'capture-api.js' : 'api.js';
-const api = readFileSync(join(here, '..', 'src', apiFile), 'utf8')
+// src/args.js (the shared argument checks) first, then the API, their import/export removed.
+const argsSrc = readFileSync(join(here, '..', 'src', 'args.js'), 'utf8')
+  .replace(/^export function createArgs/m, 'function createArgs');
+const api = argsSrc + readFileSync(join(here, '..', 'src', apiFile), 'utf8')
+  .replace(/^import \{ createArgs \} from '\.\/args\.js';$/m, '')
   .replace(/^export function (createApi|createCaptureApi)/m, 'function createApi');
-if (/^\s*(import|export)\s/m.test(api)) throw new Error(`src/${apiFile} must have no other import/export`);
+if (/^\s*(import|export)\s/m.test(api)) throw new Error(`src/args.js + src/${apiFile} must have no other import/export`);
 const globalName = capture ? 'wsprismCapture' : 'wsprism';
 const wasmName = capture ? 'wsprism_capture_bg.wasm' : 'wsprism_bg.wasm';
 if (!/let wasm_bindgen\b/.test(glue)) throw new Error(`${glueFile}: not a --target no-modules glue`);
