@@ -270,3 +270,59 @@ for (const closeOnBackpressureLimit of [false, true]) {
     await stop(s.wss);
   });
 }
+
+for (const closeOnBackpressureLimit of [false, true]) {
+  test(`send() status: bytes, 0 over half the limit, -1 dropped at it (closeOnBackpressureLimit ${closeOnBackpressureLimit})`, T, async () => {
+    const limit = 1024 * 1024;
+    const s = await server({ backpressureLimit: limit, closeOnBackpressureLimit, closeTimeout: 500 });
+    const connected = once(s.wss, 'connection');
+    const stalled = new WebSocket(s.url);
+    await once(stalled, 'open');
+    const [conn] = await connected;
+    stalled._socket.pause(); // never reads: the server's buffer for it fills
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    const statuses = [];
+    let droppedAt = -1;
+    let dropError = null;
+    for (let i = 0; i < 4000 && droppedAt < 0; i++) {
+      const st = conn.send(chunk, (err) => {
+        if (err && dropError === null) dropError = err;
+      });
+      statuses.push(st);
+      if (st === -1) droppedAt = conn.bufferedAmount;
+      if (i % 16 === 0) await new Promise((r) => setImmediate(r));
+    }
+    // 65,536 bytes of payload need the 64-bit length: a 10-byte server header. The first send
+    // reports its frame's bytes.
+    assert.equal(statuses[0], chunk.length + 10);
+    const firstZero = statuses.indexOf(0);
+    const firstDrop = statuses.indexOf(-1);
+    assert.ok(firstZero > 0, 'a send queued over half the limit returns 0');
+    assert.ok(firstDrop > firstZero, `dropped (-1) only after 0s: ${statuses.slice(-5)}`);
+    assert.ok(droppedAt >= limit, `dropped with ${droppedAt} bytes buffered`);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(dropError && dropError.code, 'WS_ERR_BACKPRESSURE_LIMIT');
+    if (closeOnBackpressureLimit) {
+      await withTimeout(once(conn, 'close'), 20_000, 'closed at the limit');
+      assert.equal(conn._closeFrameSent, true); // close 1008 was sent (terminated after closeTimeout)
+    } else {
+      assert.equal(conn.readyState, WebSocket.OPEN);
+    }
+    stalled.terminate();
+    await stop(s.wss);
+  });
+}
+
+test('send() status on a client: the frame bytes; -1 once closed', T, async () => {
+  const s = await server();
+  const c = new WebSocket(s.url);
+  await once(c, 'open');
+  assert.equal(c.send('hello'), 2 + 4 + 5); // masked: 2-byte header, 4-byte key, payload
+  assert.equal(c.send(Buffer.alloc(200)), 4 + 4 + 200);
+  c.close();
+  let err = null;
+  assert.equal(c.send('late', (e) => (err = e)), -1);
+  await once(c, 'close');
+  assert.ok(err instanceof Error);
+  await stop(s.wss);
+});

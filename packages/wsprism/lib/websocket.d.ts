@@ -158,8 +158,14 @@ export declare class WebSocket extends EventEmitter {
   terminate(): void;
   ping(data?: Data | number, mask?: boolean, cb?: (err?: Error) => void): void;
   pong(data?: Data | number, mask?: boolean, cb?: (err?: Error) => void): void;
-  send(data: Data, cb?: (err?: Error) => void): void;
-  send(data: Data, options: SendOptions, cb?: (err?: Error) => void): void;
+  /**
+   * Sends a message; returns its status (uWebSockets/Bun): the bytes written or queued; `0`
+   * when queued with a server connection now over half its server's `backpressureLimit`; `-1`
+   * when dropped (not open, or a server connection already at the limit: its callback gets
+   * `WS_ERR_BACKPRESSURE_LIMIT`; with `closeOnBackpressureLimit` the connection is closed, 1008).
+   */
+  send(data: Data, cb?: (err?: Error) => void): number;
+  send(data: Data, options: SendOptions, cb?: (err?: Error) => void): number;
   pause(): void;
   resume(): void;
 

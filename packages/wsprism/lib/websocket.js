@@ -470,9 +470,11 @@ class WebSocket extends EventEmitter {
   }
 
   /** @private */
+  /** @private: writes wire bytes; returns their length. */
   _write(buf, cb) {
     const socket = this._socket;
     if (!socket.write(buf, cb)) this._needDrain = true;
+    return buf.length;
   }
 
   _emitClose() {
@@ -616,6 +618,13 @@ class WebSocket extends EventEmitter {
   /**
    * Sends a message. Strings are text, anything else binary unless `options.binary` says
    * otherwise. `options.fin: false` sends a fragment; later calls continue the message.
+   *
+   * Returns a status, as uWebSockets and Bun do (`ws` returns nothing): the number of bytes
+   * written or queued; `0` when they were queued and a server connection now buffers more than
+   * half its server's `backpressureLimit`; `-1` when the message was dropped — the connection is
+   * not open, or a server connection already buffered `backpressureLimit` bytes (with
+   * `closeOnBackpressureLimit` it is then closed with 1008). A dropped message's callback gets
+   * an error (`WS_ERR_BACKPRESSURE_LIMIT` for the limit).
    */
   send(data, options, cb) {
     if (this._readyState === CONNECTING) {
@@ -626,15 +635,22 @@ class WebSocket extends EventEmitter {
       options = {};
     }
     if (typeof data === 'number') data = data.toString(); // `ws` sends numbers as text
+    const hub = this._hub;
+    if (hub !== null && this._readyState === OPEN && this.bufferedAmount >= hub._limit) {
+      return dropOverLimit(this, hub, callbackOf(options, cb));
+    }
+    let n;
     if (hasBlob && data instanceof Blob) {
+      n = this._readyState === OPEN ? data.size : -1;
       this._sendBlob(data, options, cb);
-      return;
-    }
-    if (this._blobQueue !== null && this._readyState === OPEN) {
+    } else if (this._blobQueue !== null && this._readyState === OPEN) {
       this._blobQueue.push({ run: () => this._sendData(data, options, cb, true), cb: callbackOf(options, cb) });
-      return;
+      n = byteLengthOf(data);
+    } else {
+      n = this._sendData(data, options, cb, false);
     }
-    this._sendData(data, options, cb, false);
+    if (n < 0) return -1;
+    return hub !== null && this.bufferedAmount > hub._limit / 2 ? 0 : n;
   }
 
   /**
@@ -647,7 +663,7 @@ class WebSocket extends EventEmitter {
     const buf = data === undefined ? EMPTY : toBuffer(data);
     if (queued ? !this._canWriteQueued() : this._readyState !== OPEN) {
       sendAfterClose(this, buf, cb);
-      return;
+      return -1;
     }
     const o = options || NO_OPTIONS;
     const binary = o.binary !== undefined ? !!o.binary : !isString;
@@ -666,18 +682,17 @@ class WebSocket extends EventEmitter {
       // A client's own masking keys (`ws`'s generateMask option), one per frame.
       const key = Buffer.alloc(4);
       this._generateMask(key);
-      this._write(this._enc().message(buf, { binary, compress, fin, mask: key }), cb);
-      return;
+      return this._write(this._enc().message(buf, { binary, compress, fin, mask: key }), cb);
     }
     const opts = MESSAGE_OPTIONS[(binary ? 1 : 0) | (compress ? 2 : 0) | (fin ? 4 : 0)];
     if (compress && fin && d.compressor === 'shared' && this._isServer && (this._encoder === null || !this._encoder.inMessage)) {
       // perMessageDeflate.compressor 'shared': no context takeover, so the process-wide
       // compressor for this window size makes the same bytes this connection's own would.
-      this._write(sharedEncoder(d.params.serverMaxWindowBits, d.level).message(buf, opts), cb);
-      return;
+      return this._write(sharedEncoder(d.params.serverMaxWindowBits, d.level).message(buf, opts), cb);
     }
-    this._write(this._enc().message(buf, opts), cb);
+    const n = this._write(this._enc().message(buf, opts), cb);
     if (fin && this._afterMessage !== null) this._flushPublished();
+    return n;
   }
 
   // Topics (lib/pubsub.js) ----------------------------------------------------------------------
@@ -985,6 +1000,32 @@ function hubOf(ws) {
 function callbackOf(...args) {
   for (let i = args.length - 1; i >= 0; i--) if (typeof args[i] === 'function') return args[i];
   return undefined;
+}
+
+/** A message's size before framing: what send() reports for one queued behind a Blob. */
+function byteLengthOf(data) {
+  if (data === undefined || data === null) return 0;
+  if (typeof data === 'string') return Buffer.byteLength(data);
+  if (typeof data.byteLength === 'number') return data.byteLength;
+  return typeof data.length === 'number' ? data.length : 0;
+}
+
+/**
+ * send() on a server connection that already buffers its server's backpressureLimit: the
+ * message is dropped (its callback gets WS_ERR_BACKPRESSURE_LIMIT), and with
+ * closeOnBackpressureLimit the connection is closed with 1008. Returns -1.
+ */
+function dropOverLimit(ws, hub, cb) {
+  const buffered = ws.bufferedAmount;
+  if (hub._closeOnLimit) ws.close(1008, 'backpressure limit');
+  if (cb) {
+    const err = new Error(
+      `Message dropped: ${buffered} bytes are buffered, at or over the backpressureLimit (${hub._limit})`
+    );
+    err.code = 'WS_ERR_BACKPRESSURE_LIMIT';
+    process.nextTick(cb, err);
+  }
+  return -1;
 }
 
 function sendAfterClose(ws, data, cb) {
