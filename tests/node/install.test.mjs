@@ -111,6 +111,10 @@ test('the tarball: the JS API, types, the wasm backend, the prebuilt linux-x64-g
     'package/index.d.ts',
     'package/lib/websocket.js',
     'package/lib/websocket-server.js',
+    'package/lib/redis.js',
+    'package/redis.js',
+    'package/redis.mjs',
+    'package/redis.d.ts',
     'package/backend/index.js',
     'package/backend/wasm.js',
     'package/wasm/wsprism_wasm.js',
@@ -137,6 +141,13 @@ test('npm install <tarball> without Rust: the prebuilt addon is used; echo on th
   const cjs = capture('node', ['-e', `const w = require('wsprism'); console.log(w.backend, w.acceptKey('${ACCEPT[0]}'))`], { cwd: app, env: noRust });
   assert.equal(cjs.stdout.trim(), `native ${ACCEPT[1]}`, cjs.stderr);
   assert.equal(echo(['node']), 'native echo: hello permessage-deflate');
+
+  // wsprism/redis (CommonJS and ESM) without its optional peer `redis` installed: a clear error.
+  const probe = (m) => `try { new ${m}.RedisPubSub({ url: 'redis://127.0.0.1:1' }) } catch (e) { console.log(e.code + ' ' + /npm install redis/.test(e.message)) }`;
+  const rc = capture('node', ['-e', `const m = require('wsprism/redis'); ${probe('m')}`], { cwd: app, env: noRust });
+  assert.equal(rc.stdout.trim(), 'ERR_MODULE_NOT_FOUND true', rc.stderr);
+  const re = capture('node', ['--input-type=module', '-e', `import * as m from 'wsprism/redis'; ${probe('m')}`], { cwd: app, env: noRust });
+  assert.equal(re.stdout.trim(), 'ERR_MODULE_NOT_FOUND true', re.stderr);
 });
 
 test('WSPRISM_BACKEND=wasm: the same app echoes on the WebAssembly backend; an unknown value is an error with a code', () => {

@@ -79,6 +79,31 @@ class Topics {
     this._closeOnLimit = closeOnLimit;
     /** @type {Map<string, Set<object>>} */
     this._topics = new Map();
+    // A cross-process adapter (lib/redis.js RedisPubSub, or any object with the same methods):
+    // told when a topic gets its first local subscriber and loses its last (topicAdded/
+    // topicRemoved), handed every message published here (forward); it calls deliver() with
+    // the messages of other processes.
+    this._pubsub = null;
+  }
+
+  /** Connects a cross-process adapter (the server's `pubsub` option). @private */
+  attach(pubsub) {
+    this._pubsub = pubsub;
+    pubsub.attach(this);
+  }
+
+  /** The topics with at least one local subscriber (what an adapter must receive). */
+  localTopics() {
+    return this._topics.keys();
+  }
+
+  /**
+   * A message another process published (from the adapter): written to this process's
+   * subscribers of `topic` as a local publish with { binary, compress } would, never forwarded
+   * again. Returns how many it was written to.
+   */
+  deliver(topic, data, binary, compress) {
+    return this._local(topic, toBuffer(data), !!binary, compress !== false, null);
   }
 
   subscribe(ws, topic) {
@@ -88,6 +113,7 @@ class Topics {
     if (set === undefined) {
       set = new Set();
       this._topics.set(topic, set);
+      if (this._pubsub !== null) this._pubsub.topicAdded(topic);
     }
     if (set.has(ws)) return false;
     set.add(ws);
@@ -100,7 +126,7 @@ class Topics {
     checkTopic(topic);
     const set = this._topics.get(topic);
     if (set === undefined || !set.delete(ws)) return false;
-    if (set.size === 0) this._topics.delete(topic);
+    if (set.size === 0) this._removed(topic);
     ws._topics.delete(topic);
     return true;
   }
@@ -110,9 +136,14 @@ class Topics {
     if (ws._topics === null) return;
     for (const topic of ws._topics) {
       const set = this._topics.get(topic);
-      if (set !== undefined && set.delete(ws) && set.size === 0) this._topics.delete(topic);
+      if (set !== undefined && set.delete(ws) && set.size === 0) this._removed(topic);
     }
     ws._topics = null;
+  }
+
+  _removed(topic) {
+    this._topics.delete(topic);
+    if (this._pubsub !== null) this._pubsub.topicRemoved(topic);
   }
 
   count(topic) {
@@ -128,9 +159,18 @@ class Topics {
    */
   publish(topic, data, options, except) {
     checkTopic(topic);
+    const buf = toBuffer(data);
     const binary = options && options.binary !== undefined ? !!options.binary : typeof data !== 'string';
     const compress = !(options && options.compress === false);
-    const buf = toBuffer(data);
+    // This process's subscribers are served here (never through the adapter's round trip,
+    // which drops its own messages), then the adapter takes it to the other processes.
+    const n = this._local(topic, buf, binary, compress, except);
+    if (this._pubsub !== null) this._pubsub.forward(topic, buf, binary, compress);
+    return n;
+  }
+
+  /** Writes to the local subscribers. @private */
+  _local(topic, buf, binary, compress, except) {
     const set = this._topics.get(topic);
     if (set === undefined) return 0;
     let frame = null; // uncompressed wire bytes, made on first need

@@ -42,6 +42,8 @@ class WebSocketServer extends EventEmitter {
    * opened; perMessageDeflate.compressor 'dedicated' (default) | 'shared';
    * backpressureLimit (bytes, default 16 MiB): publish skips a subscriber with that much
    * buffered, or closes it with 1008 when closeOnBackpressureLimit is true. send() is unchanged.
+   * pubsub: a cross-process adapter (`new RedisPubSub({ url })` from `wsprism/redis`): publish
+   * also reaches the subscribers of every server process sharing it; closed with the server.
    */
   constructor(options, callback) {
     super();
@@ -137,6 +139,17 @@ class WebSocketServer extends EventEmitter {
       throw err;
     }
     this._topics = new Topics(limit, !!options.closeOnBackpressureLimit);
+    this._pubsub = null;
+    if (options.pubsub != null) {
+      const ps = options.pubsub;
+      if (typeof ps !== 'object' || ['attach', 'forward', 'topicAdded', 'topicRemoved', 'close'].some((m) => typeof ps[m] !== 'function')) {
+        const err = new TypeError('The "pubsub" option must be a pub/sub adapter (e.g. new RedisPubSub({ url }) from wsprism/redis)');
+        err.code = 'ERR_INVALID_ARG_TYPE';
+        throw err;
+      }
+      this._topics.attach(ps); // throws if the adapter already serves another server
+      this._pubsub = ps;
+    }
     this._heartbeat = null;
     this._live = null; // connections the heartbeat sweep looks at (idleTimeout > 0)
     if (options.idleTimeout > 0) {
@@ -190,6 +203,13 @@ class WebSocketServer extends EventEmitter {
     if (this._heartbeat !== null) {
       clearInterval(this._heartbeat);
       this._heartbeat = null;
+    }
+    if (this._pubsub !== null) {
+      // Its Redis connections end; local publish goes on for the connections still open.
+      this._topics._pubsub = null;
+      const ps = this._pubsub;
+      Promise.resolve().then(() => ps.close()).catch(() => {});
+      this._pubsub = null;
     }
 
     if (this.options.noServer || this.options.server) {

@@ -304,6 +304,31 @@ export interface ServerOptions {
   backpressureLimit?: number;
   /** Close such a subscriber with 1008 instead of skipping it (default false). */
   closeOnBackpressureLimit?: boolean;
+  /**
+   * A cross-process adapter (`new RedisPubSub({ url })` from `wsprism/redis`): publish also
+   * reaches the subscribers of every server process sharing it. Closed with the server.
+   */
+  pubsub?: PubSubAdapter;
+}
+
+/** The messages of this server's topics, handed to a PubSubAdapter (lib/pubsub.js). */
+export interface PubSubHub {
+  /** The topics with at least one local subscriber. */
+  localTopics(): Iterable<string>;
+  /** Writes a message another process published to the local subscribers; returns how many. */
+  deliver(topic: string, data: Buffer, binary: boolean, compress: boolean): number;
+}
+
+/** What the `pubsub` option takes (RedisPubSub is one). */
+export interface PubSubAdapter {
+  attach(hub: PubSubHub): void;
+  /** `topic` has its first local subscriber. */
+  topicAdded(topic: string): void;
+  /** `topic` lost its last local subscriber. */
+  topicRemoved(topic: string): void;
+  /** A message published in this process (already written to its own subscribers). */
+  forward(topic: string, data: Buffer, binary: boolean, compress: boolean): void;
+  close(): Promise<void>;
 }
 
 export interface WebSocket {
@@ -319,8 +344,11 @@ export interface WebSocket {
 }
 
 export interface WebSocketServer {
-  /** Sends to every subscriber of `topic` (framed once); returns how many it was written to. */
+  /**
+   * Sends to every subscriber of `topic` (framed once); returns how many of this server's it was
+   * written to (with `pubsub`, the other processes' subscribers get it too, uncounted).
+   */
   publish(topic: string, data: string | Buffer | ArrayBuffer | ArrayBufferView, options?: PublishOptions): number;
-  /** Subscribers of `topic` on this server. */
+  /** Subscribers of `topic` on this server (local even with `pubsub`). */
   subscriberCount(topic: string): number;
 }
