@@ -167,6 +167,9 @@ fuzz_target!(|data: &[u8]| {
         max_frame_size: limit(*max_frame),
         max_message_size: limit(*max_msg),
         deflate,
+        // Chunk-independent, unlike max_buffered_chunks (which counts chunks).
+        max_fragments: if flags & 16 != 0 { u32::from(flags >> 5) } else { 0 },
+        ..Default::default()
     };
     let mut sizes = [c0, c1, c2, c3].map(|c| usize::from(*c) % 48);
     if sizes.iter().all(|&s| s == 0) {

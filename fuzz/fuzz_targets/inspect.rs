@@ -120,6 +120,7 @@ fn check(bytes: &[u8], opts: &InspectOptions) {
         max_frame_size: opts.max_frame_size,
         max_message_size: opts.max_message_size,
         deflate: opts.deflate,
+        ..Default::default()
     });
     let mut copy = bytes.to_vec();
     let mut pos = 0;

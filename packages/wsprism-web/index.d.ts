@@ -369,6 +369,10 @@ export interface DecoderOptions {
   maxMessageSize?: number;
   /** The agreed parameters (from negotiatePerMessageDeflate / parseHandshakeResponse), or true for defaults. */
   perMessageDeflate?: DeflateParams | boolean;
+  /** Most data frames in one message, empty ones included (default 0: no limit); over it fails with 1008. */
+  maxFragments?: number;
+  /** Most input chunks that may end inside one incomplete frame (default 0: no limit); over it fails with 1008. */
+  maxBufferedChunks?: number;
 }
 
 export type DecoderEvent =

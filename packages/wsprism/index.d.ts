@@ -407,6 +407,10 @@ export interface DecoderOptions {
   maxMessageSize?: number;
   /** Agreed permessage-deflate parameters (null/false: not negotiated). */
   perMessageDeflate?: PerMessageDeflateParams | boolean | null;
+  /** Most data frames in one message, empty ones included (default 0: no limit); over it fails with 1008. */
+  maxFragments?: number;
+  /** Most input chunks that may end inside one incomplete frame (default 0: no limit); over it fails with 1008. */
+  maxBufferedChunks?: number;
 }
 
 /** A protocol violation by the peer. */

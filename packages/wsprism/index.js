@@ -135,6 +135,16 @@ function limit(v, name, dflt) {
   return v;
 }
 
+// A count limit (maxFragments, maxBufferedChunks): an integer from 0 (no limit) to 2^32 - 1.
+function countLimit(v, name) {
+  if (v === undefined || v === null) return 0;
+  if (typeof v !== 'number') throw typeError(`${name} must be a number, got ${describe(v)}`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    throw rangeError(`${name} must be an integer from 0 to 4294967295, got ${v}`);
+  }
+  return v;
+}
+
 function roleIsServer(v, name = 'options.role') {
   if (v === undefined || v === 'server') return true;
   if (v === 'client') return false;
@@ -393,6 +403,8 @@ class Decoder {
    * @param {number} [opts.maxFrameSize=16 MiB]
    * @param {number} [opts.maxMessageSize=64 MiB] after reassembly and decompression
    * @param {null|false|object} [opts.perMessageDeflate] agreed parameters
+   * @param {number} [opts.maxFragments=0] most data frames in one message (0: no limit)
+   * @param {number} [opts.maxBufferedChunks=0] most chunks that may end inside one frame (0: no limit)
    */
   constructor(opts) {
     const o = options(opts, 'options');
@@ -401,7 +413,9 @@ class Decoder {
       limit(o.maxFrameSize, 'options.maxFrameSize', 16 * 1024 * 1024),
       limit(o.maxMessageSize, 'options.maxMessageSize', 64 * 1024 * 1024),
       deflateParams(o.perMessageDeflate),
-      WITHHOLD_MIN
+      WITHHOLD_MIN,
+      countLimit(o.maxFragments, 'options.maxFragments'),
+      countLimit(o.maxBufferedChunks, 'options.maxBufferedChunks')
     );
     this._error = null;
     // Pieces of a large frame split across chunks, joined once complete (see push).
@@ -437,6 +451,13 @@ class Decoder {
         if (this._pendingLength + buf.length < need) {
           this._pending.push(buf);
           this._pendingLength += buf.length;
+          // One more chunk ending inside the frame, held here for the engine: it counts it
+          // toward maxBufferedChunks and, over it, fails; the push of nothing reports that.
+          if (!native.decoderHold(this._native)) {
+            this._pending = null;
+            this._pendingLength = 0;
+            return this._decode(Buffer.alloc(0), events);
+          }
           return events;
         }
         const take = need - this._pendingLength;

@@ -492,6 +492,34 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip, todo
     eq(ev[0].data.length, 30, 'exactly at the limit');
   });
 
+  test('fragment and chunk limits: maxFragments and maxBufferedChunks give 1008', () => {
+    const enc = new lib.Encoder({ role: 'client' });
+    const frags = enc.message(new Uint8Array(30), { fragmentSize: 10 }); // 3 frames
+    let ev = new lib.Decoder({ role: 'server', maxFragments: 2 }).push(frags);
+    const err = ev[ev.length - 1].error;
+    eq(err.closeCode, 1008, 'too many fragments');
+    eq(err.code, 'WS_ERR_TOO_MANY_FRAGMENTS', 'code');
+    eq(err.offset, 32, 'at the third frame (16-byte masked frames)');
+    ev = new lib.Decoder({ role: 'server', maxFragments: 3 }).push(frags);
+    eq(ev[0].data.length, 30, 'exactly at the limit');
+    // 40 bytes of one frame in 4 chunks: 3 end inside it.
+    const frame = enc.message(new Uint8Array(34));
+    const push = (max) => {
+      const d = new lib.Decoder({ role: 'server', maxBufferedChunks: max });
+      const out = [];
+      for (let i = 0; i < frame.length; i += 10) out.push(...d.push(frame.slice(i, i + 10)));
+      return out;
+    };
+    eq(push(2)[0].error.code, 'WS_ERR_TOO_MANY_BUFFERED_CHUNKS', 'three chunks inside, two allowed');
+    eq(push(2)[0].error.closeCode, 1008, 'close code');
+    eq(push(3)[0].data.length, 34, 'three allowed');
+    eq(push(0)[0].data.length, 34, '0: no limit');
+    throws(() => new lib.Decoder({ maxFragments: -1 }), { name: 'RangeError' }, 'negative maxFragments');
+    throws(() => new lib.Decoder({ maxFragments: 1.5 }), { name: 'RangeError' }, 'fractional maxFragments');
+    throws(() => new lib.Decoder({ maxBufferedChunks: 2 ** 32 }), { name: 'RangeError' }, 'maxBufferedChunks over 2^32 - 1');
+    throws(() => new lib.Decoder({ maxBufferedChunks: '3' }), { name: 'TypeError' }, 'string maxBufferedChunks');
+  });
+
   test('API misuse: TypeError / RangeError with codes', () => {
     throws(() => lib.acceptKey(42), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }, 'acceptKey(42)');
     throws(() => lib.mask('abc', KEY), { name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }, 'mask(string)');

@@ -289,7 +289,9 @@ function maskedFrame(opcode, payload) {
   const key = crypto.randomBytes(4);
   const body = Buffer.from(payload);
   for (let i = 0; i < body.length; i++) body[i] ^= key[i & 3];
-  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | body.length]), key, body]);
+  const n = body.length;
+  const len = n < 126 ? [0x80 | n] : [0x80 | 126, n >> 8, n & 0xff]; // (up to 64 KiB)
+  return Buffer.concat([Buffer.from([0x80 | opcode, ...len]), key, body]);
 }
 
 test('frames sent in the same packet as the upgrade request (server) or the 101 (client) are read', T, async () => {
@@ -742,7 +744,9 @@ const frameCases = [
   // breaks RFC 6455 §5.2 ("the most significant bit MUST be 0") whatever the size limit
   ['a 2^63-byte length', Buffer.from([0x82, 0x7f, 0x80, 0, 0, 0, 0, 0, 0, 0]), 1002, 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH'],
   ['a 2^62-byte length', Buffer.from([0x82, 0x7f, 0x40, 0, 0, 0, 0, 0, 0, 0]), 1009, 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH'],
-  ['over maxPayload', Buffer.concat([Buffer.from([0x82, 0x7e, 0x04, 0x01]), Buffer.alloc(1025)]), 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', { maxPayload: 1024 }]
+  ['over maxPayload', Buffer.concat([Buffer.from([0x82, 0x7e, 0x04, 0x01]), Buffer.alloc(1025)]), 1009, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH', { maxPayload: 1024 }],
+  // four data frames (two of them empty) of one message, three allowed
+  ['over maxFragments', Buffer.from([0x02, 0x01, 0x61, 0x00, 0x00, 0x00, 0x00, 0x80, 0x01, 0x62]), 1008, 'WS_ERR_TOO_MANY_BUFFERED_PARTS', { maxFragments: 3 }]
 ];
 
 for (const [what, bytes, closeCode, code, options] of frameCases) {
@@ -858,4 +862,88 @@ test('API errors: ws\'s classes and messages for bad arguments', T, async () => 
   }
   assert.deepEqual(pairs[0], pairs[1]);
   wss.close();
+});
+
+/**
+ * A wsprism server reached through a Duplex (each write arrives as its own chunk): writes the
+ * upgrade request, then `chunks` one per turn; resolves with the server side's error and the
+ * first bytes it wrote after the 101, or its messages when it reports no error.
+ */
+async function dribble(options, chunks) {
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server, ...options });
+  const [clientEnd, serverEnd] = duplexPair();
+  const out = [];
+  clientEnd.on('data', (c) => out.push(c));
+  clientEnd.on('end', () => clientEnd.end()); // the server ended its side: end ours (TCP would)
+  const result = new Promise((resolve) => {
+    wss.on('connection', (ws) => {
+      const messages = [];
+      ws.on('message', (d) => messages.push(d.length));
+      ws.on('error', (err) => resolve({ err }));
+      ws.on('close', (code) => resolve({ messages, code }));
+    });
+  });
+  server.emit('connection', serverEnd);
+  clientEnd.write(
+    `GET / HTTP/1.1\r\nHost: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'
+  );
+  for (const c of chunks) {
+    await new Promise((r) => setImmediate(r));
+    clientEnd.write(c);
+  }
+  const r = await withTimeout(result, 5000, 'the server side ends');
+  const bytes = Buffer.concat(out);
+  r.frame = bytes.subarray(bytes.indexOf('\r\n\r\n') + 4);
+  wss.close();
+  return r;
+}
+
+/** `frame` cut into pieces of `size` bytes. */
+function pieces(frame, size) {
+  const p = [];
+  for (let i = 0; i < frame.length; i += size) p.push(frame.subarray(i, i + size));
+  return p;
+}
+
+test('maxBufferedChunks and maxFragments: the engine enforces them, 1008 and ws\'s error; 0 is no limit', T, async () => {
+  const close = [0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8];
+  // A 100-byte frame (a small one, assembled by the engine) and a 40,000-byte one (joined by
+  // the binding, which counts its pieces with the engine) in 10 chunks, 9 ending inside the frame.
+  for (const size of [100, 40000]) {
+    const frame = maskedFrame(2, Buffer.alloc(size, 7));
+    const cut = pieces(frame, Math.ceil(frame.length / 10));
+    assert.equal(cut.length, 10);
+    const over = await dribble({ maxBufferedChunks: 8 }, cut);
+    assert.ok(over.err, `a ${size}-byte frame in 10 chunks with maxBufferedChunks 8`);
+    assert.equal(over.err.constructor, RangeError);
+    assert.equal(over.err.message, 'Too many buffered chunks');
+    assert.equal(over.err.code, 'WS_ERR_TOO_MANY_BUFFERED_PARTS');
+    assert.equal(over.err.closeCode, 1008);
+    assert.deepEqual([...over.frame.subarray(0, 4)], [0x88, 0x02, 0x03, 0xf0], 'close frame with 1008');
+    const within = await dribble({ maxBufferedChunks: 9 }, [...cut, Buffer.from(close)]);
+    assert.deepEqual(within.messages, [size]);
+    const unlimited = await dribble({ maxBufferedChunks: 0 }, [...pieces(frame, 3), Buffer.from(close)]);
+    assert.deepEqual(unlimited.messages, [size]);
+  }
+  // maxFragments: the default (131072) lets 1000 fragments through, 1000 is allowed, 999 not.
+  const frags = [maskedFrame(2, 'a')];
+  frags[0][0] = 0x02; // FIN clear
+  for (let i = 0; i < 998; i++) {
+    const f = maskedFrame(0, '');
+    f[0] = 0x00;
+    frags.push(f);
+  }
+  frags.push(maskedFrame(0, 'z'));
+  const message = Buffer.concat([...frags, Buffer.from(close)]);
+  assert.deepEqual((await dribble({}, [message])).messages, [2]);
+  assert.deepEqual((await dribble({ maxFragments: 1000 }, [message])).messages, [2]);
+  const few = await dribble({ maxFragments: 999 }, [message]);
+  assert.equal(few.err.message, 'Too many message fragments');
+  assert.equal(few.err.code, 'WS_ERR_TOO_MANY_BUFFERED_PARTS');
+  assert.equal(few.err.constructor, RangeError);
+  assert.deepEqual([...few.frame.subarray(0, 4)], [0x88, 0x02, 0x03, 0xf0]);
+  // ws's reading of the option: `| 0`, 0 or less for none
+  assert.deepEqual((await dribble({ maxFragments: -1 }, [message])).messages, [2]);
 });

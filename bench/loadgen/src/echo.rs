@@ -207,6 +207,7 @@ fn main() {
                                             max_frame_size: 100 << 20,
                                             max_message_size: 100 << 20,
                                             deflate: params,
+                                            ..Default::default()
                                         }));
                                         c.enc = Some(Encoder::new(EncoderConfig {
                                             role: Role::Server,

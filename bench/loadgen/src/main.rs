@@ -415,6 +415,7 @@ fn main() {
                                 max_message_size: 64 << 20,
                                 max_frame_size: 64 << 20,
                                 deflate: params,
+                                ..Default::default()
                             }));
                             c.enc = Some(Encoder::new(EncoderConfig {
                                 role: Role::Client,

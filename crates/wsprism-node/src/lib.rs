@@ -85,6 +85,14 @@ fn limit(v: f64) -> u64 {
     }
 }
 
+/// A count limit from JS (checked there): 0 (none) unless a positive number; capped at u32::MAX.
+fn count_limit(v: Option<f64>) -> u32 {
+    match v {
+        Some(n) if n >= 1.0 => n.min(f64::from(u32::MAX)) as u32,
+        _ => 0,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Small functions
 
@@ -655,6 +663,9 @@ impl DecoderState {
         if let Some(t) = table.get_mut(1..3) {
             t.copy_from_slice(&[limit as u32, need as u32]);
         }
+        // The rest of the chunk is left to the caller (a partial frame it holds for the engine):
+        // one chunk ending inside that frame, for `max_buffered_chunks`.
+        let mut hold = limit < input.len();
         let input = match input.get_mut(..limit) {
             Some(i) => i,
             None => input,
@@ -670,7 +681,14 @@ impl DecoderState {
             }
         };
         loop {
-            match self.inner.next_event(input, &mut pos) {
+            let next = match self.inner.next_event(input, &mut pos) {
+                Ok(None) if hold => {
+                    hold = false;
+                    self.inner.hold_chunk().map(|()| None)
+                }
+                r => r,
+            };
+            match next {
                 Ok(None) => break,
                 Ok(Some(Event::Close { code, payload })) => {
                     // Rare (once per stream): the payload and its reason, both from the engine,
@@ -745,6 +763,8 @@ impl DecoderState {
 
 /// A new decoder, as an opaque object for `decoderPush` and the `decoder*` getters.
 #[napi(ts_return_type = "object")]
+// Positional like the JS call site (index.js, backend/wasm.js): one argument per option.
+#[allow(clippy::too_many_arguments)]
 pub fn decoder_new(
     env: Env,
     server: bool,
@@ -752,6 +772,8 @@ pub fn decoder_new(
     max_message_size: f64,
     deflate: Option<DeflateParamsJs>,
     withhold_min: Option<f64>,
+    max_fragments: Option<f64>,
+    max_buffered_chunks: Option<f64>,
 ) -> Result<raw::RawValue> {
     let mut state = DecoderState {
         reported: 0,
@@ -767,6 +789,8 @@ pub fn decoder_new(
             max_frame_size: limit(max_frame_size),
             max_message_size: limit(max_message_size),
             deflate: deflate.map(Into::into),
+            max_fragments: count_limit(max_fragments),
+            max_buffered_chunks: count_limit(max_buffered_chunks),
         }),
     };
     state.reported = state.held();
@@ -803,6 +827,14 @@ pub struct DecoderStatus {
     pub partial: bool,
     pub waiting_for: String,
     pub offset: f64,
+}
+
+/// Counts a chunk that the caller holds for the decoder (the pieces of a large frame it joins
+/// itself, see `DecoderState::plan`) toward `maxBufferedChunks`. False once the decoder has
+/// failed: the caller's next push returns the error.
+#[napi]
+pub fn decoder_hold(mut decoder: raw::DecoderHandle) -> bool {
+    decoder.get_mut().inner.hold_chunk().is_ok()
 }
 
 #[napi]

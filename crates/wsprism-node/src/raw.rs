@@ -139,6 +139,11 @@ impl DecoderHandle {
         // SAFETY: checked by `from_napi_value`; JS keeps the object alive during the call.
         unsafe { &*self.0 }
     }
+
+    pub fn get_mut(&mut self) -> &mut DecoderState {
+        // SAFETY: as in `get`; JS is single-threaded and no other reference lives during the call.
+        unsafe { &mut *self.0 }
+    }
 }
 
 impl FromNapiValue for DecoderHandle {

@@ -215,6 +215,11 @@ pub fn limit(v: &JsValue, name: &str, default: u64) -> Result<u64, JsValue> {
     }
 }
 
+/// A count limit such as `maxFragments`: an integer from 0 (no limit, the default) to 2^32 - 1.
+pub fn count_limit(v: &JsValue, name: &str) -> Result<u32, JsValue> {
+    Ok(opt_int(v, name, 0.0, f64::from(u32::MAX))?.map_or(0, |n| n as u32))
+}
+
 /// `role`: `'server'` (default) or `'client'`.
 pub fn role(v: &JsValue) -> Result<Role, JsValue> {
     if is_nullish(v) {

@@ -99,7 +99,8 @@ pub struct WasmDecoder {
 
 #[wasm_bindgen]
 impl WasmDecoder {
-    /// `new WasmDecoder({ role, maxFrameSize, maxMessageSize, perMessageDeflate })`.
+    /// `new WasmDecoder({ role, maxFrameSize, maxMessageSize, perMessageDeflate, maxFragments,
+    /// maxBufferedChunks })`.
     #[wasm_bindgen(constructor)]
     pub fn new(opts: JsValue) -> Result<WasmDecoder, JsValue> {
         let o = args::options(&opts, "options")?;
@@ -116,6 +117,11 @@ impl WasmDecoder {
                 DEFAULT_MAX_MESSAGE_SIZE,
             )?,
             deflate: args::deflate_params(&get(&o, "perMessageDeflate")?)?,
+            max_fragments: args::count_limit(&get(&o, "maxFragments")?, "maxFragments")?,
+            max_buffered_chunks: args::count_limit(
+                &get(&o, "maxBufferedChunks")?,
+                "maxBufferedChunks",
+            )?,
         };
         Ok(WasmDecoder {
             dec: Decoder::new(cfg),

@@ -97,6 +97,7 @@ fn decode(c: &mut Criterion) {
                     max_frame_size: big as u64,
                     max_message_size: big as u64,
                     deflate: None,
+                    ..Default::default()
                 });
                 let mut n = 0usize;
                 let mut pos = 0;

@@ -47,6 +47,15 @@ pub struct DecoderConfig {
     pub max_message_size: u64,
     /// permessage-deflate parameters, if negotiated.
     pub deflate: Option<DeflateParams>,
+    /// Most data frames one message may arrive in (the first and its continuations, empty ones
+    /// included); 0 for no limit (the default). Over it: close 1008. Bounds the work a peer can
+    /// make with endless tiny fragments (`ws`'s `maxFragments`).
+    pub max_fragments: u32,
+    /// Most input chunks (calls with new input, or chunks a binding holds for the decoder: see
+    /// [`Decoder::hold_chunk`]) that may end inside one incomplete frame; 0 for no limit (the
+    /// default). Over it: close 1008. Bounds what a peer that dribbles a frame a few bytes at a
+    /// time costs in per-chunk bookkeeping (`ws`'s `maxBufferedChunks`).
+    pub max_buffered_chunks: u32,
 }
 
 impl Default for DecoderConfig {
@@ -56,6 +65,8 @@ impl Default for DecoderConfig {
             max_frame_size: DEFAULT_MAX_FRAME_SIZE,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             deflate: None,
+            max_fragments: 0,
+            max_buffered_chunks: 0,
         }
     }
 }
@@ -130,6 +141,8 @@ struct Msg {
     compressed: bool,
     /// Payload bytes received on the wire so far.
     wire: u64,
+    /// Data frames of the message read so far (counting the one being read).
+    frames: u32,
 }
 
 /// A streaming WebSocket frame decoder for one direction of one connection. No I/O.
@@ -150,6 +163,10 @@ pub struct Decoder {
     inflater: Option<Inflater>,
     closed: bool,
     failed: Option<ProtocolError>,
+    /// Input chunks that ended inside the frame starting at `chunks_frame` (see
+    /// [`DecoderConfig::max_buffered_chunks`]).
+    chunks: u32,
+    chunks_frame: u64,
 }
 
 impl Decoder {
@@ -174,6 +191,8 @@ impl Decoder {
             inflater,
             closed: false,
             failed: None,
+            chunks: 0,
+            chunks_frame: 0,
         }
     }
 
@@ -315,17 +334,69 @@ impl Decoder {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        match self.step(input, pos) {
-            Ok(ev) => Ok(ev),
-            Err(e) => {
-                // Consume the rest: a failed stream is over.
-                self.offset += input.len().saturating_sub(*pos) as u64;
-                *pos = input.len();
-                self.release();
-                self.failed = Some(e.clone());
-                Err(e)
+        let result = match self.step(input, pos) {
+            // The input is used up inside a frame: one more chunk held for it.
+            Ok(None) if !self.at_frame_boundary() => {
+                let start = self
+                    .frame
+                    .map_or(self.offset - self.hdr_len as u64, |f| f.start);
+                self.count_chunk(start).map(|()| None)
             }
+            r => r,
+        };
+        result.map_err(|e| {
+            // Consume the rest: a failed stream is over.
+            self.offset += input.len().saturating_sub(*pos) as u64;
+            *pos = input.len();
+            self.fail(e)
+        })
+    }
+
+    /// Stops the stream at `e`: frees what it holds and keeps returning `e`.
+    fn fail(&mut self, e: ProtocolError) -> ProtocolError {
+        self.release();
+        self.failed = Some(e.clone());
+        e
+    }
+
+    /// Counts a chunk that ended inside the frame starting at stream offset `start`.
+    fn count_chunk(&mut self, start: u64) -> Result<(), ProtocolError> {
+        if start != self.chunks_frame {
+            self.chunks_frame = start;
+            self.chunks = 0;
         }
+        self.chunks = self.chunks.saturating_add(1);
+        let max = self.cfg.max_buffered_chunks;
+        if max != 0 && self.chunks > max {
+            return Err(self.err(ProtocolErrorKind::TooManyBufferedChunks { max }, start));
+        }
+        Ok(())
+    }
+
+    /// For a binding that holds the pieces of the next frame itself instead of pushing them
+    /// (see [`Decoder::lookahead`]): counts one input chunk that ended inside that frame, which
+    /// starts at [`Decoder::offset`], toward [`DecoderConfig::max_buffered_chunks`] as if the
+    /// decoder held it. Past the limit the stream fails with
+    /// [`ProtocolErrorKind::TooManyBufferedChunks`] (and later calls return it too).
+    ///
+    /// ```
+    /// use wsprism::{Decoder, DecoderConfig, Role};
+    /// let mut dec = Decoder::new(DecoderConfig {
+    ///     role: Role::Client,
+    ///     max_buffered_chunks: 2,
+    ///     ..Default::default()
+    /// });
+    /// assert!(dec.hold_chunk().is_ok());
+    /// assert!(dec.hold_chunk().is_ok());
+    /// assert_eq!(dec.hold_chunk().unwrap_err().close_code().0, 1008);
+    /// assert!(dec.next_event(&mut [0x81, 0x00], &mut 0).is_err());
+    /// ```
+    pub fn hold_chunk(&mut self) -> Result<(), ProtocolError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let start = self.offset - self.hdr_len as u64;
+        self.count_chunk(start).map_err(|e| self.fail(e))
     }
 
     fn err(&self, kind: ProtocolErrorKind, offset: u64) -> ProtocolError {
@@ -587,6 +658,11 @@ impl Decoder {
             return Err(ProtocolErrorKind::DataAfterClose);
         }
         let msg = msg_after_header(h, msg);
+        let max = self.cfg.max_fragments;
+        if let Some(m) = msg.filter(|m| !h.is_control() && max != 0 && m.frames > max) {
+            debug_assert!(m.frames > 1);
+            return Err(ProtocolErrorKind::TooManyFragments { max });
+        }
         if let Some(m) = msg.filter(|m| !h.is_control() && !m.compressed) {
             if m.wire > self.cfg.max_message_size {
                 let (len, max) = (m.wire, self.cfg.max_message_size);
@@ -786,11 +862,13 @@ fn msg_after_header(h: &FrameHeader, msg: Option<Msg>) -> Option<Msg> {
             text: h.opcode == OpCode::Text.as_u8(),
             compressed: h.rsv1,
             wire: 0,
+            frames: 0,
         }),
         _ => msg,
     };
     if let Some(m) = msg.as_mut().filter(|_| !h.is_control()) {
         m.wire = m.wire.saturating_add(h.payload_len);
+        m.frames = m.frames.saturating_add(1);
     }
     msg
 }

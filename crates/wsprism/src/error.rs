@@ -70,6 +70,18 @@ pub enum ProtocolErrorKind {
     InvalidCompressedData,
     /// A frame arrived after the peer's close frame.
     DataAfterClose,
+    /// A message arrived in more data frames (the first and its continuations, empty ones
+    /// included) than [`crate::DecoderConfig::max_fragments`] allows.
+    TooManyFragments {
+        /// Configured maximum.
+        max: u32,
+    },
+    /// More input chunks ended inside one frame than
+    /// [`crate::DecoderConfig::max_buffered_chunks`] allows.
+    TooManyBufferedChunks {
+        /// Configured maximum.
+        max: u32,
+    },
 }
 
 impl ProtocolErrorKind {
@@ -78,6 +90,7 @@ impl ProtocolErrorKind {
         use ProtocolErrorKind::*;
         match self {
             FrameTooBig { .. } | MessageTooBig { .. } => CloseCode::MESSAGE_TOO_BIG,
+            TooManyFragments { .. } | TooManyBufferedChunks { .. } => CloseCode::POLICY_VIOLATION,
             InvalidUtf8 | InvalidCompressedData => CloseCode::INVALID_PAYLOAD,
             _ => CloseCode::PROTOCOL_ERROR,
         }
@@ -95,6 +108,8 @@ impl ProtocolErrorKind {
             NonMinimalLength { .. } | LengthTopBit => "RFC 6455 §5.2",
             ExpectedMask | UnexpectedMask => "RFC 6455 §5.1",
             FrameTooBig { .. } | MessageTooBig { .. } => "RFC 6455 §10.4",
+            // Limits of this implementation, as §10.4 allows; 1008 is §7.4.1's policy code.
+            TooManyFragments { .. } | TooManyBufferedChunks { .. } => "RFC 6455 §10.4",
             InvalidUtf8 => "RFC 6455 §8.1",
             CloseTooShort => "RFC 6455 §5.5.1",
             InvalidCloseCode(_) => "RFC 6455 §7.4.1",
@@ -104,7 +119,8 @@ impl ProtocolErrorKind {
     }
 
     /// A stable, machine-readable code (`WS_ERR_*`), the same names the `ws` package uses where
-    /// it has one.
+    /// it has one (`ws`'s `WS_ERR_TOO_MANY_BUFFERED_PARTS` covers both of the fragment and
+    /// chunk limits; the engine tells them apart).
     pub fn code(&self) -> &'static str {
         use ProtocolErrorKind::*;
         match self {
@@ -124,22 +140,26 @@ impl ProtocolErrorKind {
             InvalidCloseCode(_) => "WS_ERR_INVALID_CLOSE_CODE",
             InvalidCompressedData => "WS_ERR_INVALID_COMPRESSED_DATA",
             DataAfterClose => "WS_ERR_DATA_AFTER_CLOSE",
+            TooManyFragments { .. } => "WS_ERR_TOO_MANY_FRAGMENTS",
+            TooManyBufferedChunks { .. } => "WS_ERR_TOO_MANY_BUFFERED_CHUNKS",
         }
     }
 
     /// A short snake_case name of the error family (`protocol`, `invalid_payload`,
-    /// `message_too_big`), matching the close code.
+    /// `message_too_big`, `policy_violation`), matching the close code.
     pub fn kind_name(&self) -> &'static str {
         match self.close_code() {
             CloseCode::INVALID_PAYLOAD => "invalid_payload",
             CloseCode::MESSAGE_TOO_BIG => "message_too_big",
+            CloseCode::POLICY_VIOLATION => "policy_violation",
             _ => "protocol",
         }
     }
     /// The number the violation is about, for bindings that word errors the way other
     /// libraries do: the opcode (reserved opcode, continuation expected: the opcode received;
     /// unexpected continuation: 0; fragmented control frame), the control payload length (a
-    /// one-byte close payload: 1), the close code, or the frame/message length over the limit.
+    /// one-byte close payload: 1), the close code, the frame/message length over the limit, or
+    /// the fragment/chunk limit that was exceeded.
     /// `None` for the other kinds.
     pub fn detail(&self) -> Option<u64> {
         use ProtocolErrorKind::*;
@@ -152,6 +172,7 @@ impl ProtocolErrorKind {
             CloseTooShort => Some(1),
             InvalidCloseCode(code) => Some(u64::from(*code)),
             FrameTooBig { len, .. } | MessageTooBig { len, .. } => Some(*len),
+            TooManyFragments { max } | TooManyBufferedChunks { max } => Some(u64::from(*max)),
             _ => None,
         }
     }
@@ -202,6 +223,16 @@ impl fmt::Display for ProtocolErrorKind {
             InvalidCloseCode(code) => write!(f, "close code {code} may not be sent on the wire"),
             InvalidCompressedData => f.write_str("invalid permessage-deflate data"),
             DataAfterClose => f.write_str("frame received after a close frame"),
+            TooManyFragments { max } => {
+                write!(
+                    f,
+                    "message in more than {max} fragments (the configured limit)"
+                )
+            }
+            TooManyBufferedChunks { max } => write!(
+                f,
+                "more than {max} input chunks held for one incomplete frame (the configured limit)"
+            ),
         }
     }
 }

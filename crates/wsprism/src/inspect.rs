@@ -448,6 +448,7 @@ pub fn inspect_stream(bytes: &[u8], opts: &InspectOptions) -> StreamReport {
         max_frame_size: opts.max_frame_size,
         max_message_size: opts.max_message_size,
         deflate: opts.deflate,
+        ..Default::default()
     });
     let mut copy = bytes.to_vec();
     let mut messages = Vec::new();

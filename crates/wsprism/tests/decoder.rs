@@ -470,6 +470,7 @@ fn fuzz_regressions() {
             client_no_context_takeover: true,
             ..Default::default()
         }),
+        ..Default::default()
     };
     let (_, k, _) = err_kind(cfg, &unhex("412e3a0700c9d40700"));
     assert_eq!(k, K::MessageTooBig { len: 1, max: 0 });
@@ -526,4 +527,133 @@ fn error_detail_is_the_number_on_the_wire() {
     // kinds with no number
     assert_eq!(detail(client(), &cf(true, 0x1, b"x")), None); // masked frame to a client
     assert_eq!(K::InvalidUtf8.detail(), None);
+}
+
+#[test]
+fn fragment_limit_counts_every_data_frame_of_a_message() {
+    let cfg = DecoderConfig {
+        max_fragments: 3,
+        ..server()
+    };
+    // Three data frames (one empty), with control frames between them: accepted.
+    let ok = cat(&[
+        cf(false, 1, b"a"),
+        cf(true, 9, b"p"),
+        cf(false, 0, b""),
+        cf(true, 0, b"c"),
+    ]);
+    let (evs, e) = decode_every_split(cfg, &ok);
+    assert!(e.is_none());
+    assert_eq!(evs, vec![Ev::Ping(b"p".to_vec()), Ev::Text("ac".into())]);
+    // The count starts again with each message: two 3-frame messages in a row.
+    let two = cat(&[ok.clone(), ok.clone()]);
+    assert!(decode_every_split(cfg, &two).1.is_none());
+    // A fourth frame (empty, as `ws` counts them) fails at its first byte with 1008, before its
+    // payload arrives.
+    let first3 = cat(&[cf(false, 2, b"x"), cf(false, 0, b""), cf(false, 0, b"")]);
+    let mut bytes = cat(&[first3.clone(), cf(true, 0, b"yz")]);
+    bytes.truncate(first3.len() + 6); // its header only
+    let (evs, k, off) = err_kind(cfg, &bytes);
+    assert!(evs.is_empty());
+    assert_eq!(k, K::TooManyFragments { max: 3 });
+    assert_eq!(off, first3.len() as u64);
+    assert_eq!(k.close_code(), CloseCode::POLICY_VIOLATION);
+    assert_eq!(k.code(), "WS_ERR_TOO_MANY_FRAGMENTS");
+    assert_eq!(k.detail(), Some(3));
+    // max_fragments 1: whole messages only.
+    let one = DecoderConfig {
+        max_fragments: 1,
+        ..server()
+    };
+    assert!(decode_every_split(one, &cf(true, 2, b"whole")).1.is_none());
+    let (_, k, off) = err_kind(one, &cat(&[cf(false, 2, b"a"), cf(true, 0, b"b")]));
+    assert_eq!((k, off), (K::TooManyFragments { max: 1 }, 7));
+    // 0: no limit.
+    let many: Vec<Vec<u8>> = std::iter::once(cf(false, 2, b""))
+        .chain((0..2000).map(|_| cf(false, 0, b"")))
+        .chain(std::iter::once(cf(true, 0, b"!")))
+        .collect();
+    let (evs, e) = decode_chunks(server(), &cat(&many), &[]);
+    assert!(e.is_none());
+    assert_eq!(evs, vec![Ev::Binary(b"!".to_vec())]);
+    // The lookahead judges the header the same way.
+    let mut dec = Decoder::new(one);
+    let mut first = cf(false, 2, b"a");
+    assert!(dec.next_event(&mut first, &mut 0).unwrap().is_none());
+    let next = cf(true, 0, &[0; 300]);
+    assert!(matches!(
+        dec.lookahead(&next[..10]),
+        wsprism::decoder::Lookahead::Incomplete {
+            acceptable: false,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn chunk_limit_counts_chunks_that_end_inside_one_frame() {
+    let cfg = DecoderConfig {
+        max_buffered_chunks: 2,
+        ..server()
+    };
+    let frame = cf(true, 2, &[7; 20]); // 26 bytes
+                                       // Cut twice (two chunks end inside the frame, the third completes it): accepted.
+    let (evs, e) = decode_chunks(cfg, &frame, &[1, 10]);
+    assert!(e.is_none());
+    assert_eq!(evs, vec![Ev::Binary(vec![7; 20])]);
+    // Cut three times: the third chunk that ends inside it fails, at the frame's first byte.
+    let (evs, e) = decode_chunks(cfg, &frame, &[1, 10, 20]);
+    assert!(evs.is_empty());
+    let e = e.unwrap();
+    assert_eq!(e.kind, K::TooManyBufferedChunks { max: 2 });
+    assert_eq!((e.offset, e.close_code()), (0, CloseCode::POLICY_VIOLATION));
+    assert_eq!(e.code(), "WS_ERR_TOO_MANY_BUFFERED_CHUNKS");
+    // The count is per frame: a chunk that completes one frame and ends inside the next counts
+    // for the next only, so every frame may be cut twice.
+    let stream = cat(&[frame.clone(), frame.clone(), frame.clone()]);
+    let cuts = [5, 15, 31, 41, 57, 67];
+    let (evs, e) = decode_chunks(cfg, &stream, &cuts);
+    assert!(e.is_none());
+    assert_eq!(evs.len(), 3);
+    // A second frame cut three times fails at its own offset.
+    let (_, e) = decode_chunks(cfg, &stream, &[30, 35, 40, 45]);
+    assert_eq!(e.unwrap().offset, 26);
+    // Partial headers count too (a byte at a time).
+    let (_, e) = decode_chunks(cfg, &frame, &[1, 2, 3]);
+    assert_eq!(e.unwrap().kind, K::TooManyBufferedChunks { max: 2 });
+    // 0: no limit (byte by byte through a 26-byte frame).
+    let cuts: Vec<usize> = (1..frame.len()).collect();
+    assert!(decode_chunks(server(), &frame, &cuts).1.is_none());
+}
+
+#[test]
+fn held_chunks_count_like_fed_ones() {
+    let cfg = DecoderConfig {
+        max_buffered_chunks: 2,
+        ..server()
+    };
+    // A binding holds two pieces of the next frame itself, then pushes it whole: accepted.
+    let frame = cf(true, 2, &[1; 40]);
+    let mut dec = Decoder::new(cfg);
+    dec.hold_chunk().unwrap();
+    dec.hold_chunk().unwrap();
+    let mut whole = frame.clone();
+    assert!(dec.next_event(&mut whole, &mut 0).unwrap().is_some());
+    // The next frame starts a new count; held and fed chunks add up.
+    let mut dec2 = Decoder::new(cfg);
+    let mut a = frame[..3].to_vec();
+    assert!(dec2.next_event(&mut a, &mut 0).unwrap().is_none());
+    let e = dec2.hold_chunk();
+    assert!(e.is_ok(), "the count is per frame, held or fed");
+    let mut d = Decoder::new(cfg);
+    let mut w = frame.clone();
+    d.next_event(&mut w, &mut 0).unwrap().unwrap();
+    d.hold_chunk().unwrap();
+    d.hold_chunk().unwrap();
+    let e = d.hold_chunk().unwrap_err();
+    assert_eq!(e.kind, K::TooManyBufferedChunks { max: 2 });
+    assert_eq!(e.offset, frame.len() as u64);
+    // A failed decoder stays failed.
+    assert_eq!(d.next_event(&mut frame.clone(), &mut 0).unwrap_err(), e);
+    assert_eq!(d.hold_chunk().unwrap_err(), e);
 }

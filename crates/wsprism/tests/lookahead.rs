@@ -473,6 +473,7 @@ proptest! {
             max_frame_size: limits.0,
             max_message_size: limits.1,
             deflate: deflate.then(DeflateParams::default),
+            ..Default::default()
         };
         let (bytes, frames) = build(role, &specs);
         let (mut c1, mut c2) = (cut_a.index(bytes.len() + 1), cut_b.index(bytes.len() + 1));

@@ -82,7 +82,7 @@ proptest! {
         cut in 0usize..600,
     ) {
         let role = if server { Role::Server } else { Role::Client };
-        let cfg = DecoderConfig { role, deflate, max_frame_size: 1 << 16, max_message_size: 1 << 16 };
+        let cfg = DecoderConfig { role, deflate, max_frame_size: 1 << 16, max_message_size: 1 << 16, ..Default::default() };
         let whole = decode_chunks(cfg, &bytes, &[]);
         let split = decode_chunks(cfg, &bytes, &[cut.min(bytes.len())]);
         prop_assert_eq!(&whole, &split);

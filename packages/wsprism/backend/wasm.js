@@ -106,10 +106,17 @@ const OPCODE = [0, 1, 2, 9, 10, 8]; // wasm kinds 1-5 → opcodes
 
 // (withholdMin, the native decoder's hand-over of large incomplete frames to JS, has no
 // counterpart here: the wasm decoder assembles every frame itself, t[1] is always the whole
-// chunk.)
-function decoderNew(server, maxFrameSize, maxMessageSize, deflate) {
+// chunk, and decoderHold is never called.)
+function decoderNew(server, maxFrameSize, maxMessageSize, deflate, withholdMin, maxFragments, maxBufferedChunks) {
   const d = {
-    raw: new raw.WasmDecoder({ role: server ? 'server' : 'client', maxFrameSize, maxMessageSize, perMessageDeflate: deflate }),
+    raw: new raw.WasmDecoder({
+      role: server ? 'server' : 'client',
+      maxFrameSize,
+      maxMessageSize,
+      perMessageDeflate: deflate,
+      maxFragments,
+      maxBufferedChunks
+    }),
     ptr: 0,
     cap: 0,
   };

@@ -36,7 +36,10 @@ const FRAME = {
   WS_ERR_INVALID_CLOSE_CODE: [RangeError, (d) => `invalid status code ${d}`, 'WS_ERR_INVALID_CLOSE_CODE', true],
   // `ws` hands on zlib's error (code Z_DATA_ERROR); the engine inflates with its own zlib.
   WS_ERR_INVALID_COMPRESSED_DATA: [Error, () => 'invalid permessage-deflate data', 'Z_DATA_ERROR', false],
-  WS_ERR_DATA_AFTER_CLOSE: [RangeError, () => 'data after a close frame', 'WS_ERR_DATA_AFTER_CLOSE', true]
+  WS_ERR_DATA_AFTER_CLOSE: [RangeError, () => 'data after a close frame', 'WS_ERR_DATA_AFTER_CLOSE', true],
+  // `ws` has one code for its two receiver limits; the engine tells them apart.
+  WS_ERR_TOO_MANY_FRAGMENTS: [RangeError, () => 'Too many message fragments', 'WS_ERR_TOO_MANY_BUFFERED_PARTS', false],
+  WS_ERR_TOO_MANY_BUFFERED_CHUNKS: [RangeError, () => 'Too many buffered chunks', 'WS_ERR_TOO_MANY_BUFFERED_PARTS', false]
 };
 
 /**

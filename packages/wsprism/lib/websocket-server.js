@@ -439,6 +439,8 @@ class WebSocketServer extends EventEmitter {
     ws.setSocket(socket, head, {
       role: 'server',
       maxPayload: this.options.maxPayload,
+      maxFragments: this.options.maxFragments,
+      maxBufferedChunks: this.options.maxBufferedChunks,
       deflate: negotiated ? negotiated.deflate : null,
       allowSynchronousEvents: this.options.allowSynchronousEvents
     });

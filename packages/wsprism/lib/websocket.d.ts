@@ -63,8 +63,16 @@ export interface ClientOptions extends Omit<https.RequestOptions, 'host' | 'host
    * one of them per turn of the event loop (setImmediate), reading paused meanwhile, as `ws`.
    */
   allowSynchronousEvents?: boolean;
-  /** Accepted for `ws` compatibility; messages are bounded by `maxPayload`. */
+  /**
+   * Most data frames in one message (default 131072, as `ws`; 0 for no limit). Over it the
+   * connection is closed with 1008 and `error` is a RangeError 'Too many message fragments'
+   * (code `WS_ERR_TOO_MANY_BUFFERED_PARTS`).
+   */
   maxFragments?: number;
+  /**
+   * Most socket chunks that may end inside one incomplete frame (default 1048576, as `ws`; 0 for
+   * no limit). Over it: 1008, RangeError 'Too many buffered chunks' (`WS_ERR_TOO_MANY_BUFFERED_PARTS`).
+   */
   maxBufferedChunks?: number;
   /** Called with the request before it is sent (it must call `req.end()`). */
   finishRequest?(req: http.ClientRequest, ws: WebSocket): void;
@@ -235,7 +243,9 @@ export interface ServerOptions {
   skipUTF8Validation?: boolean;
   /** See ClientOptions: default true; false emits at most one message, ping or pong per turn. */
   allowSynchronousEvents?: boolean;
+  /** See ClientOptions: most data frames per message, default 131072 (0: no limit). */
   maxFragments?: number;
+  /** See ClientOptions: most chunks ending inside one frame, default 1048576 (0: no limit). */
   maxBufferedChunks?: number;
 }
 

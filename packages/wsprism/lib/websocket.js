@@ -48,6 +48,12 @@ for (let i = 0; i < 8; i++) {
   MESSAGE_OPTIONS.push(Object.freeze({ binary: (i & 1) !== 0, compress: (i & 2) !== 0, fin: (i & 4) !== 0 }));
 }
 
+/** `ws`'s reading of a count option (maxFragments, maxBufferedChunks): `| 0`, none if <= 0. */
+function countOption(v) {
+  const n = v | 0;
+  return n > 0 ? n : 0;
+}
+
 function toBuffer(data) {
   if (Buffer.isBuffer(data)) return data;
   if (typeof data === 'string') return Buffer.from(data);
@@ -279,6 +285,9 @@ class WebSocket extends EventEmitter {
       role: params.role,
       maxFrameSize: max,
       maxMessageSize: max,
+      // As in `ws`: 32-bit integers, 0 or less for no limit. Enforced by the engine (1008).
+      maxFragments: countOption(params.maxFragments),
+      maxBufferedChunks: countOption(params.maxBufferedChunks),
       perMessageDeflate: deflateParams
     };
     const encOpts = { role: params.role, perMessageDeflate: deflateParams };
@@ -1090,7 +1099,6 @@ function initAsClient(ws, address, protocols, options) {
   ws._autoPong = opts.autoPong !== false;
   if (typeof opts.closeTimeout === 'number') ws._closeTimeout = opts.closeTimeout;
   ws._generateMask = typeof opts.generateMask === 'function' ? opts.generateMask : null;
-  ws._limits = { maxFragments: opts.maxFragments, maxBufferedChunks: opts.maxBufferedChunks };
 
   if (!PROTOCOL_VERSIONS.includes(opts.protocolVersion)) {
     throw new RangeError(
@@ -1299,6 +1307,8 @@ function initAsClient(ws, address, protocols, options) {
     ws.setSocket(socket, head, {
       role: 'client',
       maxPayload: opts.maxPayload,
+      maxFragments: opts.maxFragments,
+      maxBufferedChunks: opts.maxBufferedChunks,
       deflate: negotiated,
       allowSynchronousEvents: opts.allowSynchronousEvents
     });

@@ -88,6 +88,7 @@ fn decoder_config(role: Role, deflate: Option<DeflateParams>, opts: &Settings) -
         max_frame_size: opts.max_frame_size,
         max_message_size: opts.max_message_size,
         deflate,
+        ..Default::default()
     }
 }
 

@@ -113,6 +113,7 @@ pub(super) fn decodes(run: &[u8], role: Role, rsv1: bool, max_frame: u64) -> boo
         max_frame_size: max_frame,
         max_message_size: wsprism::decoder::DEFAULT_MAX_MESSAGE_SIZE,
         deflate: rsv1.then(DeflateParams::default),
+        ..Default::default()
     });
     let mut copy = run.to_vec();
     dec.decode_all(&mut copy).is_ok()
