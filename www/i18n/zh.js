@@ -45,6 +45,8 @@ const violations = {
   WS_ERR_EXPECTED_MASK: '客户端发送的每一帧都必须加掩码 (masking,MASK = 1)；收到未加掩码的帧，服务器以 1002 关闭连接。',
   WS_ERR_UNEXPECTED_MASK: '服务器不能给它的帧加掩码 (MASK = 0)；客户端收到加了掩码的帧就关闭连接。',
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: '帧或消息超过了接收方配置的上限：接收方以 1009 关闭。',
+  WS_ERR_TOO_MANY_FRAGMENTS: '这条消息的分片 (fragment) 数超过了接收方配置的上限：接收方以 1008（违反策略）关闭。',
+  WS_ERR_TOO_MANY_BUFFERED_CHUNKS: '对方把消息拆成了太多块（网络读取）发来，超过了接收方在等待其余部分时愿意保留的上限：接收方以 1008（违反策略）关闭。',
   WS_ERR_INVALID_UTF8: '文本消息（以及关闭原因）必须是合法的 UTF-8；否则接收方以 1007 关闭。',
   WS_ERR_INVALID_CLOSE_CODE: '这个关闭码不能在线路上发送：1005、1006 和 1015 只用于报告，小于 1000 的以及 1016-2999 中未分配的都不允许。',
   WS_ERR_INVALID_COMPRESSED_DATA: '压缩的载荷不是合法的 deflate 数据（或解压后超过上限）。',

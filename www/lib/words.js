@@ -35,6 +35,8 @@ export const VIOLATION_TEXT = {
   WS_ERR_EXPECTED_MASK: 'Every frame a client sends must be masked (MASK = 1); a server closes the connection with 1002 when one is not.',
   WS_ERR_UNEXPECTED_MASK: 'A server must not mask its frames (MASK = 0); a client closes the connection when one is masked.',
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'The frame or message is bigger than this receiver accepts (its configured limit): it closes with 1009.',
+  WS_ERR_TOO_MANY_FRAGMENTS: 'The message came in more fragments than this receiver accepts (its configured limit): it closes with 1008, policy violation.',
+  WS_ERR_TOO_MANY_BUFFERED_CHUNKS: 'The peer sent the message in more pieces (network reads) than this receiver is willing to hold while it waits for the rest: it closes with 1008, policy violation.',
   WS_ERR_INVALID_UTF8: 'A text message (and a close reason) must be valid UTF-8; the receiver closes with 1007.',
   WS_ERR_INVALID_CLOSE_CODE: 'This close code may not be sent on the wire: 1005, 1006 and 1015 are reserved for reporting, and codes below 1000 or unassigned in 1016-2999 are not allowed.',
   WS_ERR_INVALID_COMPRESSED_DATA: 'The compressed payload is not valid deflate data (or inflates beyond the limit).',
