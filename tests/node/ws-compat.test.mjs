@@ -669,6 +669,8 @@ test('refused requests: status, headers and body as `ws` sends them (version, me
     ['POST', head({}, 'POST'), 405],
     ['bad key', head({ 'Sec-WebSocket-Key': 'short' }), 400],
     ['no Upgrade', head({ Upgrade: 'h2c' }), 400],
+    // the missing Upgrade is reported first, as `ws` checks it before anything else
+    ['no Upgrade, Host or key', head({ Upgrade: null, Host: null, 'Sec-WebSocket-Key': null }), 400],
     ['bad subprotocol list', head({ 'Sec-WebSocket-Protocol': 'a b' }), 400]
   ];
   for (const [what, raw, status] of cases) {
@@ -694,6 +696,96 @@ test('refused requests: status, headers and body as `ws` sends them (version, me
   assert.equal(teapot.statusLine, "HTTP/1.1 418 I'm a Teapot");
   ours.close();
   theirs.close();
+});
+
+test('invalid permessage-deflate offers: 400 and ws\'s body; a valid offer after an invalid one is taken', T, async () => {
+  const ours = new WebSocketServer({ host: HOST, port: 0, perMessageDeflate: true });
+  const theirs = new WS.WebSocketServer({ host: HOST, port: 0, perMessageDeflate: true });
+  await Promise.all([once(ours, 'listening'), once(theirs, 'listening')]);
+  ours.on('connection', () => assert.fail('no connection for an invalid offer'));
+  const head = (extensions) =>
+    `GET / HTTP/1.1\r\nHost: ${HOST}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+    `Sec-WebSocket-Extensions: ${extensions}\r\n\r\n`;
+  for (const offer of ['permessage-deflate; server_max_window_bits=foo', 'permessage-deflate; client_max_window_bits=16',
+    'permessage-deflate; unknown_param', 'permessage-deflate; server_no_context_takeover=1']) {
+    const a = await rawResponse(ours.address().port, head(offer));
+    const b = await rawResponse(theirs.address().port, head(offer));
+    assert.equal(a.statusLine, 'HTTP/1.1 400 Bad Request', offer);
+    assert.equal(a.statusLine, b.statusLine, offer);
+    assert.equal(a.body, 'Invalid or unacceptable Sec-WebSocket-Extensions header', offer);
+    assert.equal(a.body, b.body, offer);
+  }
+  // an app listening for 'wsClientError' gets the refusal instead, with the engine's reason
+  ours.once('wsClientError', (err, socket) => {
+    assert.equal(err.message, 'Invalid or unacceptable Sec-WebSocket-Extensions header');
+    assert.equal(err.code, 'WS_ERR_HANDSHAKE_EXTENSIONS_HEADER');
+    assert.equal(err.status, 400);
+    assert.match(err.engineMessage, /RFC 7692 §5/);
+    socket.end('HTTP/1.1 418 I\'m a Teapot\r\nContent-Length: 0\r\n\r\n');
+  });
+  const teapot = await rawResponse(ours.address().port, head('permessage-deflate; server_max_window_bits=foo'));
+  assert.equal(teapot.statusLine, "HTTP/1.1 418 I'm a Teapot");
+  // Where `ws` refuses the whole request, the engine declines only the invalid offer and takes
+  // the client's next one (RFC 7692 §5: the server picks an offer it supports).
+  ours.removeAllListeners('connection');
+  const sock = net.connect(ours.address().port, HOST);
+  await once(sock, 'connect');
+  sock.write(head('permessage-deflate; server_max_window_bits=foo, permessage-deflate; server_no_context_takeover'));
+  const [reply] = await withTimeout(once(sock, 'data'), 5000, 'the 101');
+  assert.match(reply.toString('latin1'), /^HTTP\/1\.1 101 /);
+  assert.match(reply.toString('latin1'), /\r\nSec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n/);
+  sock.destroy();
+  // an unknown extension alone is declined, not refused, by both servers
+  for (const server of [ours, theirs]) {
+    const raw = net.connect(server.address().port, HOST);
+    await once(raw, 'connect');
+    raw.write(head('x-webkit-deflate-frame'));
+    const [r] = await withTimeout(once(raw, 'data'), 5000, 'the 101');
+    assert.match(r.toString('latin1'), /^HTTP\/1\.1 101 /);
+    assert.doesNotMatch(r.toString('latin1'), /Sec-WebSocket-Extensions/i);
+    raw.destroy();
+  }
+  ours.close();
+  theirs.close();
+});
+
+test('maxHeadersCount: only the header lines Node gives the app are judged, server and client side, as ws', T, async () => {
+  const results = [];
+  for (const [name, Server] of [['wsprism', WebSocketServer], ['ws', WS.WebSocketServer]]) {
+    const server = http.createServer();
+    server.maxHeadersCount = 1;
+    const wss = new Server({ noServer: true });
+    server.on('upgrade', (req, socket, head) => {
+      assert.deepEqual(req.headers, { foo: 'bar' });
+      wss.handleUpgrade(req, socket, head, () => assert.fail(`${name}: no connection`));
+    });
+    await listening(server, 0, HOST);
+    const req = http.get({ host: HOST, port: server.address().port, headers: { foo: 'bar', bar: 'baz', Connection: 'Upgrade', Upgrade: 'websocket' } });
+    const [res] = await once(req, 'response');
+    let body = '';
+    for await (const c of res) body += c;
+    results.push([res.statusCode, body]);
+    await closeAll(server);
+  }
+  assert.deepEqual(results[0], [400, 'Invalid Upgrade header']);
+  assert.deepEqual(results[0], results[1]);
+  // client side: a 101 whose Upgrade line is past the request's maxHeadersCount
+  const server = net.createServer((s) => {
+    s.on('error', () => {});
+    s.once('data', () => s.end('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n'));
+  });
+  await listening(server, 0, HOST);
+  for (const Client of [WebSocket, WS]) {
+    const ws = new Client(`ws://${HOST}:${server.address().port}/`);
+    ws._req.maxHeadersCount = 1;
+    const error = failed(ws);
+    const [res] = await once(ws, 'upgrade');
+    assert.deepEqual(res.headers, { connection: 'Upgrade' });
+    const err = await error;
+    assert.equal(err.message, 'Invalid Upgrade header');
+  }
+  await closeAll(server);
 });
 
 // ------------------------------------------------------------------------------------------

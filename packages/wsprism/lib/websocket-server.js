@@ -236,6 +236,26 @@ class WebSocketServer extends EventEmitter {
     return true;
   }
 
+  /**
+   * Refuses an upgrade request with `ws`'s words: a 'wsClientError' event when the app listens
+   * for it (the error carries `code`, `status` and the engine's sentence), else the response
+   * (`response`: the engine's refusal head; a plain one otherwise) with the message as body.
+   */
+  _refuse(socket, req, status, code, engineMessage, response) {
+    const message = requestMessage(code, engineMessage);
+    if (this.listenerCount('wsClientError')) {
+      const err = new Error(message);
+      Error.captureStackTrace(err, this.handleUpgrade);
+      err.code = code;
+      err.status = status;
+      err.engineMessage = engineMessage;
+      this.emit('wsClientError', err, socket, req);
+      return;
+    }
+    if (response) writeAndClose(socket, withBody(response, message));
+    else abortHandshake(socket, status, message);
+  }
+
   /** Handles an HTTP upgrade request; `cb(ws, req)` gets the open connection. */
   handleUpgrade(req, socket, head, cb) {
     socket.on('error', socketOnError);
@@ -243,7 +263,12 @@ class WebSocketServer extends EventEmitter {
     const stopTimer = timeout > 0 ? startHandshakeTimer(socket, timeout) : null;
 
     const c = codec();
-    const headBuf = rawHead(`${req.method} ${req.url} HTTP/${req.httpVersion}`, req.rawHeaders);
+    const server = req.socket && req.socket.server;
+    const headBuf = rawHead(
+      `${req.method} ${req.url} HTTP/${req.httpVersion}`,
+      req.rawHeaders,
+      server ? server.maxHeadersCount : null
+    );
     if (headBuf.length > MAX_HEAD_SIZE) {
       abortHandshake(socket, 431, 'Request Header Fields Too Large');
       return;
@@ -258,17 +283,7 @@ class WebSocketServer extends EventEmitter {
     if (!v.ok) {
       // The engine's verdict (status, and the headers its rule requires, e.g.
       // `Sec-WebSocket-Version: 13, 8` or `Allow: GET`), in `ws`'s words.
-      const message = requestMessage(v.code, v.message);
-      if (this.listenerCount('wsClientError')) {
-        const err = new Error(message);
-        Error.captureStackTrace(err, this.handleUpgrade);
-        err.code = v.code;
-        err.status = v.status;
-        err.engineMessage = v.message;
-        this.emit('wsClientError', err, socket, req);
-        return;
-      }
-      writeAndClose(socket, withBody(v.response, message));
+      this._refuse(socket, req, v.status, v.code, v.message, v.response);
       return;
     }
     if (!this.shouldHandle(req)) {
@@ -290,7 +305,15 @@ class WebSocketServer extends EventEmitter {
           this._appError(socket, err, 'perMessageDeflate');
           return;
         }
-        if (n) negotiated = { response: n.response, deflate: { ...this._deflate, params: n.params } };
+        if (n) {
+          negotiated = { response: n.response, deflate: { ...this._deflate, params: n.params } };
+        } else if (v.extensions.some((e) => e.name === 'permessage-deflate')) {
+          // The engine declined every permessage-deflate offer (each was invalid, RFC 7692 §5):
+          // `ws` refuses such a request, and so does this `ws`-compatible server.
+          this._refuse(socket, req, 400, 'WS_ERR_HANDSHAKE_EXTENSIONS_HEADER',
+            `no valid permessage-deflate offer in ${JSON.stringify(offers)} (RFC 7692 §5)`);
+          return;
+        }
       }
     }
 

@@ -114,10 +114,16 @@ function engineDeflateConfig(cfg) {
   return out;
 }
 
-/** Builds the raw head of an http.IncomingMessage again so the engine can validate it. */
-function rawHead(firstLine, rawHeaders) {
+/**
+ * Builds the raw head of an http.IncomingMessage again so the engine can validate it. With a
+ * `maxHeadersCount` (the http.Server's or the ClientRequest's), only the header lines Node gave
+ * the app in `headers` are judged, as `ws` judges `headers`: Node keeps every line in
+ * `rawHeaders` but ignores those past the limit.
+ */
+function rawHead(firstLine, rawHeaders, maxHeadersCount) {
   let s = firstLine + '\r\n';
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+  const n = maxHeadersCount > 0 ? Math.min(rawHeaders.length, maxHeadersCount * 2) : rawHeaders.length;
+  for (let i = 0; i + 1 < n; i += 2) {
     s += rawHeaders[i] + ': ' + rawHeaders[i + 1] + '\r\n';
   }
   return Buffer.from(s + '\r\n', 'latin1');
@@ -1253,6 +1259,7 @@ function initAsClient(ws, address, protocols, options) {
   });
 
   req.on('upgrade', (res, socket, head) => {
+    const maxHeadersCount = req.maxHeadersCount;
     ws.emit('upgrade', res);
     // A listener of 'upgrade' may have closed the connection.
     if (ws.readyState !== CONNECTING) return;
@@ -1262,7 +1269,8 @@ function initAsClient(ws, address, protocols, options) {
     // extension names); Node has already split the head, so rebuild it.
     const headBuf = rawHead(
       `HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage || ''}`,
-      res.rawHeaders
+      res.rawHeaders,
+      maxHeadersCount
     );
     const offered = { protocols, extensionOffered: !!deflate };
     let parsed;

@@ -39,10 +39,10 @@ impl Request {
         values(&self.headers, name).next().map(|h| h.value.as_str())
     }
 
-    /// Validates the request as a WebSocket upgrade (RFC 6455 §4.2.1): GET, HTTP/1.1 or higher,
-    /// Host, `Upgrade: websocket`, `Connection: Upgrade` (case-insensitive, in token lists), a
-    /// 16-byte base64 key and version 13 (or 8, the last draft's number for the same protocol,
-    /// which `ws` and browsers of that time send). Fails with 405 for another method, 400 for a
+    /// Validates the request as a WebSocket upgrade (RFC 6455 §4.2.1), in this order: GET, HTTP/1.1
+    /// or higher, `Upgrade: websocket`, `Connection: Upgrade` (case-insensitive, in token lists),
+    /// Host, a 16-byte base64 key and version 13 (or 8, the last draft's number for the same
+    /// protocol, which `ws` and browsers of that time send); the first rule broken is reported. Fails with 405 for another method, 400 for a
     /// missing or other version (answered with `Sec-WebSocket-Version: 13, 8`, RFC 6455 §4.4).
     pub fn validate(&self) -> Result<UpgradeRequest, HandshakeError> {
         use HandshakeErrorKind as K;
@@ -59,16 +59,18 @@ impl Request {
             let _ = h;
             return Err(HandshakeError::bad(K::HeaderValue("non-UTF-8")));
         }
-        let host = match single(&self.headers, "host") {
-            Ok(Some(h)) if !h.is_empty() => h.to_string(),
-            _ => return Err(HandshakeError::bad(K::MissingHost)),
-        };
+        // A request that is no upgrade at all is told so before anything else is judged (the
+        // order `ws` checks in, so the two answer the same request with the same words).
         if !has_token(&self.headers, "upgrade", "websocket") {
             return Err(HandshakeError::bad(K::Upgrade));
         }
         if !has_token(&self.headers, "connection", "upgrade") {
             return Err(HandshakeError::bad(K::Connection));
         }
+        let host = match single(&self.headers, "host") {
+            Ok(Some(h)) if !h.is_empty() => h.to_string(),
+            _ => return Err(HandshakeError::bad(K::MissingHost)),
+        };
         let key = match single(&self.headers, "sec-websocket-key") {
             Ok(Some(k)) if is_valid_key(k) => k.to_string(),
             _ => return Err(HandshakeError::bad(K::Key)),

@@ -58,6 +58,27 @@ fn tokens_are_case_insensitive_lists() {
 }
 
 #[test]
+fn rules_are_judged_in_order() {
+    use HandshakeErrorKind as K;
+    // Only a method and one unrelated header: the missing Upgrade is reported, not the missing
+    // Host, key or version (a request that is no upgrade at all is told so first).
+    let e = req("GET / HTTP/1.1\r\nFoo: bar\r\n\r\n")
+        .validate()
+        .unwrap_err();
+    assert_eq!((e.status, e.kind), (400, K::Upgrade));
+    let e = req("GET / HTTP/1.1\r\nUpgrade: websocket\r\n\r\n")
+        .validate()
+        .unwrap_err();
+    assert_eq!(e.kind, K::Connection);
+    let e = req("GET / HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        .validate()
+        .unwrap_err();
+    assert_eq!(e.kind, K::MissingHost);
+    let e = req("POST / HTTP/1.0\r\n\r\n").validate().unwrap_err();
+    assert_eq!((e.status, e.kind), (405, K::Method("POST".into())));
+}
+
+#[test]
 fn rejections() {
     use HandshakeErrorKind as K;
     let e = with("GET /chat", "POST /chat").unwrap_err();
