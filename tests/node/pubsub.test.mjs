@@ -326,3 +326,30 @@ test('send() status on a client: the frame bytes; -1 once closed', T, async () =
   assert.ok(err instanceof Error);
   await stop(s.wss);
 });
+
+test('published frames of one tick keep their order with send(), ping and close, and count in bufferedAmount', T, async () => {
+  const s = await server();
+  let serverSide = null;
+  s.wss.on('connection', (ws) => (serverSide = ws));
+  const [c] = await clients(s, 1, ['t'], WS);
+  const pings = [];
+  c.on('ping', (d) => pings.push([String(d), c.got.length]));
+  const closed = new Promise((resolve) => c.on('close', (code, reason) => resolve([code, String(reason), c.got.length])));
+  const before = serverSide.bufferedAmount;
+  assert.equal(s.wss.publish('t', 'one'), 1);
+  assert.ok(serverSide.bufferedAmount >= before + 5, 'a queued published frame counts in bufferedAmount');
+  serverSide.send('two');
+  s.wss.publish('t', Buffer.from('three'));
+  s.wss.publish('t', 'x'.repeat(70 * 1024)); // over the join size: written as is, not copied
+  serverSide.ping('p');
+  s.wss.publish('t', 'four');
+  serverSide.close(1000, 'bye');
+  s.wss.publish('t', 'after close'); // CLOSING: not written
+  const [code, reason, n] = await withTimeout(closed, 20_000, 'close');
+  assert.deepEqual([code, reason, n], [1000, 'bye', 5]);
+  assert.deepEqual(c.got.map(([m, b]) => [m.length > 10 ? m.length : m, b]), [
+    ['one', false], ['two', false], ['three', true], [70 * 1024, false], ['four', false]
+  ]);
+  assert.deepEqual(pings, [['p', 4]]);
+  await stop(s.wss);
+});

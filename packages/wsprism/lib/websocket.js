@@ -232,6 +232,8 @@ class WebSocket extends EventEmitter {
     this._hub = null; // a server connection: its server's topics (lib/pubsub.js Topics)
     this._topics = null; // Set of subscribed topics, or null
     this._afterMessage = null; // published frames waiting for a fragmented message to end
+    this._published = null; // published frames of this tick, written at its end (flushPublished)
+    this._publishedBytes = 0;
     this._idleTicks = 0; // heartbeat sweeps since a chunk was last received
     this._syncEvents = true; // allowSynchronousEvents
     this._eventQueue = null; // decoded events waiting for their turn (allowSynchronousEvents: false)
@@ -265,7 +267,7 @@ class WebSocket extends EventEmitter {
   /** Bytes handed to `send`/`ping`/`pong`/`close` and not yet written to the kernel. */
   get bufferedAmount() {
     if (!this._socket) return this._bufferedAmount;
-    return this._bufferedAmount + (this._socket.writableLength || 0);
+    return this._bufferedAmount + this._publishedBytes + (this._socket.writableLength || 0);
   }
 
   get extensions() { return this._extensions; }
@@ -487,9 +489,36 @@ class WebSocket extends EventEmitter {
   /** @private */
   /** @private: writes wire bytes; returns their length. */
   _write(buf, cb) {
+    if (this._published !== null) this._writePublished(); // published frames go first
     const socket = this._socket;
     if (!socket.write(buf, cb)) this._needDrain = true;
     return buf.length;
+  }
+
+  /**
+   * @private: writes the frames published to this connection in this tick: one socket write
+   * (small frames joined, a single frame as is), so a publish to N subscribers costs N array
+   * pushes and, at the end of the tick, N writes, however many messages were published.
+   */
+  _writePublished() {
+    const list = this._published;
+    const bytes = this._publishedBytes;
+    this._published = null;
+    this._publishedBytes = 0;
+    const socket = this._socket;
+    if (socket === null || socket.destroyed) return;
+    let ok;
+    if (list.length === 1) {
+      ok = socket.write(list[0]);
+    } else if (bytes <= PUBLISH_JOIN_MAX) {
+      ok = socket.write(Buffer.concat(list, bytes));
+    } else {
+      // Large frames are not copied: one writev of the shared Buffers.
+      socket.cork();
+      for (let i = 0; i < list.length; i++) ok = socket.write(list[i]);
+      socket.uncork();
+    }
+    if (!ok) this._needDrain = true;
   }
 
   _emitClose() {
@@ -497,6 +526,8 @@ class WebSocket extends EventEmitter {
     this._readyState = CLOSED;
     this._releaseCodec();
     this._afterMessage = null;
+    this._published = null;
+    this._publishedBytes = 0;
     if (this._hub !== null) this._hub.drop(this); // subscriptions end with the connection
     if (this._closeTimer !== null) {
       clearTimeout(this._closeTimer);
@@ -756,9 +787,19 @@ class WebSocket extends EventEmitter {
     } else if (this._encoder !== null && this._encoder.inMessage) {
       if (this._afterMessage === null) this._afterMessage = [];
       this._afterMessage.push(frame);
+    } else if (typeof frame === 'function') {
+      this._write(frame());
     } else {
-      corkUntilTick(this._socket);
-      this._write(typeof frame === 'function' ? frame() : frame);
+      if (this._published === null) {
+        this._published = [];
+        if (publishedSockets === null) {
+          publishedSockets = [];
+          process.nextTick(writeAllPublished);
+        }
+        publishedSockets.push(this);
+      }
+      this._published.push(frame);
+      this._publishedBytes += frame.length;
     }
     return true;
   }
@@ -980,6 +1021,16 @@ function socketOnDrain() {
     ws._needDrain = false;
     ws.emit('drain');
   }
+}
+
+// Connections a publish queued frames for in this tick (_publishFrame); written when it ends.
+// Published frames up to this many bytes in all are joined into one Buffer per connection.
+const PUBLISH_JOIN_MAX = 64 * 1024;
+let publishedSockets = null;
+function writeAllPublished() {
+  const list = publishedSockets;
+  publishedSockets = null;
+  for (let i = 0; i < list.length; i++) if (list[i]._published !== null) list[i]._writePublished();
 }
 
 // Sockets a publish wrote to in this tick stay corked until the next one: several messages
