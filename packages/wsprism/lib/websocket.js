@@ -232,7 +232,7 @@ class WebSocket extends EventEmitter {
     this._hub = null; // a server connection: its server's topics (lib/pubsub.js Topics)
     this._topics = null; // Set of subscribed topics, or null
     this._afterMessage = null; // published frames waiting for a fragmented message to end
-    this._published = null; // published frames of this tick, written at its end (flushPublished)
+    this._published = null; // published frames of this tick, written at its end (_writePublished)
     this._publishedBytes = 0;
     this._idleTicks = 0; // heartbeat sweeps since a chunk was last received
     this._syncEvents = true; // allowSynchronousEvents
@@ -506,7 +506,9 @@ class WebSocket extends EventEmitter {
     this._published = null;
     this._publishedBytes = 0;
     const socket = this._socket;
-    if (socket === null || socket.destroyed) return;
+    // Gone, or ended in this tick (the peer's FIN answered): the frames are dropped, as a
+    // write after end would only fail the socket.
+    if (socket === null || socket.destroyed || socket.writableEnded) return;
     let ok;
     if (list.length === 1) {
       ok = socket.write(list[0]);
