@@ -425,8 +425,11 @@ export interface MessageOptions {
   compress?: boolean;
   /** false: a fragment; later calls continue the message until fin: true. */
   fin?: boolean;
-  /** Client only: a fixed 4-byte key (default: random per frame). */
-  mask?: MaskKey;
+  /**
+   * Client only: a fixed 4-byte key (default, or true: random per frame). false: unmasked
+   * frames, which RFC 6455 §5.1 forbids (a server closes with 1002); for testing servers.
+   */
+  mask?: MaskKey | boolean;
   /** Split into frames of at most this many payload bytes. */
   fragmentSize?: number;
 }

@@ -490,8 +490,12 @@ export interface MessageOptions {
   compress?: boolean;
   /** False: this is a fragment; finish the message with a later call with `fin: true`. */
   fin?: boolean;
-  /** Client only: a fixed masking key (default: a random key per frame). */
-  mask?: MaskKey;
+  /**
+   * Client only: a fixed masking key (default, or `true`: a random key per frame). `false`:
+   * the frames go out unmasked, which RFC 6455 §5.1 forbids (a server closes with 1002); for
+   * testing servers, as `ws`'s per-send `mask: false`.
+   */
+  mask?: MaskKey | boolean;
   /** Split the message into frames of at most this many payload bytes. */
   fragmentSize?: number;
 }

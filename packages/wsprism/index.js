@@ -662,10 +662,14 @@ class Encoder {
     if (this._server && fin && !compress && !this._inMessage && fragmentSize === undefined && payload.length <= JS_FRAME_MAX) {
       return jsFrame(binary ? 2 : 1, payload);
     }
+    // `mask`: true/undefined (a random key per frame), a fixed key, or false: a client's frames
+    // go out unmasked, which RFC 6455 §5.1 forbids (a server closes with 1002): for testing
+    // servers, as `ws`'s per-send `mask: false`. A server never masks.
     let key;
-    if (o.mask !== undefined && o.mask !== null && o.mask !== true) key = maskKey(o.mask, 'options.mask');
+    const unmasked = o.mask === false;
+    if (o.mask !== undefined && o.mask !== null && o.mask !== true && !unmasked) key = maskKey(o.mask, 'options.mask');
     try {
-      const out = takeOutput(this._native.message(!binary, payload, compress, fin, fragmentSize, key, encScratch));
+      const out = takeOutput(this._native.message(!binary, payload, compress, fin, fragmentSize, key, unmasked, encScratch));
       this._inMessage = !fin;
       return out;
     } catch (e) {

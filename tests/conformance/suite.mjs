@@ -399,6 +399,18 @@ export function conformance({ lib, test, vectors, target = 'unknown', skip, todo
     eq(ev[4].reason, 'bye', 'close reason');
   });
 
+  test('Encoder: a client sends unmasked frames only with mask: false, and a server refuses them', () => {
+    const enc = new lib.Encoder({ role: 'client' });
+    eq(hex(enc.message('hi', { mask: false })), '81026869', 'one unmasked text frame');
+    eq(hex(enc.message('hi', { mask: false, fragmentSize: 1 })), '010168800169', 'every fragment unmasked');
+    const masked = enc.message('hi');
+    eq(masked.length, 8, 'default: masked');
+    eq(masked[1], 0x82, 'MASK bit');
+    eq(hex(new lib.Encoder({ role: 'server' }).message('hi', { mask: false })), '81026869', 'a server never masks');
+    const ev = everyChunking({ role: 'server' }, enc.message('hi', { mask: false }), 'unmasked to a server');
+    deepEq(ev.map((e) => [e.type, e.code, e.closeCode, e.offset]), [['error', 'WS_ERR_EXPECTED_MASK', 1002, 0]], 'server refuses with 1002');
+  });
+
   test('Encoder: close frames', () => {
     const enc = new lib.Encoder({ role: 'server' });
     eq(hex(enc.close()), '8800', 'no status');

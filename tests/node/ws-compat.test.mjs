@@ -892,6 +892,34 @@ test('server error for an unmasked client frame: ws\'s message and code, 1002 se
   assert.equal(ours.code, 'WS_ERR_EXPECTED_MASK');
 });
 
+test('per-send mask: false: the client\'s frame goes out unmasked, as ws\'s, and the server fails it with 1002', T, async () => {
+  const seen = [];
+  for (const Client of [WebSocket, WS]) {
+    const wss = new WebSocketServer({ host: HOST, port: 0 });
+    await once(wss, 'listening');
+    const server = new Promise((resolve) =>
+      wss.on('connection', (ws) => {
+        const chunks = [];
+        ws._socket.prependListener('data', (c) => chunks.push(c));
+        ws.on('error', (err) => ws.on('close', (code) => resolve({ err, code, bytes: Buffer.concat(chunks) })));
+      })
+    );
+    const ws = new Client(`ws://${HOST}:${wss.address().port}`);
+    ws.on('open', () => ws.send('hi', { mask: false }));
+    try {
+      const [code] = await withTimeout(once(ws, 'close'), 5000, 'client close');
+      const s = await withTimeout(server, 5000, 'server close');
+      seen.push({ client: code, server: s.code, head: s.bytes.subarray(0, 4).toString('hex'), message: s.err.message, code: s.err.code, range: s.err instanceof RangeError });
+    } finally {
+      ws.terminate();
+      for (const c of wss.clients) c.terminate();
+      wss.close();
+    }
+  }
+  assert.deepEqual(seen[0], { client: 1002, server: 1006, head: '81026869', message: 'Invalid WebSocket frame: MASK must be set', code: 'WS_ERR_EXPECTED_MASK', range: true });
+  assert.deepEqual(seen[0], seen[1], 'the same as ws');
+});
+
 test('handshake response errors: ws\'s messages for the same bad 101', T, async () => {
   const cases = [
     ['bad accept', () => 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n', []],

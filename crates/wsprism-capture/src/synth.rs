@@ -316,6 +316,7 @@ impl Conversation {
                     fragment_size: fragment,
                     compress,
                     mask,
+                    unmasked: false,
                 },
                 &mut out,
             ),

@@ -957,7 +957,8 @@ impl NativeEncoder {
     }
 
     /// One message (or, with `fin: false`, one fragment of it) as wire bytes. `mask` is a fixed
-    /// key (big-endian u32) for a client; `None` draws a random key per frame.
+    /// key (big-endian u32) for a client; `None` draws a random key per frame. `unmasked`: a
+    /// client sends the frames without a key (see [`MessageOptions::unmasked`]).
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn message<'env>(
@@ -969,12 +970,14 @@ impl NativeEncoder {
         fin: bool,
         fragment_size: Option<u32>,
         mask: Option<u32>,
+        unmasked: bool,
         mut scratch: BufferSlice,
     ) -> std::result::Result<Output<'env>, Error<String>> {
         let opts = MessageOptions {
             fragment_size: fragment_size.map(|n| n as usize),
             compress,
             mask: mask.map(u32::to_be_bytes),
+            unmasked,
         };
         self.out.clear();
         let mut out = std::mem::take(&mut self.out);

@@ -374,7 +374,11 @@ impl WasmEncoder {
             args::MAX_INPUT as f64,
         )?
         .map(|n| n as usize);
-        let mask = self.key_for(&get(&o, "mask")?)?;
+        // `mask: false`: a client's frames go out unmasked (RFC 6455 §5.1 forbids it; a
+        // server closes with 1002): for testing servers, as `ws`'s per-send `mask: false`.
+        let m = get(&o, "mask")?;
+        let unmasked = self.role == Role::Client && m.as_bool() == Some(false);
+        let mask = if unmasked { None } else { self.key_for(&m)? };
         Ok(MsgArgs {
             text,
             fin,
@@ -382,6 +386,7 @@ impl WasmEncoder {
                 fragment_size,
                 compress,
                 mask,
+                unmasked,
             },
         })
     }

@@ -92,6 +92,10 @@ pub struct MessageOptions {
     pub compress: bool,
     /// A fixed masking key (client only; default: a fresh random key per frame).
     pub mask: Option<[u8; 4]>,
+    /// Client only: send the frames with no masking key at all. A client MUST mask (RFC 6455
+    /// §5.1) and a server fails such a connection with 1002, so this exists to test servers
+    /// (it is `ws`'s per-send `mask: false`). A server's frames are never masked anyway.
+    pub unmasked: bool,
 }
 
 /// A pool of random bytes for masking keys, refilled from the OS in blocks (one syscall per 64
@@ -209,6 +213,15 @@ impl Encoder {
         }
     }
 
+    /// The masking key for the next data frame of a message sent with `opts`.
+    fn data_mask(&mut self, opts: &MessageOptions) -> Result<Option<[u8; 4]>, EncodeError> {
+        if opts.unmasked {
+            Ok(None)
+        } else {
+            self.next_mask(opts.mask)
+        }
+    }
+
     /// Appends a whole data message (text or binary) to `out`.
     pub fn message(
         &mut self,
@@ -253,7 +266,7 @@ impl Encoder {
     ) -> Result<(), EncodeError> {
         let size = opts.fragment_size.unwrap_or(usize::MAX).max(1);
         if bytes.len() <= size {
-            let mask = self.next_mask(opts.mask)?;
+            let mask = self.data_mask(opts)?;
             return encode_frame(
                 out,
                 true,
@@ -268,7 +281,7 @@ impl Encoder {
         while let Some(c) = chunks.next() {
             let fin = chunks.peek().is_none();
             let op = if first { opcode } else { 0 };
-            let mask = self.next_mask(opts.mask)?;
+            let mask = self.data_mask(opts)?;
             encode_frame(
                 out,
                 fin,
@@ -309,7 +322,7 @@ impl Encoder {
         } else {
             payload
         };
-        let mask = self.next_mask(opts.mask)?;
+        let mask = self.data_mask(opts)?;
         encode_frame(
             out,
             fin,

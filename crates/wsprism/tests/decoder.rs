@@ -657,3 +657,28 @@ fn held_chunks_count_like_fed_ones() {
     assert_eq!(d.next_event(&mut frame.clone(), &mut 0).unwrap_err(), e);
     assert_eq!(d.hold_chunk().unwrap_err(), e);
 }
+
+#[test]
+fn unmasked_client_frames_are_sent_only_on_request_and_refused_by_a_server() {
+    use wsprism::{Encoder, EncoderConfig, MessageOptions};
+    let mut enc = Encoder::new(EncoderConfig {
+        role: Role::Client,
+        ..Default::default()
+    });
+    let unmasked = MessageOptions {
+        unmasked: true,
+        fragment_size: Some(1),
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    enc.message(true, b"hi", &unmasked, &mut out).unwrap();
+    // Two fragments, neither with the MASK bit or a key.
+    assert_eq!(out, [0x01, 0x01, b'h', 0x80, 0x01, b'i']);
+    let mut masked = Vec::new();
+    enc.message(true, b"hi", &MessageOptions::default(), &mut masked)
+        .unwrap();
+    assert_eq!(masked.len(), 8);
+    assert_eq!(masked[1], 0x82);
+    let (_, k, offset) = err_kind(server(), &out);
+    assert_eq!((k, offset), (K::ExpectedMask, 0));
+}

@@ -59,7 +59,7 @@ proptest! {
         let mut wire = Vec::new();
         let mut want = Vec::new();
         for m in &msgs {
-            let opts = MessageOptions { fragment_size: fragment, compress: compress && deflate.is_some(), mask: None };
+            let opts = MessageOptions { fragment_size: fragment, compress: compress && deflate.is_some(), mask: None, unmasked: false };
             match m {
                 Msg::Text(t) => { enc.message(true, t.as_bytes(), &opts, &mut wire).unwrap(); want.push(Ev::Text(t.clone())); }
                 Msg::Binary(b) => { enc.message(false, b, &opts, &mut wire).unwrap(); want.push(Ev::Binary(b.clone())); }

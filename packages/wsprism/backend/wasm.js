@@ -241,9 +241,10 @@ class NativeEncoder {
     }
     return this._raw;
   }
-  message(text, payload, compress, fin, fragmentSize, key) {
+  message(text, payload, compress, fin, fragmentSize, key, unmasked) {
     const opts = { binary: !text, compress, fin, fragmentSize };
-    if (key !== undefined && key !== null) opts.mask = keyBytes(key);
+    if (unmasked) opts.mask = false;
+    else if (key !== undefined && key !== null) opts.mask = keyBytes(key);
     return toBuffer(this._live().message(payload, opts));
   }
   ping(payload) {

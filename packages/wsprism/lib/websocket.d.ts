@@ -85,7 +85,10 @@ export interface SendOptions {
   compress?: boolean;
   /** false: this is a fragment; later calls continue the message until `fin: true`. */
   fin?: boolean;
-  /** Accepted for `ws` compatibility: the role decides (clients always mask, RFC 6455 §5.1). */
+  /**
+   * Client only: `false` sends this message unmasked, as `ws` does. RFC 6455 §5.1 forbids it
+   * (a server closes with 1002): for testing servers. Default: masked. A server never masks.
+   */
   mask?: boolean;
 }
 

@@ -726,6 +726,11 @@ class WebSocket extends EventEmitter {
         : d.params.clientNoContextTakeover;
       compress = ownNoContext ? buf.length >= d.threshold : true;
     }
+    if (o.mask === false && !this._isServer) {
+      // `ws`'s per-send `mask: false`: the frames go out unmasked, which RFC 6455 §5.1 forbids
+      // (the server closes with 1002). For testing servers; documented in the README.
+      return this._write(this._enc().message(buf, { binary, compress, fin, mask: false }), cb);
+    }
     if (this._generateMask !== null && !this._isServer) {
       // A client's own masking keys (`ws`'s generateMask option), one per frame.
       const key = Buffer.alloc(4);
