@@ -1,9 +1,10 @@
 // Memory per connection on the server, for each permessage-deflate choice (issue 13): plain,
 // deflate with a dedicated compressor per connection (the default), deflate with the shared
-// compressor (perMessageDeflate.compressor 'shared'). The method of bench/soak.mjs's cost():
+// compressor (perMessageDeflate.compressor 'shared'); `ws` plain and with deflate as the anchor. The method of bench/soak.mjs's cost():
 // the server (bench/servers/wsprism-echo.mjs) in its own process; RssAnon with a tenth of
 // --conns connections open, then all of them (idle: the slope per connection), then after each
-// connection sent a 16 KiB message and received its echo (active).
+// connection sent a 16 KiB message and received its echo (active). Each reading follows a
+// full garbage collection in the server (--expose-gc): retained memory, not uncollected garbage.
 //
 //   node bench/pmd-memory.mjs [--conns 1000] [--size 16384]
 import { spawn } from 'node:child_process';
@@ -21,13 +22,29 @@ const CONNS = Number(opt('--conns', 1000));
 const SIZE = Number(opt('--size', 16384));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// Asks the server to collect its garbage (bench/servers/wsprism-echo.mjs with --expose-gc) and
+// waits for its answer, then a moment for freed pages to go back to the system.
+async function collect(child) {
+  await new Promise((resolve) => {
+    const on = (d) => {
+      if (String(d).includes('GC')) {
+        child.stdout.off('data', on);
+        resolve();
+      }
+    };
+    child.stdout.on('data', on);
+    child.stdin.write('gc\n');
+  });
+  await sleep(300);
+}
+
 function anonMB(pid) {
   const m = /RssAnon:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m[1]) / 1024;
 }
 
-async function start(args) {
-  const child = spawn(process.execPath, [path.join(here, 'servers', 'wsprism-echo.mjs'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function start(server, args) {
+  const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'servers', server), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {
@@ -56,15 +73,15 @@ async function openMany(url, n, deflate) {
   return conns;
 }
 
-async function measure(name, args, deflate) {
-  const s = await start(args);
+async function measure(name, args, deflate, server = 'wsprism-echo.mjs') {
+  const s = await start(server, args);
   const url = `ws://127.0.0.1:${s.port}/`;
   try {
     const first = await openMany(url, CONNS / 10, deflate);
-    await sleep(500);
+    await collect(s.child);
     const a = anonMB(s.child.pid);
     const rest = await openMany(url, CONNS - first.length, deflate);
-    await sleep(500);
+    await collect(s.child);
     const b = anonMB(s.child.pid);
     const all = [...first, ...rest];
     // Text that compresses like real payloads (not one repeated byte).
@@ -79,7 +96,7 @@ async function measure(name, args, deflate) {
         )
       );
     }
-    await sleep(500);
+    await collect(s.child);
     const c = anonMB(s.child.pid);
     for (const x of all) x.terminate();
     const idle = ((b - a) * 1024) / rest.length;
@@ -94,6 +111,8 @@ const rows = [];
 rows.push(await measure('plain', [], false));
 rows.push(await measure('deflate, dedicated compressor', ['--deflate'], true));
 rows.push(await measure('deflate, shared compressor', ['--deflate', '--compressor', 'shared'], true));
+rows.push(await measure('ws 8, plain', [], false, 'ws-echo.mjs'));
+rows.push(await measure('ws 8, deflate', ['--deflate'], true, 'ws-echo.mjs'));
 console.log(`# server memory per connection (RssAnon slope, ${CONNS} connections; active: after a ${SIZE}-byte message each way), client: ws`);
 console.log('| server | idle KB/conn | active KB/conn |\n| --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.name} | ${r.idle_kb} | ${r.active_kb} |`);

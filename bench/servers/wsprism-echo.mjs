@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
+import { answerGcRequests } from '../lib/gc-requests.mjs';
 
 const require = createRequire(import.meta.url);
 const { WebSocketServer } = require('../../packages/wsprism');
@@ -30,6 +31,7 @@ wss.on('connection', (ws) => {
 });
 wss.on('listening', () => process.stdout.write(`READY ${wss.address().port}\n`));
 process.on('SIGTERM', () => process.exit(0));
+answerGcRequests();
 // For tools/heapsnapshot-diff.mjs: `kill -USR2 PID` writes a heap snapshot to the temp directory.
 process.on('SIGUSR2', () => {
   const file = path.join(os.tmpdir(), `${path.basename(import.meta.url, '.mjs')}-${process.pid}-${Date.now()}.heapsnapshot`);

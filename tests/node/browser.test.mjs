@@ -55,26 +55,32 @@ window.runTest = async function (url) {
 </script>`;
 
 let browser;
-let server;
-let wss;
-const serverSide = { extensions: null, received: [] };
+const servers = []; // { server, wss, side } per permessage-deflate choice
 
-before(async () => {
-  server = http.createServer((req, res) => {
+// An http server for the page and a wsprism WebSocketServer on /ws with `perMessageDeflate`.
+async function serve(perMessageDeflate) {
+  const server = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(PAGE);
   });
-  wss = new OurServer({ server, perMessageDeflate: { threshold: 0 }, path: '/ws' });
+  const wss = new OurServer({ server, perMessageDeflate, path: '/ws' });
+  const side = { extensions: null, received: [] };
   wss.on('connection', (ws) => {
-    serverSide.extensions = ws.extensions;
+    side.extensions = ws.extensions;
     ws.on('error', () => {});
     ws.on('message', (data, isBinary) => {
-      serverSide.received.push({ isBinary, length: data.length });
+      side.received.push({ isBinary, length: data.length });
       if (!isBinary && data.toString() === 'server, close please') ws.close(4000, 'bye browser');
       else ws.send(data, { binary: isBinary });
     });
   });
   await new Promise((r) => server.listen(0, HOST, r));
+  const s = { server, wss, side };
+  servers.push(s);
+  return s;
+}
+
+before(async () => {
   browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: [
@@ -93,32 +99,44 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  if (wss) {
+  for (const { server, wss } of servers) {
     for (const c of wss.clients) c.terminate();
     await new Promise((r) => wss.close(r));
+    await new Promise((r) => server.close(r));
   }
-  if (server) await new Promise((r) => server.close(r));
 });
 
-test('Chromium <-> wsprism server with permessage-deflate: text and binary', { timeout: 90_000 }, async () => {
-  const page = await browser.newPage();
-  page.setDefaultTimeout(30_000);
-  const base = `http://${HOST}:${server.address().port}`;
-  await page.goto(`${base}/`);
-  const result = await page.evaluate((u) => window.runTest(u), `ws://${HOST}:${server.address().port}/ws`);
-  await page.close();
+for (const [name, pmd] of [
+  ['a compressor per connection', { threshold: 0 }],
+  ['the shared compressor', { threshold: 0, compressor: 'shared' }]
+]) {
+  test(`Chromium <-> wsprism server with permessage-deflate, ${name}: text and binary`, { timeout: 90_000 }, async () => {
+    const { server, side } = await serve(pmd);
+    const page = await browser.newPage();
+    page.setDefaultTimeout(30_000);
+    const base = `http://${HOST}:${server.address().port}`;
+    await page.goto(`${base}/`);
+    const result = await page.evaluate((u) => window.runTest(u), `ws://${HOST}:${server.address().port}/ws`);
+    await page.close();
 
-  assert.match(result.extensions, /permessage-deflate/, `browser sees ${result.extensions}`);
-  assert.match(serverSide.extensions, /permessage-deflate/, `server negotiated ${serverSide.extensions}`);
-  assert.equal(result.protocol, 'echo.v1');
-  assert.equal(result.messages.length, 4);
-  assert.deepEqual(
-    result.messages.map((m) => [m.type, m.ok]),
-    [['text', true], ['text', true], ['binary', true], ['binary', true]]
-  );
-  assert.deepEqual(result.close, { code: 4000, reason: 'bye browser', wasClean: true });
-  assert.deepEqual(
-    serverSide.received.map((m) => m.isBinary),
-    [false, false, true, true, false]
-  );
-});
+    assert.match(result.extensions, /permessage-deflate/, `browser sees ${result.extensions}`);
+    assert.match(side.extensions, /permessage-deflate/, `server negotiated ${side.extensions}`);
+    if (pmd.compressor === 'shared') {
+      // No context takeover either way: the server's frames come from one shared compressor,
+      // and Chromium resets its own context after each message.
+      assert.match(result.extensions, /server_no_context_takeover/);
+      assert.match(result.extensions, /client_no_context_takeover/);
+    }
+    assert.equal(result.protocol, 'echo.v1');
+    assert.equal(result.messages.length, 4);
+    assert.deepEqual(
+      result.messages.map((m) => [m.type, m.ok]),
+      [['text', true], ['text', true], ['binary', true], ['binary', true]]
+    );
+    assert.deepEqual(result.close, { code: 4000, reason: 'bye browser', wasClean: true });
+    assert.deepEqual(
+      side.received.map((m) => m.isBinary),
+      [false, false, true, true, false]
+    );
+  });
+}

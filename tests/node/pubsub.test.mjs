@@ -43,6 +43,8 @@ async function clients(s, n, topics, Client = WebSocket, opts = {}) {
     const c = new Client(s.url, opts);
     c.got = [];
     c.on('message', (m, binary) => c.got.push([String(m), binary]));
+    // The server's Sec-WebSocket-Extensions answer (ws's `extensions` has only the names).
+    c.on('upgrade', (res) => (c.agreed = res.headers['sec-websocket-extensions'] || ''));
     list.push(c);
   }
   await Promise.all(list.map((c) => once(c, 'open')));
@@ -187,12 +189,29 @@ test('shared compressor: one process-wide compressor, not one per connection', T
   const s = await server({ perMessageDeflate: { threshold: 0, compressor: 'shared' } });
   s.wss.on('connection', (ws) => ws.on('message', (m) => ws.send(m)));
   const list = await clients(s, 20, [], WS, { perMessageDeflate: { threshold: 0 } });
-  const before = liveStates().deflaters;
+  const before = liveStates();
   for (const c of list) c.send('hello hello hello hello');
   await until(() => list.every((c) => c.got.length === 1), 'echoes');
-  assert.ok(liveStates().deflaters <= before + 1, `${before} -> ${liveStates().deflaters}`);
+  assert.ok(liveStates().deflaters <= before.deflaters + 1, `${before.deflaters} -> ${liveStates().deflaters}`);
   for (const c of list) assert.equal(c.got[0][0], 'hello hello hello hello');
+  // The server asked the clients to reset their context too, so each connection's inflate
+  // state is freed once a message is in: none is held between messages.
+  for (const c of list) assert.match(c.agreed, /client_no_context_takeover/);
+  assert.equal(liveStates().inflaters, before.inflaters, 'no inflate state held after the messages');
   assert.throws(() => new WebSocketServer({ noServer: true, perMessageDeflate: { compressor: 'x' } }), TypeError);
+  for (const c of list) c.close();
+  await stop(s.wss);
+});
+
+test('shared compressor with clientNoContextTakeover: false keeps the client\'s context (and its inflate state)', T, async () => {
+  const s = await server({ perMessageDeflate: { threshold: 0, compressor: 'shared', clientNoContextTakeover: false } });
+  s.wss.on('connection', (ws) => ws.on('message', (m) => ws.send(m)));
+  const list = await clients(s, 5, [], WS, { perMessageDeflate: { threshold: 0 } });
+  const before = liveStates().inflaters;
+  for (const c of list) c.send('hello hello hello hello');
+  await until(() => list.every((c) => c.got.length === 1), 'echoes');
+  for (const c of list) assert.doesNotMatch(c.agreed, /client_no_context_takeover/);
+  assert.equal(liveStates().inflaters, before + 5, 'each connection keeps its window');
   for (const c of list) c.close();
   await stop(s.wss);
 });

@@ -550,11 +550,14 @@ impl Inflater {
         Ok(())
     }
 
-    /// Ends a message: inflates the re-appended `00 00 ff ff` tail and, without context
-    /// takeover, resets the window.
+    /// Ends a message: inflates the re-appended `00 00 ff ff` tail. Without context takeover
+    /// the state is freed: the next message starts from an empty window anyway, so an idle
+    /// connection holds no inflate state (one allocation per compressed message instead).
     pub fn finish(&mut self, out: &mut Vec<u8>, limit: u64) -> Result<(), ProtocolErrorKind> {
         let r = self.inflate(&TAIL, out, limit);
-        if self.no_context_takeover || r.is_err() {
+        if self.no_context_takeover {
+            self.release();
+        } else if r.is_err() {
             self.reset();
         }
         r

@@ -77,6 +77,32 @@ fn inflate_state_is_lazy_and_its_size_is_known() {
 }
 
 #[test]
+fn without_context_takeover_the_inflate_state_lives_only_during_a_message() {
+    let _g = one();
+    let mut wire = Vec::new();
+    let mut def = Deflater::new(15, true, 6);
+    def.compress(b"hello hello", &mut wire).unwrap();
+    for takeover in [true, false] {
+        let mut inf = Inflater::new(15, !takeover);
+        for _ in 0..3 {
+            // Room for the inflate steps up front: what `finish` frees is then the state alone.
+            let mut out = Vec::with_capacity(1 << 17);
+            inf.inflate(&wire, &mut out, 1 << 20).unwrap();
+            assert!(inf.is_allocated(), "allocated while a message is inflated");
+            let base = live();
+            inf.finish(&mut out, 1 << 20).unwrap();
+            assert_eq!(out, b"hello hello");
+            if takeover {
+                assert!(inf.is_allocated(), "with takeover the window stays");
+            } else {
+                assert!(!inf.is_allocated(), "freed at the end of the message");
+                close_to(base - live(), inf.state_size(), "freed state");
+            }
+        }
+    }
+}
+
+#[test]
 fn deflate_state_is_lazy_and_sized_by_window_and_mem_level() {
     let _g = one();
     for (bits, mem) in [(15, 8), (15, 1), (9, 1), (12, 4), (15, 9)] {

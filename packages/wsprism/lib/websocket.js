@@ -95,9 +95,14 @@ function deflateConfig(opt) {
   }
   if (o.compressor === 'shared') {
     // One compressor for every connection: only possible without context takeover, which the
-    // server then always answers (server_no_context_takeover, RFC 7692 §7.1.1.1).
+    // server then always answers (server_no_context_takeover, RFC 7692 §7.1.1.1). It also asks
+    // the client to reset its context after each message (client_no_context_takeover, which
+    // a server may answer unoffered, §7.1.1.2) unless clientNoContextTakeover is false: the
+    // engine then frees a connection's inflate state (~43 KB) between messages, so an idle or
+    // once-active connection holds no compression state at all.
     cfg.compressor = 'shared';
     cfg.serverNoContextTakeover = true;
+    if (o.clientNoContextTakeover !== false) cfg.clientNoContextTakeover = true;
   }
   return cfg;
 }
