@@ -43,8 +43,8 @@ function anonMB(pid) {
   return Number(m[1]) / 1024;
 }
 
-async function start(server, args) {
-  const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'servers', server), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function start(server, args, env) {
+  const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'servers', server), ...args], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const port = await new Promise((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {
@@ -73,8 +73,8 @@ async function openMany(url, n, deflate) {
   return conns;
 }
 
-async function measure(name, args, deflate, server = 'wsprism-echo.mjs') {
-  const s = await start(server, args);
+async function measure(name, args, deflate, server, env) {
+  const s = await start(server, args, env);
   const url = `ws://127.0.0.1:${s.port}/`;
   try {
     const first = await openMany(url, CONNS / 10, deflate);
@@ -107,12 +107,26 @@ async function measure(name, args, deflate, server = 'wsprism-echo.mjs') {
   }
 }
 
+// glibc's malloc keeps freed memory for reuse, so RSS after activity counts what was freed too.
+// With jemalloc (Debian's libjemalloc2, which redis-server brings) told to return freed pages at
+// once, RSS is what is still allocated: the "retained" columns.
+const JEMALLOC = ['/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', '/usr/lib/aarch64-linux-gnu/libjemalloc.so.2'].find((f) => fs.existsSync(f));
+const RETAINED = JEMALLOC ? { LD_PRELOAD: JEMALLOC, MALLOC_CONF: 'dirty_decay_ms:0,muzzy_decay_ms:0' } : null;
+const SERVERS = [
+  ['wsprism, plain', [], false, 'wsprism-echo.mjs'],
+  ['wsprism, deflate, dedicated compressor', ['--deflate'], true, 'wsprism-echo.mjs'],
+  ['wsprism, deflate, shared compressor', ['--deflate', '--compressor', 'shared'], true, 'wsprism-echo.mjs'],
+  ['ws 8, plain', [], false, 'ws-echo.mjs'],
+  ['ws 8, deflate', ['--deflate'], true, 'ws-echo.mjs']
+];
 const rows = [];
-rows.push(await measure('plain', [], false));
-rows.push(await measure('deflate, dedicated compressor', ['--deflate'], true));
-rows.push(await measure('deflate, shared compressor', ['--deflate', '--compressor', 'shared'], true));
-rows.push(await measure('ws 8, plain', [], false, 'ws-echo.mjs'));
-rows.push(await measure('ws 8, deflate', ['--deflate'], true, 'ws-echo.mjs'));
-console.log(`# server memory per connection (RssAnon slope, ${CONNS} connections; active: after a ${SIZE}-byte message each way), client: ws`);
-console.log('| server | idle KB/conn | active KB/conn |\n| --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.name} | ${r.idle_kb} | ${r.active_kb} |`);
+for (const [name, args, deflate, server] of SERVERS) {
+  const rss = await measure(name, args, deflate, server, {});
+  const kept = RETAINED ? await measure(name, args, deflate, server, RETAINED) : null;
+  rows.push({ name, rss, kept });
+}
+const f = (r) => (r ? `${r.idle_kb} | ${r.active_kb}` : 'n/a | n/a');
+console.log(`# server memory per connection (RssAnon slope after a forced GC, ${CONNS} connections; active: after a ${SIZE}-byte message each way), client: ws`);
+console.log(`# retained: the same under jemalloc with decay 0 (${JEMALLOC ?? 'libjemalloc not found'})`);
+console.log('| server | idle KB/conn | active KB/conn | retained idle | retained active |\n| --- | --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.name} | ${f(r.rss)} | ${f(r.kept)} |`);
