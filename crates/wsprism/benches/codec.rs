@@ -3,7 +3,10 @@
 //! - decoding streams of masked text frames (server role: unmask + UTF-8 + message delivery)
 //!   against `tungstenite`'s WebSocket reader on the same bytes;
 //! - unmasking against a plain byte loop and against `memcpy` of the same size;
-//! - UTF-8 validation of 1 MiB of mixed text against `std::str::from_utf8`.
+//! - UTF-8 validation of 1 MiB of mixed text against `std::str::from_utf8`;
+//! - inflating a message without context takeover, the state freed after each message (what
+//!   the engine does) against the state kept (what it does with context takeover): the price of
+//!   holding no inflate state between messages.
 //!
 //! Run: `cargo bench -p wsprism --bench codec` (add `-- --quick` for a fast pass).
 #![allow(
@@ -18,6 +21,7 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
+use wsprism::deflate::{Deflater, Inflater};
 use wsprism::mask::{apply_mask, apply_mask_bytewise};
 use wsprism::{encode_frame, is_valid_utf8, Decoder, DecoderConfig, Event, Role};
 
@@ -185,6 +189,34 @@ fn utf8(c: &mut Criterion) {
     g.finish();
 }
 
+const INFLATE_CASES: [(usize, &str); 3] = [(20, "20B"), (1024, "1KiB"), (16384, "16KiB")];
+
+fn inflate(c: &mut Criterion) {
+    let mut g = c.benchmark_group("inflate");
+    for (size, name) in INFLATE_CASES {
+        let msg = mixed_text(size);
+        let mut wire = Vec::new();
+        Deflater::new(15, true, 6)
+            .compress(&msg, &mut wire)
+            .unwrap();
+        g.throughput(Throughput::Bytes(size as u64));
+        // A message compressed from an empty window inflates the same either way.
+        for (id, no_context_takeover) in [("kept", false), ("freed", true)] {
+            let mut inf = Inflater::new(15, no_context_takeover);
+            let mut out = Vec::with_capacity(2 * size);
+            g.bench_function(BenchmarkId::new(id, name), |b| {
+                b.iter(|| {
+                    out.clear();
+                    inf.inflate(black_box(&wire), &mut out, 1 << 30).unwrap();
+                    inf.finish(&mut out, 1 << 30).unwrap();
+                    assert_eq!(out.len(), size);
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
 /// Mean time of one benchmark from criterion's own JSON output, in nanoseconds.
 fn mean_ns(dir: &Path, group: &str, id: &str, param: &str) -> Option<f64> {
     let p = dir
@@ -249,6 +281,18 @@ fn summary() {
             );
         }
     }
+    for (_, name) in INFLATE_CASES {
+        if let (Some(k), Some(f)) = (
+            mean_ns(&d, "inflate", "kept", name),
+            mean_ns(&d, "inflate", "freed", name),
+        ) {
+            println!(
+                "inflate {name:>5} message, no context takeover: state freed after it {f:>8.0} ns  kept {k:>8.0} ns  cost of freeing {:>6.0} ns ({:.2}x)",
+                f - k,
+                f / k
+            );
+        }
+    }
     if let (Some(w), Some(s)) = (
         mean_ns(&d, "utf8", "wsprism", "1MiB"),
         mean_ns(&d, "utf8", "std", "1MiB"),
@@ -267,6 +311,7 @@ fn main() {
     decode(&mut c);
     mask(&mut c);
     utf8(&mut c);
+    inflate(&mut c);
     c.final_summary();
     summary();
 }
